@@ -1,0 +1,100 @@
+"""Extractive answers: the sentences of the top passages that best answer the question, each cited [n].
+
+No generation, so nothing is stated that a passage does not say. When the evidence is weak the
+result is `no_answer` with the nearest passages, never a guess.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from assistant.models import Answer, Citation, ScoredPassage
+from assistant.store import tokenize
+
+NO_ANSWER_TEXT = "I could not find this in the indexed documents. The nearest passages are listed below."
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?;”\"])\s+(?=[A-Z“\"‘(\d•◦])|\n+")
+_BULLET_PREFIX = re.compile(r"^\s*(?:[•◦]\s*|\d{1,3}(?:\.\d{1,3})*\.\s+)")
+
+
+@dataclass
+class Evidence:
+    """What the no-answer decision looks at (also reported by eval runs, to calibrate thresholds)."""
+
+    top_dense: float | None
+    coverage: float
+
+
+def split_sentences(text: str) -> list[str]:
+    out = []
+    for s in _SENTENCE_SPLIT.split(text):
+        s = _BULLET_PREFIX.sub("", s).strip()
+        if len(s.split()) >= 4:
+            out.append(s)
+    return out
+
+
+def term_coverage(question_terms: set[str], text: str) -> float:
+    if not question_terms:
+        return 0.0
+    return len(question_terms & set(tokenize([text])[0])) / len(question_terms)
+
+
+def evidence_for(question: str, results: list[ScoredPassage]) -> Evidence:
+    terms = set(tokenize([question])[0])
+    dense = [r.dense_score for r in results[:3] if r.dense_score is not None]
+    coverage = max((term_coverage(terms, f"{r.passage.title}\n{r.passage.section or ''}\n{r.passage.text}")
+                    for r in results[:3]), default=0.0)
+    return Evidence(top_dense=max(dense) if dense else None, coverage=coverage)
+
+
+def is_weak(ev: Evidence, min_dense: float, min_coverage: float) -> bool:
+    if ev.top_dense is not None and ev.top_dense < min_dense:
+        return True
+    return ev.coverage < min_coverage
+
+
+def citation_for(n: int, r: ScoredPassage) -> Citation:
+    p = r.passage
+    return Citation(n=n, doc_id=p.doc_id, title=p.title, doc_type=p.doc_type, published=p.published, page=p.page,
+                    section=p.section, paragraph=p.paragraph, quote=p.text, score=round(float(r.score), 6),
+                    source=p.source)
+
+
+def extractive_answer(question: str, results: list[ScoredPassage], min_dense: float, min_coverage: float,
+                      max_sentences: int = 3, passages_considered: int = 3) -> Answer:
+    if not results:
+        return Answer(question=question, status="no_answer", answer=NO_ANSWER_TEXT, citations=[])
+    ev = evidence_for(question, results)
+    if is_weak(ev, min_dense, min_coverage):
+        return Answer(question=question, status="no_answer", answer=NO_ANSWER_TEXT,
+                      citations=[citation_for(i + 1, r) for i, r in enumerate(results[:3])])
+
+    q_terms = tokenize([question])[0]
+    # rarer question words count for more: weight by inverse frequency across the candidate passages
+    texts = [r.passage.text for r in results[:passages_considered]]
+    doc_tokens = [set(t) for t in tokenize(texts)]
+    weight = {t: 1.0 + math.log((1 + len(doc_tokens)) / (1 + sum(t in d for d in doc_tokens))) for t in set(q_terms)}
+    total = sum(weight.values()) or 1.0
+    scored: list[tuple[float, int, int, str]] = []
+    for rank, r in enumerate(results[:passages_considered]):
+        prior = 1.0 / (1 + rank)
+        for pos, sentence in enumerate(split_sentences(r.passage.text)):
+            s_terms = set(tokenize([sentence])[0])
+            overlap = sum(w for t, w in weight.items() if t in s_terms) / total
+            scored.append((overlap + 0.25 * prior, rank, pos, sentence))
+    if not scored:
+        return Answer(question=question, status="no_answer", answer=NO_ANSWER_TEXT,
+                      citations=[citation_for(i + 1, r) for i, r in enumerate(results[:3])])
+    scored.sort(key=lambda x: -x[0])
+    best = scored[0][0]
+    chosen = [s for s in scored[:max_sentences] if s[0] >= 0.6 * best]
+    chosen.sort(key=lambda x: (x[1], x[2]))  # read in document order: best passage first
+    numbers: dict[int, int] = {}
+    parts = []
+    for _, rank, _, sentence in chosen:
+        n = numbers.setdefault(rank, len(numbers) + 1)
+        parts.append(f"{sentence} [{n}]")
+    citations = [citation_for(n, results[rank]) for rank, n in sorted(numbers.items(), key=lambda x: x[1])]
+    return Answer(question=question, status="answered", answer=" ".join(parts), citations=citations)

@@ -1,0 +1,170 @@
+"""Command line: parse, call the service, render. No retrieval logic here."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+import assistant  # noqa: F401  (offline environment first)
+
+app = typer.Typer(help="Probation guidance assistant: cited answers from inspection reports, MAPPA guidance "
+                       "and partnership board papers.", no_args_is_help=True, add_completion=False)
+console = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> None:
+    err.print(f"error: {message}", highlight=False, markup=False)
+    raise typer.Exit(code)
+
+
+def _filters(doc_type: list[str] | None, since: str | None, until: str | None, area: str | None):
+    from assistant.models import DOC_TYPES, Filters
+
+    for t in doc_type or []:
+        if t not in DOC_TYPES:
+            fail(f"--type must be one of {', '.join(DOC_TYPES)} (got {t!r})")
+    try:
+        after = date.fromisoformat(since) if since else None
+        before = date.fromisoformat(until) if until else None
+    except ValueError:
+        fail("--since/--until must be dates like 2018-01-01")
+    return Filters(doc_type=doc_type or None, published_after=after, published_before=before, area=area)
+
+
+def _service():
+    from assistant.service import get_service
+
+    return get_service()
+
+
+def _question(text: str) -> str:
+    from assistant.models import QuestionError, validate_question
+
+    try:
+        return validate_question(text)
+    except QuestionError as exc:
+        fail(str(exc))
+
+
+@app.command()
+def ingest(paths: list[Path] = typer.Argument(None, help="Files or folders (default: the whole corpus folder; "
+                                                          "documents whose file is gone are removed)."),
+           json_out: bool = typer.Option(False, "--json", help="Print the report as JSON.")) -> None:
+    """Build or update indexes/ from the corpus: only new or changed files are embedded."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from assistant.ingest.pipeline import IngestError
+
+    service = _service()
+    with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("{task.description}"), console=err, transient=True, disable=json_out) as bar:
+        task = bar.add_task("", total=None)
+
+        def progress(event: str, detail: str) -> None:
+            if event == "start":
+                bar.update(task, total=int(detail))
+            else:
+                bar.update(task, advance=1, description=detail[-60:])
+        try:
+            report = service.ingest(paths or None, progress=progress)
+        except IngestError as exc:
+            fail(str(exc))
+    if json_out:
+        print(json.dumps({"version": report.version, "seconds": round(report.seconds, 3), "embedded": report.embedded,
+                          "documents": report.total_documents, "passages": report.total_passages,
+                          "files": [{"path": r.path, "doc_id": r.doc_id, "status": r.status, "passages": r.passages,
+                                     "error": r.error} for r in report.results]}, indent=2))
+    else:
+        for r in report.failed:
+            err.print(f"[red]failed[/red] {r.path}: {r.error}", highlight=False)
+        console.print(f"{report.count('added')} added, {report.count('updated')} updated, "
+                      f"{report.count('unchanged')} unchanged, {report.count('removed')} removed, "
+                      f"{len(report.failed)} failed; {report.embedded} passages embedded; index holds "
+                      f"{report.total_documents} documents, {report.total_passages} passages "
+                      f"({report.seconds:.2f} s)", highlight=False)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def docs(json_out: bool = typer.Option(False, "--json")) -> None:
+    """List indexed documents: doc_id, type, date, title, passages."""
+    documents = _service().documents()
+    if json_out:
+        print(json.dumps([d.model_dump(exclude={"path"}) for d in documents], indent=2))
+        return
+    table = Table("doc_id", "type", "published", "title", "passages")
+    for d in documents:
+        table.add_row(d.doc_id, d.doc_type, d.published or "", d.title, str(d.passages))
+    console.print(table)
+    if not documents:
+        err.print("the index is empty: run `assistant ingest`")
+
+
+@app.command()
+def search(query: str, k: int = typer.Option(5, "--k", min=1, max=50, help="How many passages."),
+           doc_type: Optional[list[str]] = typer.Option(None, "--type", help="inspection_report | mappa_guidance | board_paper"),
+           since: Optional[str] = typer.Option(None, "--since", help="Published on or after (YYYY-MM-DD)."),
+           until: Optional[str] = typer.Option(None, "--until", help="Published on or before (YYYY-MM-DD)."),
+           area: Optional[str] = typer.Option(None, "--area"),
+           mode: Optional[str] = typer.Option(None, "--mode", help="dense | bm25 | hybrid (default from settings)"),
+           json_out: bool = typer.Option(False, "--json", help="Print the API's JSON.")) -> None:
+    """Ranked passages for a query, with scores and citation fields."""
+    from assistant.answer import citation_for
+
+    query = _question(query)
+    filters = _filters(doc_type, since, until, area)
+    try:
+        results = _service().search(query, k=k, filters=filters, mode=mode)
+    except ValueError as exc:
+        fail(str(exc))
+    citations = [citation_for(i + 1, r) for i, r in enumerate(results)]
+    if json_out:
+        print(json.dumps({"query": query, "results": [c.model_dump() for c in citations]}, indent=2))
+        return
+    if not citations:
+        console.print("No passages matched.")
+    for c in citations:
+        where = ", ".join(x for x in (c.published, f"p. {c.page}" if c.page else None,
+                                      f"para {c.paragraph}" if c.paragraph else None) if x)
+        console.print(f"[bold][{c.n}] {c.title}[/bold] ({c.doc_id}; {where}) score {c.score:.4f}", highlight=False)
+        console.print(f"    {c.quote[:400]}", highlight=False, markup=False)
+
+
+@app.command()
+def ask(question: str,
+        doc_type: Optional[list[str]] = typer.Option(None, "--type"),
+        since: Optional[str] = typer.Option(None, "--since"),
+        until: Optional[str] = typer.Option(None, "--until"),
+        area: Optional[str] = typer.Option(None, "--area"),
+        k: int = typer.Option(5, "--k", min=1, max=20),
+        json_out: bool = typer.Option(False, "--json", help="Print the API's answer JSON.")) -> None:
+    """A short answer with [n] markers and the passages it rests on (or 'could not find')."""
+    question = _question(question)
+    filters = _filters(doc_type, since, until, area)
+    answer = _service().ask(question, k=k, filters=filters)
+    if json_out:
+        print(answer.model_dump_json(indent=2))
+        return
+    console.print(answer.answer, highlight=False, markup=False)
+    console.print()
+    for c in answer.citations:
+        where = ", ".join(x for x in (c.published, f"p. {c.page}" if c.page else None,
+                                      f"para {c.paragraph}" if c.paragraph else None) if x)
+        console.print(f"[{c.n}] {c.title} ({where}) [{c.doc_id}]", highlight=False, markup=False)
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

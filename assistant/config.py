@@ -1,0 +1,97 @@
+"""One settings object for every surface: environment (ASSISTANT_*), then assistant.toml, then defaults."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+
+class Settings(BaseSettings):
+    """Every setting has a default that works on a laptop with no network."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_",
+        toml_file=os.environ.get("ASSISTANT_CONFIG_FILE", "assistant.toml"),
+        extra="ignore",
+    )
+
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path("indexes")
+    collection: str = "passages"
+
+    # Retrieval
+    retrieval_mode: str = Field("hybrid", description="dense | bm25 | hybrid")
+    top_k: int = 5
+    candidates: int = Field(50, description="how many passages each retriever hands to fusion")
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    bm25_k1: float = 1.2
+    bm25_b: float = 0.75
+    dedupe_threshold: float = Field(0.95, description="cosine above which two passages count as duplicates")
+    reranker_model: str | None = Field(None, description="path to a sentence-transformers CrossEncoder; unset = no rerank")
+
+    # Answering
+    min_dense_score: float = Field(0.40, description="best passage cosine below this -> no_answer (calibrated, see evals)")
+    min_term_coverage: float = Field(0.34, description="share of question content words the best passage must contain")
+    answer_sentences: int = 3
+
+    # Chunking
+    chunk_min_words: int = 80
+    chunk_max_words: int = 300
+
+    # Ingest limits
+    max_file_mb: float = 50.0
+    embed_batch_size: int = 64
+    embed_device: str = "cpu"
+    torch_threads: int | None = None
+
+    # Chroma server (scale-out); unset = embedded PersistentClient under index_dir
+    chroma_url: str | None = None
+
+    # API
+    api_keys: SecretStr | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_upload_mb: float = 20.0
+    rate_limit_per_minute: int = 120
+
+    # LLM (optional, OpenAI-compatible)
+    llm_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = None
+
+    # Slack
+    slack_api_url: str | None = None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    @property
+    def state_dir(self) -> Path:
+        """Caches, locks and feedback live beside the indexes, never in $HOME."""
+        return self.index_dir / "state"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def point_caches_at(settings: Settings) -> None:
+    """Keep library caches out of $HOME (HF_HOME, LLAMA_INDEX_CACHE_DIR) under the state dir."""
+    state = settings.state_dir.resolve()
+    os.environ.setdefault("HF_HOME", str(state / "hf"))
+    os.environ.setdefault("LLAMA_INDEX_CACHE_DIR", str(state / "llama_index"))

@@ -1,0 +1,1 @@
+"""Ingestion: files -> pages -> clean blocks -> passages -> embeddings + indexes."""

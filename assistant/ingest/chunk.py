@@ -1,0 +1,136 @@
+"""Structure-aware chunking: numbered paragraphs stay whole, with their bullets and section heading.
+
+llama-index's SentenceSplitter cuts by token count and knows nothing of "5." or "1.2.3", so it
+would split a numbered paragraph across passages and lose the number a citation needs. Units are
+built here from the cleaner's blocks; SentenceSplitter is used only to cut a single block that is
+longer than the passage limit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from llama_index.core.node_parser import SentenceSplitter
+from llama_index.core.schema import TextNode
+
+from assistant.ingest.clean import Block
+
+# all-MiniLM-L6-v2 reads at most 256 word pieces (~190 words); longer passages are truncated when
+# embedded, so the default upper bound sits near that, not at the 300 the issue allows.
+DEFAULT_MIN_WORDS = 80
+DEFAULT_MAX_WORDS = 200
+
+
+@dataclass
+class Unit:
+    section: str | None
+    page: int | None
+    numbers: list[str] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
+    footnote: bool = False
+
+    @property
+    def words(self) -> int:
+        return sum(len(p.split()) for p in self.parts)
+
+    @property
+    def paragraph(self) -> str | None:
+        if not self.numbers:
+            return None
+        return self.numbers[0] if len(self.numbers) == 1 else f"{self.numbers[0]}–{self.numbers[-1]}"
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.parts)
+
+
+def _render(block: Block) -> str:
+    if block.kind == "bullet":
+        return ("  ◦ " if block.level >= 2 else "• ") + block.text
+    if block.kind == "para":
+        return f"{block.number}. {block.text}"
+    return block.text
+
+
+def blocks_to_units(blocks: list[Block]) -> list[Unit]:
+    """A numbered paragraph collects the bullets and plain text after it, up to the next number or heading."""
+    units: list[Unit] = []
+    cur: Unit | None = None
+    for b in blocks:
+        if b.kind == "heading":
+            cur = None
+            continue
+        if b.kind == "footnote":
+            units.append(Unit(section="Footnotes", page=b.page, numbers=[f"footnote {b.number}"],
+                              parts=[f"[{b.number}] {b.text}"], footnote=True))
+            continue
+        starts_new = cur is None or b.kind == "para" or cur.section != b.section or (b.kind == "text" and not cur.numbers)
+        if starts_new:
+            cur = Unit(section=b.section, page=b.page, numbers=[b.number] if b.number else [])
+            units.append(cur)
+        cur.parts.append(_render(b))
+    return units
+
+
+def _split_long(unit: Unit, max_words: int) -> list[Unit]:
+    if unit.words <= max_words:
+        return [unit]
+    pieces: list[Unit] = []
+    cur = Unit(unit.section, unit.page, list(unit.numbers))
+    splitter = SentenceSplitter(chunk_size=max_words, chunk_overlap=0)
+    for part in unit.parts:
+        segments = [part] if len(part.split()) <= max_words else splitter.split_text(part)
+        for seg in segments:
+            if cur.parts and cur.words + len(seg.split()) > max_words:
+                pieces.append(cur)
+                cur = Unit(unit.section, unit.page, list(unit.numbers))
+            cur.parts.append(seg)
+    if cur.parts:
+        pieces.append(cur)
+    return pieces
+
+
+def _merge_small(units: list[Unit], min_words: int, max_words: int) -> list[Unit]:
+    """Merge short neighbours in the same section so passages carry enough context to match a question."""
+    merged: list[Unit] = []
+    for u in units:
+        prev = merged[-1] if merged else None
+        small_prev, small_u = prev is not None and prev.words < min_words, u.words < min_words
+        # a numbered paragraph long enough to stand alone keeps its own passage (and citation)
+        whole_paragraph = bool(u.numbers) and not small_u
+        if (prev is not None and not u.footnote and not prev.footnote and prev.section == u.section
+                and (small_prev or small_u) and not whole_paragraph
+                and prev.words + u.words <= max_words):
+            prev.parts.extend(u.parts)
+            prev.numbers.extend(n for n in u.numbers if n not in prev.numbers)
+            continue
+        merged.append(u)
+    return merged
+
+
+def passage_id(doc_id: str, text: str, ordinal: int) -> str:
+    """Content-addressed: the same text in the same document keeps its id (and its embedding)."""
+    digest = hashlib.sha1(f"{doc_id}\x00{text}\x00{ordinal}".encode()).hexdigest()[:16]
+    return f"{doc_id}#{digest}"
+
+
+def chunk_blocks(blocks: list[Block], doc_meta: dict, min_words: int = DEFAULT_MIN_WORDS,
+                 max_words: int = DEFAULT_MAX_WORDS) -> list[TextNode]:
+    """Blocks of one document -> llama-index TextNodes carrying the citation metadata."""
+    units: list[Unit] = []
+    for u in blocks_to_units(blocks):
+        units.extend(_split_long(u, max_words))
+    units = _merge_small(units, min_words, max_words)
+    nodes: list[TextNode] = []
+    seen: dict[str, int] = {}
+    for u in units:
+        text = u.text.strip()
+        if not text:
+            continue
+        ordinal = seen.get(text, 0)
+        seen[text] = ordinal + 1
+        meta = dict(doc_meta)
+        meta.update({"page": u.page, "section": u.section, "paragraph": u.paragraph})
+        nodes.append(TextNode(id_=passage_id(doc_meta["doc_id"], text, ordinal), text=text, metadata=meta))
+    return nodes

@@ -1,0 +1,97 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 candidates, fused, filtered, de-duplicated, optionally reranked."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+
+from assistant.models import Filters, ScoredPassage
+from assistant.store import Snapshot, VectorStore
+
+MODES = ("dense", "bm25", "hybrid")
+_WORD = re.compile(r"\w+")
+
+
+def rrf(rankings: list[list[str]], weights: list[float], k: int) -> dict[str, float]:
+    """Reciprocal rank fusion: sum of weight / (k + rank) over the rankings a passage appears in."""
+    fused: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights):
+        for rank, pid in enumerate(ranking, start=1):
+            fused[pid] = fused.get(pid, 0.0) + weight / (k + rank)
+    return fused
+
+
+def _near_duplicate(a: str, b: str, threshold: float) -> bool:
+    sa, sb = set(_WORD.findall(a.lower())), set(_WORD.findall(b.lower()))
+    if not sa or not sb:
+        return False
+    return len(sa & sb) / len(sa | sb) >= threshold
+
+
+class Retriever:
+    def __init__(self, settings, vectors: VectorStore, embed_query: Callable[[str], np.ndarray],
+                 reranker=None):
+        self.settings = settings
+        self.vectors = vectors
+        self.embed_query = embed_query
+        self.reranker = reranker
+
+    def search(self, snap: Snapshot, query: str, k: int = 5, filters: Filters | None = None,
+               mode: str | None = None, query_vector: np.ndarray | None = None) -> list[ScoredPassage]:
+        mode = mode or self.settings.retrieval_mode
+        if mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}")
+        if not snap.passages:
+            return []
+        n = max(self.settings.candidates, k * 4)
+        mask = snap.mask(filters)
+        dense: dict[str, float] = {}
+        bm25: dict[str, float] = {}
+        if mode in ("dense", "hybrid"):
+            vector = query_vector if query_vector is not None else self.embed_query(query)
+            for pid, score in self.vectors.query(vector, n, filters):
+                idx = snap.id_to_index.get(pid)  # ids absent from the live snapshot are not served
+                if idx is not None and (mask is None or mask[idx]):
+                    dense[pid] = score
+        if mode in ("bm25", "hybrid"):
+            scores = snap.bm25_scores(query)
+            if mask is not None:
+                scores = np.where(mask, scores, 0.0)
+            top = np.argsort(-scores)[:n]
+            bm25 = {snap.passages[i].id: float(scores[i]) for i in top if scores[i] > 0}  # bm25s pads with zeros
+        if mode == "dense":
+            fused = dict(dense)
+        elif mode == "bm25":
+            fused = dict(bm25)
+        else:
+            fused = rrf([list(dense), list(bm25)], [self.settings.dense_weight, self.settings.bm25_weight],
+                        self.settings.rrf_k)
+        ranked = sorted(fused, key=lambda pid: -fused[pid])
+        results: list[ScoredPassage] = []
+        for pid in ranked:
+            passage = snap.passages[snap.id_to_index[pid]]
+            if any(_near_duplicate(passage.text, r.passage.text, self.settings.dedupe_threshold) for r in results):
+                continue
+            results.append(ScoredPassage(passage=passage, score=fused[pid], dense_score=dense.get(pid),
+                                         bm25_score=bm25.get(pid)))
+            if len(results) >= max(k, 20 if self.reranker else k):
+                break
+        if self.reranker is not None and results:
+            results = self.reranker.rerank(query, results)
+        return results[:k]
+
+
+class CrossEncoderReranker:
+    """Optional: a sentence-transformers CrossEncoder loaded from a local path (ASSISTANT_RERANKER_MODEL)."""
+
+    def __init__(self, path: str):
+        from sentence_transformers import CrossEncoder
+
+        self.model = CrossEncoder(path, device="cpu")
+
+    def rerank(self, query: str, results: list[ScoredPassage]) -> list[ScoredPassage]:
+        scores = self.model.predict([(query, r.passage.text) for r in results])
+        order = np.argsort(-np.asarray(scores))
+        return [results[i].model_copy(update={"score": float(scores[i])}) for i in order]

@@ -1,0 +1,124 @@
+"""The one service every surface calls: ask, search, list documents, ingest, delete.
+
+It loads the embedding model and the indexes once per process and notices (by the CURRENT file)
+when another process has published a new index version, so serving processes pick it up without
+a restart.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from assistant.answer import extractive_answer
+from assistant.config import Settings, get_settings, point_caches_at
+from assistant.models import Answer, DocumentInfo, Filters, ScoredPassage, validate_question
+from assistant.store import Snapshot, SnapshotStore, VectorStore
+
+
+class Service:
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or get_settings()
+        point_caches_at(self.settings)
+        self.settings.index_dir.mkdir(parents=True, exist_ok=True)
+        self.snapshots = SnapshotStore(self.settings.index_dir)
+        self.vectors = VectorStore(self.settings.index_dir, self.settings.collection, self.settings.chroma_url)
+        self._snap: Snapshot | None = None
+        self._snap_lock = threading.Lock()
+        self._embedder = None
+        self._retriever = None
+
+    # --- components, created on first use -------------------------------------------------
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            from assistant.embed import get_embedder
+
+            s = self.settings
+            self._embedder = get_embedder(s.embed_device, s.embed_batch_size, s.torch_threads)
+        return self._embedder
+
+    @property
+    def retriever(self):
+        if self._retriever is None:
+            from assistant.retrieve import CrossEncoderReranker, Retriever
+
+            reranker = CrossEncoderReranker(self.settings.reranker_model) if self.settings.reranker_model else None
+            self._retriever = Retriever(self.settings, self.vectors, self.embedder.embed_query, reranker)
+        return self._retriever
+
+    def snapshot(self) -> Snapshot:
+        """The live index version; reloaded when another process has committed a newer one."""
+        current = self.snapshots.current_version()
+        snap = self._snap
+        if snap is None or (current is not None and current != snap.version):
+            with self._snap_lock:
+                if self._snap is None or self._snap.version != self.snapshots.current_version():
+                    self._snap = self.snapshots.load(self.settings.bm25_k1, self.settings.bm25_b)
+            snap = self._snap
+        return snap
+
+    def warm(self) -> None:
+        self.snapshot()
+        self.embedder.embed_query("warm up")
+
+    # --- queries --------------------------------------------------------------------------
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None,
+               mode: str | None = None) -> list[ScoredPassage]:
+        query = validate_question(query)
+        return self.retriever.search(self.snapshot(), query, k or self.settings.top_k, filters, mode)
+
+    def ask(self, question: str, k: int | None = None, filters: Filters | None = None,
+            mode: str | None = None) -> Answer:
+        question = validate_question(question)
+        t0 = time.perf_counter()
+        results = self.retriever.search(self.snapshot(), question, k or self.settings.top_k, filters, mode)
+        t1 = time.perf_counter()
+        answer = extractive_answer(question, results, self.settings.min_dense_score, self.settings.min_term_coverage,
+                                   self.settings.answer_sentences)
+        t2 = time.perf_counter()
+        answer.timings_ms = {"retrieve": round((t1 - t0) * 1000, 2), "answer": round((t2 - t1) * 1000, 2),
+                             "total": round((t2 - t0) * 1000, 2)}
+        return answer
+
+    # --- documents ------------------------------------------------------------------------
+    def documents(self) -> list[DocumentInfo]:
+        return sorted(self.snapshot().documents.values(), key=lambda d: d.doc_id)
+
+    def document(self, doc_id: str) -> DocumentInfo | None:
+        return self.snapshot().documents.get(doc_id)
+
+    # --- writes ---------------------------------------------------------------------------
+    def ingestor(self):
+        from assistant.ingest.pipeline import Ingestor
+
+        return Ingestor(self.settings, lambda: self.embedder, self.vectors, self.snapshots)
+
+    def ingest(self, paths: list[Path] | None = None, progress=None, overrides: dict | None = None,
+               lock_timeout: float = 0):
+        report, snap = self.ingestor().run(paths, progress=progress, overrides=overrides, lock_timeout=lock_timeout)
+        with self._snap_lock:
+            self._snap = snap
+        return report
+
+    def delete(self, doc_id: str) -> bool:
+        snap = self.ingestor().remove(doc_id)
+        if snap is None:
+            return False
+        with self._snap_lock:
+            self._snap = snap
+        return True
+
+
+_service: Service | None = None
+_service_lock = threading.Lock()
+
+
+def get_service() -> Service:
+    """One service per process (model and indexes loaded once)."""
+    global _service
+    with _service_lock:
+        if _service is None:
+            _service = Service()
+        return _service

@@ -1,0 +1,274 @@
+"""Where passages live: a Chroma collection of embeddings and versioned snapshots (passages + BM25).
+
+A snapshot directory under indexes/snapshots/ holds the live passage list, the document table
+(with each file's content hash: the ingest manifest) and the BM25 index. `indexes/CURRENT` names
+the live snapshot and is replaced atomically, so a reader sees the old version or the new one,
+never half of each; a kill -9 during ingest leaves CURRENT on the last complete version.
+Chroma may briefly hold embeddings the live snapshot does not list (an interrupted run); they are
+filtered out at query time and collected by the next ingest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from assistant.models import DocumentInfo, Filters, Passage
+
+BM25_TOKEN_PATTERN = r"(?u)\b(?:\w\w+|\d)\b"
+
+
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def tokenize(texts: list[str]) -> list[list[str]]:
+    import bm25s
+
+    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False,
+                          token_pattern=BM25_TOKEN_PATTERN)
+
+
+def bm25_text(p: Passage) -> str:
+    """Title and section are indexed with the passage so a question naming them still matches."""
+    return "\n".join(x for x in (p.title, p.section or "", p.text) if x)
+
+
+def published_int(value: str | None) -> int:
+    return int(value.replace("-", "")) if value else 0
+
+
+def atomic_write(path: Path, data: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+@dataclass
+class Snapshot:
+    """One immutable version of the index as readers see it."""
+
+    version: str
+    passages: list[Passage]
+    documents: dict[str, DocumentInfo]
+    bm25: object | None = None
+    k1: float = 1.2
+    b: float = 0.75
+    id_to_index: dict[str, int] = field(default_factory=dict)
+    doc_type: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
+    published: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    area: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
+    restricted: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+    def __post_init__(self):
+        self.id_to_index = {p.id: i for i, p in enumerate(self.passages)}
+        self.doc_type = np.array([p.doc_type for p in self.passages], dtype=object)
+        self.published = np.array([published_int(p.published) for p in self.passages], dtype=np.int64)
+        self.area = np.array([(p.area or "").lower() for p in self.passages], dtype=object)
+        self.restricted = np.array([p.restricted for p in self.passages], dtype=bool)
+
+    @classmethod
+    def build(cls, version: str, passages: list[Passage], documents: dict[str, DocumentInfo],
+              k1: float = 1.2, b: float = 0.75) -> "Snapshot":
+        snap = cls(version=version, passages=passages, documents=documents, k1=k1, b=b)
+        snap.bm25 = _build_bm25([bm25_text(p) for p in passages], k1, b) if passages else None
+        return snap
+
+    def mask(self, filters: Filters | None) -> np.ndarray | None:
+        """Boolean mask of passages that pass the filters (None = all pass)."""
+        if filters is None or filters.is_empty():
+            return None
+        keep = np.ones(len(self.passages), dtype=bool)
+        if filters.doc_type:
+            keep &= np.isin(self.doc_type, list(filters.doc_type))
+        if filters.published_after:
+            keep &= self.published >= published_int(filters.published_after.isoformat())
+        if filters.published_before:
+            keep &= (self.published <= published_int(filters.published_before.isoformat())) & (self.published > 0)
+        if filters.area:
+            needle = filters.area.lower()
+            keep &= np.array([needle in a for a in self.area], dtype=bool)
+        if not filters.include_restricted:
+            keep &= ~self.restricted
+        return keep
+
+    def bm25_scores(self, query: str) -> np.ndarray:
+        if self.bm25 is None:
+            return np.zeros(len(self.passages), dtype=np.float32)
+        tokens = tokenize([query])[0]
+        if not tokens:
+            return np.zeros(len(self.passages), dtype=np.float32)
+        return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
+
+
+def _build_bm25(texts: list[str], k1: float, b: float):
+    import bm25s
+
+    retriever = bm25s.BM25(k1=k1, b=b)
+    retriever.index(tokenize(texts), show_progress=False)
+    return retriever
+
+
+class SnapshotStore:
+    """Reads and writes snapshot directories and the CURRENT pointer."""
+
+    def __init__(self, index_dir: Path):
+        self.index_dir = Path(index_dir)
+        self.snapshots_dir = self.index_dir / "snapshots"
+        self.current_file = self.index_dir / "CURRENT"
+
+    def current_version(self) -> str | None:
+        try:
+            return self.current_file.read_text(encoding="utf-8").strip() or None
+        except FileNotFoundError:
+            return None
+
+    def load(self, k1: float = 1.2, b: float = 0.75) -> Snapshot:
+        version = self.current_version()
+        if version is None:
+            return Snapshot.build("empty", [], {}, k1, b)
+        folder = self.snapshots_dir / version
+        passages = [Passage.model_validate_json(line) for line in
+                    (folder / "passages.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+        docs_raw = json.loads((folder / "documents.json").read_text(encoding="utf-8"))
+        documents = {d["doc_id"]: DocumentInfo.model_validate(d) for d in docs_raw}
+        snap = Snapshot(version=version, passages=passages, documents=documents, k1=k1, b=b)
+        if passages:
+            import bm25s
+
+            snap.bm25 = bm25s.BM25.load(str(folder / "bm25"), load_vocab=True, show_progress=False)
+        return snap
+
+    def commit(self, snap: Snapshot, keep: int = 3) -> None:
+        """Write a new snapshot fully, then point CURRENT at it (one atomic rename)."""
+        self.snapshots_dir.mkdir(parents=True, exist_ok=True)
+        folder = self.snapshots_dir / snap.version
+        tmp = self.snapshots_dir / f".{snap.version}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        (tmp / "passages.jsonl").write_text("".join(p.model_dump_json() + "\n" for p in snap.passages), encoding="utf-8")
+        (tmp / "documents.json").write_text(
+            json.dumps([d.model_dump() for d in snap.documents.values()], indent=1), encoding="utf-8")
+        if snap.bm25 is not None:
+            snap.bm25.save(str(tmp / "bm25"), show_progress=False)
+        for f in tmp.rglob("*"):
+            if f.is_file():
+                with open(f, "rb") as fh:
+                    os.fsync(fh.fileno())
+        os.replace(tmp, folder)
+        atomic_write(self.current_file, snap.version + "\n")
+        self._prune(keep, snap.version)
+
+    def _prune(self, keep: int, current: str) -> None:
+        versions = sorted(p.name for p in self.snapshots_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+        for old in versions[:-keep]:
+            if old != current:
+                shutil.rmtree(self.snapshots_dir / old, ignore_errors=True)
+        for tmp in self.snapshots_dir.glob(".*.tmp"):
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def new_version() -> str:
+    return time.strftime("%Y%m%dT%H%M%S") + f"-{time.time_ns() % 1_000_000_000:09d}"
+
+
+class VectorStore:
+    """The Chroma collection: embeddings by passage id, with filterable metadata."""
+
+    def __init__(self, index_dir: Path, collection: str = "passages", url: str | None = None):
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        if url:
+            from urllib.parse import urlparse
+
+            parsed = urlparse(url)
+            self.client = chromadb.HttpClient(host=parsed.hostname or "localhost", port=parsed.port or 8000,
+                                              ssl=parsed.scheme == "https", settings=chroma_settings)
+        else:
+            path = Path(index_dir) / "chroma"
+            path.mkdir(parents=True, exist_ok=True)
+            self.client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        # embedding_function=None: Chroma must never embed (its default downloads a model)
+        self.collection = self.client.get_or_create_collection(
+            name=collection, embedding_function=None, metadata={"hnsw:space": "cosine"})
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def heartbeat(self) -> bool:
+        self.client.heartbeat()
+        return True
+
+    def existing_ids(self, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(ids), 1000):
+            found.update(self.collection.get(ids=ids[i:i + 1000], include=[])["ids"])
+        return found
+
+    def all_ids(self) -> set[str]:
+        return set(self.collection.get(include=[])["ids"])
+
+    def upsert(self, passages: list[Passage], embeddings: np.ndarray, batch: int = 1000) -> None:
+        for i in range(0, len(passages), batch):
+            chunk = passages[i:i + batch]
+            self.collection.upsert(
+                ids=[p.id for p in chunk],
+                embeddings=embeddings[i:i + batch].tolist(),
+                metadatas=[_chroma_metadata(p) for p in chunk],
+            )
+
+    def update_metadata(self, passages: list[Passage], batch: int = 1000) -> None:
+        for i in range(0, len(passages), batch):
+            chunk = passages[i:i + batch]
+            self.collection.update(ids=[p.id for p in chunk], metadatas=[_chroma_metadata(p) for p in chunk])
+
+    def delete(self, ids: list[str], batch: int = 1000) -> None:
+        for i in range(0, len(ids), batch):
+            self.collection.delete(ids=ids[i:i + batch])
+
+    def query(self, embedding: np.ndarray, n: int, filters: Filters | None = None) -> list[tuple[str, float]]:
+        total = self.count()
+        if total == 0:
+            return []
+        result = self.collection.query(query_embeddings=[embedding.tolist()], n_results=min(n, total),
+                                       where=_chroma_where(filters), include=["distances"])
+        # cosine distance -> cosine similarity
+        return [(pid, 1.0 - float(d)) for pid, d in zip(result["ids"][0], result["distances"][0])]
+
+
+def _chroma_metadata(p: Passage) -> dict:
+    return {"doc_id": p.doc_id, "doc_type": p.doc_type or "", "published": published_int(p.published),
+            "area": (p.area or "").lower(), "restricted": bool(p.restricted)}
+
+
+def _chroma_where(filters: Filters | None) -> dict | None:
+    if filters is None:
+        return None
+    clauses: list[dict] = []
+    if filters.doc_type:
+        clauses.append({"doc_type": {"$in": list(filters.doc_type)}})
+    if filters.published_after:
+        clauses.append({"published": {"$gte": published_int(filters.published_after.isoformat())}})
+    if filters.published_before:
+        clauses.append({"published": {"$lte": published_int(filters.published_before.isoformat())}})
+        clauses.append({"published": {"$gt": 0}})
+    if not filters.include_restricted:
+        clauses.append({"restricted": False})
+    # area is a substring match, applied on the snapshot side after the ANN lookup
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+

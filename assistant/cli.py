@@ -162,6 +162,21 @@ def ask(question: str,
         console.print(f"[{c.n}] {c.title} ({where}) [{c.doc_id}]", highlight=False, markup=False)
 
 
+def _load_plugins() -> None:
+    """Commands from other packages (e.g. bots/) join through the `assistant.cli` entry-point group,
+    so `assistant` itself never imports them."""
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group="assistant.cli"):
+        try:
+            ep.load()(app)
+        except Exception as exc:  # a broken plugin must not take the core commands down
+            err.print(f"warning: plugin {ep.name} could not be loaded: {exc}", highlight=False, markup=False)
+
+
+_load_plugins()
+
+
 def main() -> None:  # pragma: no cover
     app()
 

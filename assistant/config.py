@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     # Ingest limits
     max_file_mb: float = 50.0
     embed_batch_size: int = 64
+    ingest_flush_passages: int = Field(256, description="passages gathered across files before one embedding call")
     embed_device: str = "cpu"
     torch_threads: int | None = None
 

@@ -46,6 +46,14 @@ def published_int(value: str | None) -> int:
     return int(value.replace("-", "")) if value else 0
 
 
+def crash_point(name: str) -> None:
+    """Fault injection for the interruption tests: ASSISTANT_CRASH_AT=name kills the process here (kill -9)."""
+    if os.environ.get("ASSISTANT_CRASH_AT") == name:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def atomic_write(path: Path, data: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
@@ -167,6 +175,7 @@ class SnapshotStore:
                 with open(f, "rb") as fh:
                     os.fsync(fh.fileno())
         os.replace(tmp, folder)
+        crash_point("before_current")
         atomic_write(self.current_file, snap.version + "\n")
         self._prune(keep, snap.version)
 

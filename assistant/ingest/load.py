@@ -65,11 +65,12 @@ def _load_docx(path: Path) -> list[tuple[int | None, str]]:
     import zipfile
 
     import docx
+    from docx.opc.exceptions import PackageNotFoundError
     from docx.oxml.ns import qn
 
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise LoadError(f"the DOCX could not be read ({exc.__class__.__name__})") from exc
     pages: list[list[str]] = [[]]
     for para in document.paragraphs:

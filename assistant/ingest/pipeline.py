@@ -24,9 +24,7 @@ from assistant.ingest.clean import clean_pages
 from assistant.ingest.load import SUPPORTED_SUFFIXES, LoadError, load_pages
 from assistant.ingest.metadata import ManifestError, load_manifest, resolve_metadata
 from assistant.models import DocumentInfo, Passage
-from assistant.store import Snapshot, SnapshotStore, VectorStore, new_version
-
-EMBED_FLUSH = 256  # passages gathered across files before one embedding call
+from assistant.store import Snapshot, SnapshotStore, VectorStore, crash_point, new_version
 
 
 class IngestError(Exception):
@@ -129,9 +127,10 @@ class Ingestor:
                 by_doc[result.doc_id] = result.new_passages
                 documents[result.doc_id] = result.document
                 pending.extend(result.new_passages)
-                if len(pending) >= EMBED_FLUSH:
+                if len(pending) >= self.settings.ingest_flush_passages:
                     report.embedded += self._store_embeddings(pending)
                     pending = []
+                    crash_point("after_embed_batch")
             progress("file", f"{result.status}: {path}")
         report.embedded += self._store_embeddings(pending)
 
@@ -173,7 +172,9 @@ class Ingestor:
         for doc_id, info in documents.items():
             info.passages = len(by_doc.get(doc_id, []))
         snap = Snapshot.build(new_version(), passages, documents, self.settings.bm25_k1, self.settings.bm25_b)
+        crash_point("before_commit")
         self.snapshots.commit(snap)
+        crash_point("after_commit")
         live = set(snap.id_to_index)
         stale = [i for i in self.vectors.all_ids() if i not in live]
         if stale:

@@ -35,6 +35,15 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
+# words that say what kind of answer is wanted, not what it is about (stemmed)
+QUESTION_WORDS = {"stand", "mean", "meant", "definit", "defin", "abbrevi", "acronym", "say", "said", "tell", "describ",
+                  "explain", "happen", "give", "find", "found", "know", "much", "mani", "number", "kind", "type"}
+
+
+def content_terms(question: str) -> set[str]:
+    return set(tokenize([question])[0]) - QUESTION_WORDS
+
+
 def term_coverage(question_terms: set[str], text: str) -> float:
     if not question_terms:
         return 0.0
@@ -42,7 +51,7 @@ def term_coverage(question_terms: set[str], text: str) -> float:
 
 
 def evidence_for(question: str, results: list[ScoredPassage]) -> Evidence:
-    terms = set(tokenize([question])[0])
+    terms = content_terms(question)
     dense = [r.dense_score for r in results[:3] if r.dense_score is not None]
     coverage = max((term_coverage(terms, f"{r.passage.title}\n{r.passage.section or ''}\n{r.passage.text}")
                     for r in results[:3]), default=0.0)
@@ -50,9 +59,12 @@ def evidence_for(question: str, results: list[ScoredPassage]) -> Evidence:
 
 
 def is_weak(ev: Evidence, min_dense: float, min_coverage: float) -> bool:
-    if ev.top_dense is not None and ev.top_dense < min_dense:
+    """Weak when too few of the question's content words appear in the best passages, or when the
+    embedding match is poor and the words are only partly there (acronyms embed poorly, so a passage
+    holding every content word of the question is trusted even with a low cosine)."""
+    if ev.coverage < min_coverage:
         return True
-    return ev.coverage < min_coverage
+    return ev.top_dense is not None and ev.top_dense < min_dense and ev.coverage < 0.99
 
 
 def citation_for(n: int, r: ScoredPassage) -> Citation:

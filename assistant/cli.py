@@ -21,7 +21,8 @@ err = Console(stderr=True)
 
 
 def fail(message: str, code: int = 2) -> None:
-    err.print(f"error: {message}", highlight=False, markup=False)
+    """One line on stderr (never wrapped), then the exit code."""
+    print(f"error: {message}", file=sys.stderr)
     raise typer.Exit(code)
 
 
@@ -101,7 +102,12 @@ def docs(json_out: bool = typer.Option(False, "--json")) -> None:
     if json_out:
         print(json.dumps([d.model_dump(exclude={"path"}) for d in documents], indent=2))
         return
-    table = Table("doc_id", "type", "published", "title", "passages")
+    table = Table()
+    table.add_column("doc_id", no_wrap=True, min_width=max((len(d.doc_id) for d in documents), default=6))
+    table.add_column("type", no_wrap=True)
+    table.add_column("published", no_wrap=True)
+    table.add_column("title")
+    table.add_column("passages", justify="right")
     for d in documents:
         table.add_row(d.doc_id, d.doc_type, d.published or "", d.title, str(d.passages))
     console.print(table)
@@ -147,7 +153,7 @@ def ask(question: str,
         area: Optional[str] = typer.Option(None, "--area"),
         k: int = typer.Option(5, "--k", min=1, max=20),
         json_out: bool = typer.Option(False, "--json", help="Print the API's answer JSON.")) -> None:
-    """A short answer with [n] markers and the passages it rests on (or 'could not find')."""
+    """A short answer with \\[n] markers and the passages it rests on (or 'could not find')."""
     question = _question(question)
     filters = _filters(doc_type, since, until, area)
     answer = _service().ask(question, k=k, filters=filters)

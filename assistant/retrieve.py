@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 import numpy as np
 
@@ -11,6 +12,7 @@ from assistant.models import Filters, ScoredPassage
 from assistant.store import Snapshot, VectorStore
 
 MODES = ("dense", "bm25", "hybrid")
+FUSIONS = ("rrf", "blend")
 _WORD = re.compile(r"\w+")
 
 
@@ -23,9 +25,46 @@ def rrf(rankings: list[list[str]], weights: list[float], k: int) -> dict[str, fl
     return fused
 
 
+def normalised_blend(score_maps: list[dict[str, float]], weights: list[float]) -> dict[str, float]:
+    """Each retriever's scores min-max scaled to 0..1 over its own candidates, then a weighted sum
+    (a passage missing from one list gets 0 from it)."""
+    fused: dict[str, float] = {}
+    for scores, weight in zip(score_maps, weights):
+        if not scores:
+            continue
+        lo, hi = min(scores.values()), max(scores.values())
+        span = hi - lo
+        for pid, s in scores.items():
+            fused[pid] = fused.get(pid, 0.0) + weight * ((s - lo) / span if span > 0 else 1.0)
+    return fused
+
+
+def fuse(dense: dict[str, float], bm25: dict[str, float], settings) -> dict[str, float]:
+    """Hybrid fusion of the two candidate lists, as configured (settings.fusion: rrf | blend)."""
+    weights = [settings.dense_weight, settings.bm25_weight]
+    fusion = getattr(settings, "fusion", "rrf")
+    if fusion == "rrf":
+        return rrf([_ranked(dense), _ranked(bm25)], weights, settings.rrf_k)
+    if fusion == "blend":
+        return normalised_blend([dense, bm25], weights)
+    raise ValueError(f"unknown fusion {fusion!r}; use one of {', '.join(FUSIONS)}")
+
+
+def _ranked(scores: dict[str, float]) -> list[str]:
+    return sorted(scores, key=lambda pid: -scores[pid])
+
+
+@lru_cache(maxsize=50_000)
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(text.lower()))
+
+
 def _near_duplicate(a: str, b: str, threshold: float) -> bool:
-    sa, sb = set(_WORD.findall(a.lower())), set(_WORD.findall(b.lower()))
+    sa, sb = _word_set(a), _word_set(b)
     if not sa or not sb:
+        return False
+    small, large = sorted((len(sa), len(sb)))
+    if small < threshold * large:  # Jaccard <= small/large: cannot reach the threshold
         return False
     return len(sa & sb) / len(sa | sb) >= threshold
 
@@ -66,8 +105,7 @@ class Retriever:
         elif mode == "bm25":
             fused = dict(bm25)
         else:
-            fused = rrf([list(dense), list(bm25)], [self.settings.dense_weight, self.settings.bm25_weight],
-                        self.settings.rrf_k)
+            fused = fuse(dense, bm25, self.settings)
         ranked = sorted(fused, key=lambda pid: -fused[pid])
         results: list[ScoredPassage] = []
         for pid in ranked:

@@ -55,7 +55,10 @@ class Service:
         if snap is None or (current is not None and current != snap.version):
             with self._snap_lock:
                 if self._snap is None or self._snap.version != self.snapshots.current_version():
-                    self._snap = self.snapshots.load(self.settings.bm25_k1, self.settings.bm25_b)
+                    loaded = self.snapshots.load(self.settings.bm25_k1, self.settings.bm25_b)
+                    if self._snap is not None:  # another process wrote: its new embeddings must be seen too
+                        self.vectors.refresh()
+                    self._snap = loaded
             snap = self._snap
         return snap
 
@@ -99,6 +102,8 @@ class Service:
                lock_timeout: float = 0):
         report, snap = self.ingestor().run(paths, progress=progress, overrides=overrides, lock_timeout=lock_timeout)
         with self._snap_lock:
+            if self._snap is not None and snap.version != self._snap.version:
+                self.vectors.refresh()  # what other processes wrote since our last look, as well as our own
             self._snap = snap
         return report
 
@@ -107,6 +112,7 @@ class Service:
         if snap is None:
             return False
         with self._snap_lock:
+            self.vectors.refresh()
             self._snap = snap
         return True
 

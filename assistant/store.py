@@ -31,9 +31,10 @@ def _stemmer():
 
 
 def tokenize(texts: list[str]) -> list[list[str]]:
+    """Lower-cased, NLTK's 179 English stop words removed ("what", "does" included), Snowball-stemmed."""
     import bm25s
 
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False,
+    return bm25s.tokenize(texts, stopwords="en_plus", stemmer=_stemmer(), return_ids=False, show_progress=False,
                           token_pattern=BM25_TOKEN_PATTERN)
 
 
@@ -200,6 +201,8 @@ class VectorStore:
         from chromadb.config import Settings as ChromaSettings
 
         chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        self.url = url
+        self._collection_name = collection
         if url:
             from urllib.parse import urlparse
 
@@ -213,6 +216,30 @@ class VectorStore:
         # embedding_function=None: Chroma must never embed (its default downloads a model)
         self.collection = self.client.get_or_create_collection(
             name=collection, embedding_function=None, metadata={"hnsw:space": "cosine"})
+
+    def refresh(self) -> None:
+        """Re-open the embedded store so embeddings written by another process become visible.
+
+        Chroma's embedded client keeps one in-memory HNSW index per path per process and never re-reads
+        it, so a serving process would not see vectors that `assistant ingest` (or another worker)
+        added. A fresh client re-reads the index and log from disk. The old client is left to the
+        garbage collector, not stopped, so a query still running on it finishes. A Chroma server
+        (url set) serves every client the same index: nothing to do.
+        """
+        if self.url:
+            return
+        import chromadb
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        # Chroma caches one system per path; forget ours (only ours) so the next client loads afresh.
+        identifier = getattr(self.client, "_identifier", None)
+        with SharedSystemClient._refcount_lock:
+            SharedSystemClient._identifier_to_system.pop(identifier, None)
+            SharedSystemClient._identifier_to_refcount.pop(identifier, None)
+        client = chromadb.PersistentClient(path=identifier, settings=self.client.get_settings())
+        collection = client.get_or_create_collection(
+            name=self._collection_name, embedding_function=None, metadata={"hnsw:space": "cosine"})
+        self.client, self.collection = client, collection
 
     def count(self) -> int:
         return self.collection.count()

@@ -27,11 +27,21 @@ class Evidence:
 
 
 def split_sentences(text: str) -> list[str]:
-    out = []
-    for s in _SENTENCE_SPLIT.split(text):
-        s = _BULLET_PREFIX.sub("", s).strip()
-        if len(s.split()) >= 4:
-            out.append(s)
+    """Sentences of a passage; a lead-in ending with ':' keeps the bullet list that follows it."""
+    out: list[str] = []
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        sentences = [_BULLET_PREFIX.sub("", s).strip() for s in _SENTENCE_SPLIT.split(lines[i])]
+        i += 1
+        if sentences and sentences[-1].endswith(":"):
+            items = []
+            while i < len(lines) and lines[i].lstrip().startswith(("•", "◦")):
+                items.append(_BULLET_PREFIX.sub("", lines[i]).strip().rstrip(";.,"))
+                i += 1
+            if items:
+                sentences[-1] = f"{sentences[-1]} {'; '.join(items)}."
+        out.extend(s for s in sentences if len(s.split()) >= 4)
     return out
 
 

@@ -161,11 +161,31 @@ def ask(question: str,
         print(answer.model_dump_json(indent=2))
         return
     console.print(answer.answer, highlight=False, markup=False)
+    for note in answer.notes:
+        console.print(f"Note: {note}", highlight=False, markup=False, style="italic")
     console.print()
     for c in answer.citations:
         where = ", ".join(x for x in (c.published, f"p. {c.page}" if c.page else None,
                                       f"para {c.paragraph}" if c.paragraph else None) if x)
         console.print(f"[{c.n}] {c.title} ({where}) [{c.doc_id}]", highlight=False, markup=False)
+
+
+@app.command()
+def ratings(json_out: bool = typer.Option(False, "--json", help="Print the rows as JSON (as GET /v1/ratings).")) -> None:
+    """Inspection ratings found in the indexed documents, newest first, each with its source passage."""
+    rows = _service().ratings()
+    if json_out:
+        print(json.dumps([r.model_dump(exclude={"doc_type", "title"}) for r in rows], indent=2))
+        return
+    if not rows:
+        console.print("No inspection ratings were found in the indexed documents.")
+        return
+    table = Table("body", "inspected", "published", "overall", "standards", "source")
+    for r in rows:
+        standards = "\n".join(f"{name}: {rating}" for name, rating in r.standards.items())
+        source = f"{r.citation.doc_id}" + (f", para {r.citation.paragraph}" if r.citation.paragraph else "")
+        table.add_row(r.body, r.inspected or "", r.published or "", r.overall or "", standards, source)
+    console.print(table)
 
 
 def _load_plugins() -> None:
@@ -180,6 +200,8 @@ def _load_plugins() -> None:
             err.print(f"warning: plugin {ep.name} could not be loaded: {exc}", highlight=False, markup=False)
 
 
+__import__("assistant.api.cli", fromlist=["register"]).register(app)  # serve, api-key (core)
+__import__("assistant.evaluation.cli", fromlist=["register"]).register(app)  # eval, eval-beir
 _load_plugins()
 
 

@@ -68,6 +68,8 @@ class Answer(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)
     mode: str = "extractive"
+    notes: list[str] = Field(default_factory=list, description="period searched, superseded sources, glossary")
+    table: list[dict] | None = Field(None, description="rows of a ratings table, when the question asked for one")
 
 
 class DocumentInfo(BaseModel):
@@ -84,6 +86,7 @@ class DocumentInfo(BaseModel):
     path: str = ""
     supersedes: str | None = None
     superseded_by: str | None = None
+    ratings: list[dict] = Field(default_factory=list, description="inspection ratings found at ingest (RatingRow)")
 
 
 class QuestionError(ValueError):

@@ -12,6 +12,7 @@ from assistant.models import Filters, ScoredPassage
 from assistant.store import Snapshot, VectorStore
 
 MODES = ("dense", "bm25", "hybrid")
+SUPERSEDED_PENALTY = 0.9  # score multiplier for documents the manifest marks superseded_by a newer one
 FUSIONS = ("rrf", "blend")
 _WORD = re.compile(r"\w+")
 
@@ -106,6 +107,7 @@ class Retriever:
             fused = dict(bm25)
         else:
             fused = fuse(dense, bm25, self.settings)
+        fused = self._prefer_current(snap, fused)
         ranked = sorted(fused, key=lambda pid: -fused[pid])
         results: list[ScoredPassage] = []
         for pid in ranked:
@@ -119,6 +121,17 @@ class Retriever:
         if self.reranker is not None and results:
             results = self.reranker.rerank(query, results)
         return results[:k]
+
+
+    @staticmethod
+    def _prefer_current(snap: Snapshot, fused: dict[str, float]) -> dict[str, float]:
+        """A superseded document's passages lose a little score before near-duplicates collapse, so when a
+        newer version says nearly the same thing, the newer passage is the one kept."""
+        superseded = {d for d, info in snap.documents.items() if info.superseded_by}
+        if not superseded:
+            return fused
+        return {pid: (s * SUPERSEDED_PENALTY if snap.passages[snap.id_to_index[pid]].doc_id in superseded else s)
+                for pid, s in fused.items()}
 
 
 class CrossEncoderReranker:

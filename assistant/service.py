@@ -69,21 +69,67 @@ class Service:
     # --- queries --------------------------------------------------------------------------
     def search(self, query: str, k: int | None = None, filters: Filters | None = None,
                mode: str | None = None) -> list[ScoredPassage]:
-        query = validate_question(query)
+        query = self.glossary.expand_query(validate_question(query))
         return self.retriever.search(self.snapshot(), query, k or self.settings.top_k, filters, mode)
+
+    @property
+    def glossary(self):
+        from assistant.glossary import load_glossary
+
+        return load_glossary(str(Path(self.settings.corpus_dir) / "glossary.yaml"))
 
     def ask(self, question: str, k: int | None = None, filters: Filters | None = None,
             mode: str | None = None) -> Answer:
+        """The one answer function every surface calls."""
+        from assistant import domain
+        from assistant.answer import NO_ANSWER_TEXT
+        from assistant.dates import period_in
+
         question = validate_question(question)
         t0 = time.perf_counter()
-        results = self.retriever.search(self.snapshot(), question, k or self.settings.top_k, filters, mode)
+        snap = self.snapshot()
+        notes: list[str] = []
+        filters = filters or Filters()
+        period = period_in(question)
+        if period and not (filters.published_after or filters.published_before):
+            filters = filters.model_copy(update={"published_after": period.after, "published_before": period.before})
+            notes.append(f"Searched {period.describe()} (the question says “{period.phrase}”).")
+
+        answer: Answer | None = None
+        term = self.glossary.definition_question(question)
+        if term is not None:
+            answer = domain.definition_answer(question, term, snap)
+        if answer is None and domain.is_ratings_question(question):
+            answer = domain.ratings_answer(question, snap)
         t1 = time.perf_counter()
-        answer = extractive_answer(question, results, self.settings.min_dense_score, self.settings.min_term_coverage,
-                                   self.settings.answer_sentences)
+        if answer is None:
+            query = self.glossary.expand_query(question)
+            results = self.retriever.search(snap, query, k or self.settings.top_k, filters, mode)
+            t1 = time.perf_counter()
+            answer = extractive_answer(question, results, self.settings.min_dense_score,
+                                       self.settings.min_term_coverage, self.settings.answer_sentences)
+            answer = domain.newest_first(domain.apply_glossary(answer, self.glossary))
+            if term is not None and not term.defined_in:
+                # the glossary records that no indexed document defines this term: passages that merely
+                # mention it are not a definition, so say so rather than quote them as one
+                answer = answer.model_copy(update={"status": "no_answer", "answer": NO_ANSWER_TEXT,
+                                                   "citations": answer.citations[:3]})
+            if answer.status == "no_answer" and term is not None:
+                notes.append(domain.glossary_note(term))
+        notes.extend(domain.supersession_notes(answer, snap.documents))
+        answer.notes = notes
+        if answer.status == "no_answer" and period:
+            answer.answer = NO_ANSWER_TEXT.replace("indexed documents", f"indexed {period.describe()}", 1)
         t2 = time.perf_counter()
         answer.timings_ms = {"retrieve": round((t1 - t0) * 1000, 2), "answer": round((t2 - t1) * 1000, 2),
                              "total": round((t2 - t0) * 1000, 2)}
         return answer
+
+    def ratings(self):
+        """Every inspection rating found at ingest, newest first, each with its citation."""
+        from assistant.domain import ratings_rows
+
+        return sorted(ratings_rows(self.snapshot()), key=lambda r: r.published or "", reverse=True)
 
     # --- documents ------------------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:

@@ -63,7 +63,7 @@ def blocks_to_units(blocks: list[Block]) -> list[Unit]:
             continue
         if b.kind == "footnote":
             units.append(Unit(section="Footnotes", page=b.page, numbers=[f"footnote {b.number}"],
-                              parts=[f"[{b.number}] {b.text}"], footnote=True))
+                              parts=[f"Footnote {b.number}: {b.text}"], footnote=True))
             continue
         starts_new = cur is None or b.kind == "para" or cur.section != b.section or (b.kind == "text" and not cur.numbers)
         if starts_new:

@@ -24,6 +24,7 @@ from assistant.ingest.clean import clean_pages
 from assistant.ingest.load import SUPPORTED_SUFFIXES, LoadError, load_pages
 from assistant.ingest.metadata import ManifestError, load_manifest, resolve_metadata
 from assistant.models import DocumentInfo, Passage
+from assistant.ratings import extract_ratings
 from assistant.store import Snapshot, SnapshotStore, VectorStore, crash_point, new_version
 
 
@@ -171,6 +172,9 @@ class Ingestor:
         passages = [p for doc_id in sorted(by_doc) for p in by_doc[doc_id] if doc_id in documents]
         for doc_id, info in documents.items():
             info.passages = len(by_doc.get(doc_id, []))
+            # "B supersedes A" in the manifest is enough: A is marked superseded_by B
+            if info.supersedes and info.supersedes in documents and not documents[info.supersedes].superseded_by:
+                documents[info.supersedes].superseded_by = doc_id
         snap = Snapshot.build(new_version(), passages, documents, self.settings.bm25_k1, self.settings.bm25_b)
         crash_point("before_commit")
         self.snapshots.commit(snap)
@@ -224,11 +228,12 @@ class Ingestor:
         passages = [Passage(id=n.id_, text=n.text, **{k: n.metadata.get(k) for k in (
             "doc_id", "title", "doc_type", "published", "organisation", "area", "source", "page", "section",
             "paragraph", "restricted")}) for n in nodes]
+        ratings = [r.model_dump() for r in extract_ratings(passages)]
         document = DocumentInfo(
             doc_id=doc_id, title=meta["title"], doc_type=meta["doc_type"], published=meta["published"],
             organisation=meta["organisation"], area=meta["area"], source=meta["source"], passages=len(passages),
             sha256=sha, restricted=meta["restricted"], path=str(path.resolve()),
-            supersedes=meta.get("supersedes"), superseded_by=meta.get("superseded_by"))
+            supersedes=meta.get("supersedes"), superseded_by=meta.get("superseded_by"), ratings=ratings)
         return FileResult(str(path), doc_id, "updated" if existing is not None else "added", passages=len(passages),
                           new_passages=passages, document=document)
 

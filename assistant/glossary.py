@@ -1,0 +1,126 @@
+"""The probation glossary (corpus/glossary.yaml), used deterministically.
+
+- query expansion: a question using either form of a term also searches for the other;
+- "what does X stand for / what is X" is answered from the corpus passage that spells X out;
+- answers expand an abbreviation at its first use.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Term:
+    abbr: str
+    expansion: str
+    variants: tuple[str, ...] = ()
+    note: str | None = None
+    defined_in: str | None = None
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        return (self.abbr, self.expansion, *self.variants)
+
+
+def _abbr_pattern(abbr: str) -> re.Pattern:
+    # short all-capital abbreviations (AP, PO) only match as written; longer ones in any case ("mappa")
+    flags = 0 if len(abbr) <= 2 else re.IGNORECASE
+    body = re.escape(abbr).replace(r"\ ", r"\s+")
+    return re.compile(rf"(?<![\w-]){body}(?![\w-])", flags)
+
+
+def _phrase_pattern(phrase: str) -> re.Pattern:
+    body = re.escape(phrase).replace(r"\ ", r"\s+").replace("'", "['’]").replace("’", "['’]")
+    return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
+
+
+@dataclass
+class Glossary:
+    terms: list[Term] = field(default_factory=list)
+
+    def __post_init__(self):
+        # longest first, so "MAPPA level 3" wins over "MAPPA"
+        self.terms.sort(key=lambda t: -len(t.abbr))
+        self._abbr = [(t, _abbr_pattern(t.abbr)) for t in self.terms]
+        self._phr = [(t, [_phrase_pattern(f) for f in (t.expansion, *t.variants)]) for t in self.terms]
+
+    @classmethod
+    def load(cls, path: Path) -> "Glossary":
+        if not path.exists():
+            return cls([])
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        terms = [Term(abbr=str(t["abbr"]), expansion=str(t["expansion"]), variants=tuple(t.get("variants") or ()),
+                      note=t.get("note"), defined_in=t.get("defined_in")) for t in data.get("terms", [])]
+        return cls(terms)
+
+    def get(self, abbr: str) -> Term | None:
+        return next((t for t in self.terms if t.abbr.lower() == abbr.lower()), None)
+
+    def mentioned(self, text: str) -> list[Term]:
+        """Terms whose abbreviation or expansion appears in the text (longest abbreviations first)."""
+        found: list[Term] = []
+        for term, pattern in self._abbr:
+            if pattern.search(text):
+                found.append(term)
+        for term, patterns in self._phr:
+            if term not in found and any(p.search(text) for p in patterns):
+                found.append(term)
+        return found
+
+    def expand_query(self, query: str) -> str:
+        """Append the other form of every term the query uses, so BM25 and the embedding see both."""
+        extra: list[str] = []
+        for term in self.mentioned(query):
+            for form in (term.abbr, term.expansion):
+                if not _phrase_pattern(form).search(query) and form not in extra:
+                    extra.append(form)
+        return query if not extra else f"{query} ({'; '.join(extra)})"
+
+    _DEFINITION = [
+        re.compile(r"^\s*what\s+(?:does|do|did)\s+(?:the\s+)?(?:abbreviation\s+|acronym\s+|term\s+)?['\"“]?(?P<x>.+?)['\"”]?"
+                   r"\s+(?:stand\s+for|mean|refer\s+to)\s*\??\s*$", re.IGNORECASE),
+        re.compile(r"^\s*what\s+(?:is|are)\s+(?:an?\s+|the\s+)?['\"“]?(?P<x>.+?)['\"”]?(?:\s+(?:case|cases|offender|offenders))?\s*\??\s*$",
+                   re.IGNORECASE),
+        re.compile(r"^\s*(?:define|meaning\s+of|definition\s+of|expand)\s+(?:the\s+)?['\"“]?(?P<x>.+?)['\"”]?\s*\??\s*$",
+                   re.IGNORECASE),
+        re.compile(r"^\s*['\"“]?(?P<x>[A-Za-z][\w ]{0,30}?)['\"”]?\s+stands?\s+for\s*\??\s*$", re.IGNORECASE),
+    ]
+
+    def definition_question(self, question: str) -> Term | None:
+        """The term a "what does X stand for / what is X" question asks about, if X is in the glossary."""
+        for pattern in self._DEFINITION:
+            m = pattern.match(question)
+            if not m:
+                continue
+            asked = " ".join(m.group("x").split())
+            for term in self.terms:
+                if asked.lower() in (f.lower() for f in term.forms):
+                    return term
+        return None
+
+    def expand_first_use(self, text: str) -> str:
+        """'SOMMB' -> 'SOMMB (Strategic Offender Management and MAPPA Board)' at first use, unless spelt out there."""
+        done: set[str] = set()
+        for term, pattern in self._abbr:
+            if " level " in term.abbr or " category " in term.abbr:  # descriptions, not names
+                continue
+            m = pattern.search(text)
+            if not m or term.abbr in done:
+                continue
+            done.add(term.abbr)
+            window = text[max(0, m.start() - len(term.expansion) - 20):m.end() + len(term.expansion) + 20]
+            if _phrase_pattern(term.expansion).search(window):
+                continue
+            text = text[:m.end()] + f" ({term.expansion})" + text[m.end():]
+        return text
+
+
+@lru_cache(maxsize=8)
+def load_glossary(path: str) -> Glossary:
+    return Glossary.load(Path(path))

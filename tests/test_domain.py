@@ -1,0 +1,149 @@
+"""Probation domain behaviour on the real corpus: glossary, dates and supersession, the ratings table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from assistant.glossary import Glossary
+from assistant.ratings import extract_ratings
+from tests.conftest import CORPUS
+
+PRESS = "hmip-midlands-nps-press-release-2018"
+BOARD = "llr-nps-board-update-2019"
+GLOSSARY = Glossary.load(CORPUS / "glossary.yaml")
+
+
+# --- glossary -----------------------------------------------------------------------------
+
+def test_glossary_covers_the_field_and_points_at_defining_documents(service):
+    for abbr in ["MAPPA", "MAPPA level 1", "MAPPA level 3", "MAPPA category 4", "OMIC", "IOM", "SOMMB", "SPB", "LDU",
+                 "PDU", "CRC", "NPS", "HMPPS", "HMIP", "MoJ", "OPCC", "PCC", "RoSH", "OASys", "ViSOR", "SFO", "AP",
+                 "LLR"]:
+        assert GLOSSARY.get(abbr) is not None, abbr
+    for term in GLOSSARY.terms:
+        if term.defined_in:  # the document named really spells the term out
+            text = " ".join(p.text for p in service.snapshot().passages if p.doc_id == term.defined_in)
+            assert any(f.lower().replace("’", "'") in text.lower().replace("’", "'")
+                       for f in (term.expansion, *term.variants)), term.abbr
+
+
+def test_either_form_retrieves_passages_using_the_other(service):
+    # the press release never writes "HMIP"; the expansion finds its recommendations passage
+    assert "Her Majesty's Inspectorate of Probation" in GLOSSARY.expand_query("HMIP recommendations")
+    hits = service.search("HMIP recommendations", k=3, mode="bm25")
+    assert any(h.passage.doc_id == PRESS and "Inspectorate’s recommendations" in h.passage.text for h in hits)
+    hits = service.search("integrated offender management", k=3, mode="bm25")
+    assert any("(IOM)" in h.passage.text for h in hits)
+
+
+def test_what_does_x_stand_for_is_answered_from_the_defining_passage(service):
+    for question, expansion, paragraph in [
+        ("What does SOMMB stand for?", "Strategic Offender Management and MAPPA Board", "8"),
+        ("what is omic", "Offender Management in Custody", "7"),
+        ("What is MAPPA?", "Multi-Agency Public Protection Arrangements", "footnote 1"),
+        ("LLR stands for?", "Leicester, Leicestershire and Rutland", "1–3"),  # paragraphs 1-3 form one passage
+    ]:
+        answer = service.ask(question)
+        assert answer.status == "answered", question
+        assert expansion in answer.answer and "[1]" in answer.answer
+        cited = answer.citations[0]
+        assert cited.doc_id == BOARD and paragraph in (cited.paragraph or ""), (question, cited.paragraph)
+        assert expansion in cited.quote
+
+
+def test_a_term_no_document_defines_is_not_answered_from_a_passing_mention(service):
+    answer = service.ask("What is a MAPPA level 3 case?")
+    assert answer.status == "no_answer"
+    assert answer.citations  # the nearest passages are still shown
+    assert any(n.startswith("Glossary, not an indexed document: MAPPA level 3") for n in answer.notes)
+
+
+def test_answers_expand_abbreviations_at_first_use(service):
+    answer = service.ask("What are the aims of the SOMMB?")
+    assert "the old LLR (Leicester, Leicestershire and Rutland) Reducing Reoffending Board" in answer.answer
+    assert answer.answer.count("(Leicester, Leicestershire and Rutland)") == 1
+    assert "MAPPA Board (SOMMB) (" not in answer.answer  # already spelt out there
+    # a lead-in ending with a colon keeps its list
+    assert "The aims of the SOMMB are to: Address the causes of and partnership response to re-offending;" in answer.answer
+
+
+# --- dates --------------------------------------------------------------------------------
+
+def test_a_year_in_the_question_filters_by_publication_and_is_stated(service):
+    answer = service.ask("What did inspectors say about workloads in 2018?")
+    assert answer.status == "answered"
+    assert {c.published[:4] for c in answer.citations} == {"2018"}
+    assert answer.notes[0].startswith("Searched documents published 2018-01-01 to 2018-12-31")
+    answer = service.ask("What did the board hear about staffing in 2019?")
+    assert {c.doc_id for c in answer.citations} == {BOARD}
+
+
+def test_since_the_reunification_searches_after_june_2021(service):
+    answer = service.ask("What has changed in victim liaison since the reunification?")
+    assert answer.status == "no_answer"
+    assert "published on or after 2021-06-26" in answer.answer
+
+
+def test_superseded_document_loses_to_the_newer_one_and_is_flagged(fresh_service):
+    corpus = Path(fresh_service.settings.corpus_dir)
+    old = (corpus / f"{BOARD}.txt").read_text(encoding="utf-8")
+    (corpus / "llr-nps-board-update-2020.txt").write_text(
+        old.replace("approximately 350 of our", "approximately 410 of our"), encoding="utf-8")
+    manifest = yaml.safe_load((corpus / "manifest.yaml").read_text())
+    manifest["documents"]["llr-nps-board-update-2020.txt"] = dict(
+        manifest["documents"][f"{BOARD}.txt"], title="NPS update to the partnership board 2020", published="2020-06-01",
+        supersedes=BOARD)
+    (corpus / "manifest.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True))
+    fresh_service.ingest()
+    assert fresh_service.document(BOARD).superseded_by == "llr-nps-board-update-2020"
+
+    question = "How many long-term custody cases will transfer to prison offender management teams?"
+    answer = fresh_service.ask(question)
+    assert answer.citations[0].doc_id == "llr-nps-board-update-2020"
+    assert "410" in answer.answer and "350" not in answer.answer
+    assert not answer.notes
+
+    # asking about 2019 only finds the old paper, and the answer says what replaced it
+    answer = fresh_service.ask(question.replace("?", " in 2019?"))
+    assert answer.citations[0].doc_id == BOARD and "350" in answer.answer
+    assert any("superseded by “NPS update to the partnership board 2020” (2020-06-01)" in n for n in answer.notes)
+
+
+# --- ratings ------------------------------------------------------------------------------
+
+def test_ratings_extracted_from_the_seeds(service):
+    snap = service.snapshot()
+    press = extract_ratings([p for p in snap.passages if p.doc_id == PRESS])
+    assert [(r.body, r.overall, r.inspected, r.published) for r in press] == \
+        [("NPS Midlands division", "Good", "2018-08", "2018-12-18")]
+    assert "assessing its overall performance as good" in press[0].citation.quote
+    board = extract_ratings([p for p in snap.passages if p.doc_id == BOARD])
+    assert len(board) == 1 and board[0].overall == "Good"
+    assert board[0].standards == {"Court work": "Outstanding", "Case supervision assessment": "Outstanding",
+                                  "Case supervision planning": "Outstanding"}
+    assert board[0].citation.paragraph == "5"
+
+
+def test_ratings_rows_are_stored_at_ingest(service):
+    rows = service.ratings()
+    assert [r.published for r in rows] == ["2019-06-01", "2018-12-18"]
+    assert all(r.citation.doc_id and r.citation.quote for r in rows)
+
+
+def test_which_areas_were_rated_outstanding_for_court_work(service):
+    answer = service.ask("Which areas were rated outstanding for court work?")
+    assert answer.status == "answered"
+    assert answer.answer == "NPS Midlands division — Court work: Outstanding (published 2019-06-01) [1]"
+    assert answer.citations[0].doc_id == BOARD and answer.citations[0].paragraph == "5"
+    assert answer.table and answer.table[0]["standards"]["Court work"] == "Outstanding"
+
+
+def test_compare_the_midlands_ratings_gives_a_cited_row_per_source(service):
+    answer = service.ask("Compare the Midlands ratings")
+    lines = answer.answer.splitlines()
+    assert len(lines) == 2 and lines[0].endswith("[1]") and lines[1].endswith("[2]")
+    assert "overall Good" in lines[0] and "published 2019-06-01" in lines[0]
+    assert "inspected 2018-08, published 2018-12-18" in lines[1]
+    assert [c.doc_id for c in answer.citations] == [BOARD, PRESS]

@@ -21,7 +21,9 @@ _PATTERNS = [
     ("as_of", re.compile(rf"\b(?:as\s+of|as\s+at|up\s+to)\s+{_YEAR}\b", re.IGNORECASE)),
     ("in", re.compile(rf"\b(?:in|during|published\s+in|for)\s+{_YEAR}\b", re.IGNORECASE)),
 ]
-_SINCE_NAMED = re.compile(r"\b(?:since|after)\s+(the\s+reunification|reunification|the\s+unification|unification)\b",
+# "since the reunification" asks for what was published after it; "after unification" usually asks what a
+# document expected to happen then, so only "since" is read as a filter
+_SINCE_NAMED = re.compile(r"\bsince\s+(the\s+reunification|reunification|the\s+unification|unification)\b",
                           re.IGNORECASE)
 
 

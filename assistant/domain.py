@@ -71,6 +71,9 @@ def _select_rows(question: str, rows: list[RatingRow]) -> tuple[list[RatingRow],
     standard = next((s for s in sorted(standards, key=len, reverse=True) if s.lower() in q), None)
     words = set(re.findall(r"[a-z]{4,}", q))
     named = [r for r in rows if words & set(re.findall(r"[a-z]{4,}", f"{r.body} {r.area or ''}".lower())) - {"division"}]
+    places = _place_names(question)
+    if places and not named:
+        return [], wanted, standard  # the question is about a body no extracted row covers (e.g. Wales)
     selected = named or rows
     if standard:
         selected = [r for r in selected if standard in r.standards]
@@ -80,8 +83,44 @@ def _select_rows(question: str, rows: list[RatingRow]) -> tuple[list[RatingRow],
     return selected, wanted, standard
 
 
+_NOT_PLACES = {"what", "which", "how", "did", "does", "do", "were", "was", "is", "are", "the", "compare", "show", "list",
+               "give", "nps", "hmip", "hmpps", "crc", "crcs", "pdu", "pdus", "inspectors", "inspectorate", "probation",
+               "national", "service", "division", "divisions", "area", "areas", "rating", "ratings", "rated", "overall",
+               "court", "work", "case", "supervision", "in", "of", "for", "and", "all", "her", "majesty's", "hm",
+               *(r.lower() for r in RATINGS), "requires", "improvement"}
+
+
+def _place_names(question: str) -> set[str]:
+    """Capitalised words after the first that are not question words, acronyms of bodies or ratings."""
+    words = re.findall(r"[A-Za-z][A-Za-z'’]+", question)[1:]
+    return {w.lower() for w in words if w[0].isupper() and w.lower() not in _NOT_PLACES}
+
+
+def unknown_names(question: str, snap: Snapshot, glossary: Glossary | None = None) -> list[str]:
+    """Places and names the question uses that no indexed passage mentions (e.g. 'London', 'Wales' ratings).
+
+    A question about a body the corpus never mentions cannot be answered from it, however well its
+    other words match."""
+    from assistant.store import tokenize
+
+    vocab = getattr(snap.bm25, "vocab_dict", None) if snap.bm25 is not None else None
+    if not vocab:
+        return []
+    known = {t.abbr.lower() for t in glossary.terms} | {v.lower() for t in glossary.terms for v in t.variants} \
+        if glossary else set()
+    names = sorted(n for n in _place_names(question) if n not in known)
+    return [n for n in names if (tokenize([n]) or [[]])[0] and not all(t in vocab for t in tokenize([n])[0])]
+
+
 def ratings_answer(question: str, snap: Snapshot) -> Answer | None:
-    rows, wanted, standard = _select_rows(question, ratings_rows(snap))
+    all_rows = ratings_rows(snap)
+    rows, wanted, standard = _select_rows(question, all_rows)
+    if not rows and all_rows and _place_names(question):
+        names = ", ".join(sorted(w.title() for w in _place_names(question)))
+        return Answer(question=question, status="no_answer",
+                      answer=f"I could not find an inspection rating for {names} in the indexed documents. "
+                             f"Ratings found: " + "; ".join(sorted({r.body for r in all_rows})) + ".",
+                      citations=[])
     if not rows:
         return None
     lines, citations = [], []

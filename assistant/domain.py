@@ -10,7 +10,7 @@ import re
 
 from assistant.answer import citation_for, split_sentences
 from assistant.glossary import Glossary, Term, _phrase_pattern
-from assistant.models import Answer, DocumentInfo, ScoredPassage
+from assistant.models import Answer, DocumentInfo, Filters, ScoredPassage
 from assistant.ratings import RATINGS, RatingRow
 from assistant.store import Snapshot
 
@@ -57,6 +57,19 @@ def is_ratings_question(question: str) -> bool:
     return bool(_RATINGS_Q.search(question)) and (
         bool(_COMPARE_Q.search(question)) or any(r.lower() in question.lower() for r in RATINGS)
         or bool(re.search(r"\bwhat\s+(?:overall\s+)?rating", question, re.IGNORECASE)))
+
+
+def _row_passes(row: RatingRow, filters: Filters | None) -> bool:
+    if filters is None:
+        return True
+    published = row.published or ""
+    if filters.published_after and (not published or published < filters.published_after.isoformat()):
+        return False
+    if filters.published_before and (not published or published > filters.published_before.isoformat()):
+        return False
+    if filters.doc_type and row.doc_type not in filters.doc_type:
+        return False
+    return not filters.area or filters.area.lower() in f"{row.area or ''} {row.body}".lower()
 
 
 def ratings_rows(snap: Snapshot) -> list[RatingRow]:
@@ -112,13 +125,15 @@ def unknown_names(question: str, snap: Snapshot, glossary: Glossary | None = Non
     return [n for n in names if (tokenize([n]) or [[]])[0] and not all(t in vocab for t in tokenize([n])[0])]
 
 
-def ratings_answer(question: str, snap: Snapshot) -> Answer | None:
-    all_rows = ratings_rows(snap)
+def ratings_answer(question: str, snap: Snapshot, filters: Filters | None = None) -> Answer | None:
+    """A cited table of ratings, a plain 'no such rating' when the rows say so, or None to fall back to search."""
+    all_rows = [r for r in ratings_rows(snap) if _row_passes(r, filters)]
     rows, wanted, standard = _select_rows(question, all_rows)
-    if not rows and all_rows and _place_names(question):
-        names = ", ".join(sorted(w.title() for w in _place_names(question)))
+    if not rows and all_rows and (_place_names(question) or wanted):
+        what = ", ".join(sorted(w.title() for w in _place_names(question))) or "any body"
+        rated = f" rated {wanted}" + (f" for {standard.lower()}" if standard else "") if wanted else ""
         return Answer(question=question, status="no_answer",
-                      answer=f"I could not find an inspection rating for {names} in the indexed documents. "
+                      answer=f"I could not find an inspection rating for {what}{rated} in the indexed documents. "
                              f"Ratings found: " + "; ".join(sorted({r.body for r in all_rows})) + ".",
                       citations=[])
     if not rows:
@@ -127,7 +142,7 @@ def ratings_answer(question: str, snap: Snapshot) -> Answer | None:
     rows = sorted(rows, key=lambda r: r.published or "", reverse=True)  # newest first
     for n, row in enumerate(rows, start=1):
         parts = []
-        if row.overall and not standard:
+        if row.overall and not standard and (not wanted or row.overall == wanted):
             parts.append(f"overall {row.overall}")
         shown = {standard: row.standards[standard]} if standard else row.standards
         if wanted and not standard:

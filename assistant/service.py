@@ -8,10 +8,12 @@ a restart.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
 import time
 from pathlib import Path
 
 from assistant.answer import extractive_answer
+from assistant.llm.answer import llm_answer, resolve_mode, stream_events
 from assistant.config import Settings, get_settings, point_caches_at
 from assistant.models import Answer, DocumentInfo, Filters, ScoredPassage, validate_question
 from assistant.store import Snapshot, SnapshotStore, VectorStore
@@ -70,7 +72,9 @@ class Service:
     # --- queries --------------------------------------------------------------------------
     def search(self, query: str, k: int | None = None, filters: Filters | None = None,
                mode: str | None = None) -> list[ScoredPassage]:
-        query = self.glossary.expand_query(validate_question(query))
+        query = validate_question(query)
+        if self.settings.domain_features:
+            query = self.glossary.expand_query(query)
         return self.retriever.search(self.snapshot(), query, k or self.settings.top_k, filters, mode)
 
     @property
@@ -80,8 +84,10 @@ class Service:
         return load_glossary(str(Path(self.settings.corpus_dir) / "glossary.yaml"))
 
     def ask(self, question: str, k: int | None = None, filters: Filters | None = None,
-            mode: str | None = None) -> Answer:
-        """The one answer function every surface calls."""
+            mode: str | None = None, answer_mode: str | None = None,
+            on_delta: Callable[[str], None] | None = None) -> Answer:
+        """The one answer function every surface calls. `answer_mode` ("extractive" | "llm") overrides
+        settings.answer_mode; with `on_delta`, checked generated text is passed on as it is produced."""
         from assistant import domain
         from assistant.answer import NO_ANSWER_TEXT
         from assistant.dates import period_in
@@ -89,39 +95,34 @@ class Service:
         question = validate_question(question)
         t0 = time.perf_counter()
         snap = self.snapshot()
+        use_domain = self.settings.domain_features
+        glossary = self.glossary if use_domain else None
         notes: list[str] = []
         filters = filters or Filters()
-        period = period_in(question)
+        period = period_in(question) if use_domain else None
         if period and not (filters.published_after or filters.published_before):
             filters = filters.model_copy(update={"published_after": period.after, "published_before": period.before})
             notes.append(f"Searched {period.describe()} (the question says “{period.phrase}”).")
 
+        # deterministic answers first: a glossary definition, a ratings table
         answer: Answer | None = None
-        term = self.glossary.definition_question(question)
+        term = glossary.definition_question(question) if glossary else None
         if term is not None:
             answer = domain.definition_answer(question, term, snap)
-        if answer is None and domain.is_ratings_question(question):
-            answer = domain.ratings_answer(question, snap)
+        if answer is None and use_domain and domain.is_ratings_question(question):
+            answer = domain.ratings_answer(question, snap, filters)
         t1 = time.perf_counter()
         if answer is None:
-            query = self.glossary.expand_query(question)
+            query = glossary.expand_query(question) if glossary else question
             results = self.retriever.search(snap, query, k or self.settings.top_k, filters, mode)
             t1 = time.perf_counter()
             answer = extractive_answer(question, results, self.settings.min_dense_score,
                                        self.settings.min_term_coverage, self.settings.answer_sentences)
-            answer = domain.newest_first(domain.apply_glossary(answer, self.glossary))
-            missing = domain.unknown_names(question, snap, self.glossary) if answer.status == "answered" else []
-            if missing:
-                notes.append(f"The indexed documents never mention {', '.join(m.title() for m in missing)}.")
-                answer = answer.model_copy(update={"status": "no_answer", "answer": NO_ANSWER_TEXT,
-                                                   "citations": answer.citations[:3]})
-            if term is not None and not term.defined_in:
-                # the glossary records that no indexed document defines this term: passages that merely
-                # mention it are not a definition, so say so rather than quote them as one
-                answer = answer.model_copy(update={"status": "no_answer", "answer": NO_ANSWER_TEXT,
-                                                   "citations": answer.citations[:3]})
-            if answer.status == "no_answer" and term is not None:
-                notes.append(domain.glossary_note(term))
+            if use_domain:
+                answer = self._domain_checks(question, answer, term, snap, notes)
+            if answer.status == "answered" and resolve_mode(self.settings, answer_mode) == "llm":
+                answer = llm_answer(self, question, results, answer, glossary, on_delta)  # checked, or the fallback
+                notes.extend(answer.notes)
         notes.extend(domain.supersession_notes(answer, snap.documents))
         answer.notes = notes
         if answer.status == "no_answer" and period:
@@ -130,6 +131,33 @@ class Service:
         answer.timings_ms = {"retrieve": round((t1 - t0) * 1000, 2), "answer": round((t2 - t1) * 1000, 2),
                              "total": round((t2 - t0) * 1000, 2)}
         return answer
+
+    def _domain_checks(self, question: str, answer: Answer, term, snap: Snapshot, notes: list[str]) -> Answer:
+        """Glossary expansion and newest-first order; refuse when the question names something the corpus
+        never mentions, or asks to define a term the glossary knows no document defines."""
+        from assistant import domain
+        from assistant.answer import NO_ANSWER_TEXT
+
+        answer = domain.newest_first(domain.apply_glossary(answer, self.glossary))
+        refuse = answer.model_copy(update={"status": "no_answer", "answer": NO_ANSWER_TEXT,
+                                           "citations": answer.citations[:3]})
+        missing = domain.unknown_names(question, snap, self.glossary) if answer.status == "answered" else []
+        if missing:
+            notes.append(f"The indexed documents never mention {', '.join(m.title() for m in missing)}.")
+            answer = refuse
+        if term is not None and not term.defined_in:
+            answer = refuse  # passages that merely mention the term are not a definition of it
+        if answer.status == "no_answer" and term is not None:
+            notes.append(domain.glossary_note(term))
+        return answer
+
+    def ask_stream(self, question: str, k: int | None = None, filters: Filters | None = None,
+                   mode: str | None = None, answer_mode: str | None = None) -> Iterator[str | Answer]:
+        """ask() as it happens: checked pieces of the generated answer (str), then the final Answer (last).
+        A bad question or answer mode raises here, before anything is yielded."""
+        validate_question(question)
+        resolve_mode(self.settings, answer_mode)
+        return stream_events(lambda on_delta: self.ask(question, k, filters, mode, answer_mode, on_delta))
 
     def ratings(self):
         """Every inspection rating found at ingest, newest first, each with its citation."""

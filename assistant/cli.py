@@ -58,13 +58,18 @@ def _question(text: str) -> str:
 @app.command()
 def ingest(paths: list[Path] = typer.Argument(None, help="Files or folders (default: the whole corpus folder; "
                                                           "documents whose file is gone are removed)."),
-           json_out: bool = typer.Option(False, "--json", help="Print the report as JSON.")) -> None:
+           json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+           device: Optional[str] = typer.Option(None, "--device", help="Embed on cpu or cuda[:N] (default "
+                                                "ASSISTANT_EMBED_DEVICE). A GPU run embeds in fp16 in batches of "
+                                                "256+ gathered 4096+ passages at a time.")) -> None:
     """Build or update indexes/ from the corpus: only new or changed files are embedded."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from assistant.ingest.pipeline import IngestError
 
     service = _service()
+    if device is not None:
+        service.settings = service.settings.model_copy(update=_device_settings(service.settings, device))
     with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("{task.description}"), console=err, transient=True, disable=json_out) as bar:
         task = bar.add_task("", total=None)
@@ -93,6 +98,27 @@ def ingest(paths: list[Path] = typer.Argument(None, help="Files or folders (defa
                       f"({report.seconds:.2f} s)", highlight=False)
     if report.failed:
         raise typer.Exit(1)
+
+
+def _device_settings(settings, device: str) -> dict:
+    """Settings for `ingest --device`: cpu, or a CUDA GPU that torch can see (bigger batches there)."""
+    import re
+
+    if not re.fullmatch(r"cpu|cuda(:\d+)?", device):
+        fail(f"--device must be cpu, cuda or cuda:N (got {device!r})")
+    if device == "cpu":
+        return {"embed_device": "cpu"}
+    if settings.embed_backend != "torch":
+        fail(f"--device {device} needs embed_backend=torch (the {settings.embed_backend} backend runs on the CPU only)")
+    import torch
+
+    if not torch.cuda.is_available():
+        fail(f"--device {device}: torch {torch.__version__} sees no CUDA GPU on this machine; use --device cpu")
+    index = int(device.split(":")[1]) if ":" in device else 0
+    if index >= torch.cuda.device_count():
+        fail(f"--device {device}: only {torch.cuda.device_count()} CUDA device(s) are visible")
+    return {"embed_device": device, "embed_batch_size": max(settings.embed_batch_size, 256),
+            "ingest_flush_passages": max(settings.ingest_flush_passages, 4096)}
 
 
 @app.command()

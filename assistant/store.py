@@ -216,30 +216,45 @@ class VectorStore:
         # embedding_function=None: Chroma must never embed (its default downloads a model)
         self.collection = self.client.get_or_create_collection(
             name=collection, embedding_function=None, metadata={"hnsw:space": "cosine"})
+        self._system = None if url else _chroma_system(self.client)
+        self._retired: list[tuple[float, object]] = []
+
+    RETIRE_AFTER_S = 60.0
 
     def refresh(self) -> None:
         """Re-open the embedded store so embeddings written by another process become visible.
 
         Chroma's embedded client keeps one in-memory HNSW index per path per process and never re-reads
         it, so a serving process would not see vectors that `assistant ingest` (or another worker)
-        added. A fresh client re-reads the index and log from disk. The old client is left to the
-        garbage collector, not stopped, so a query still running on it finishes. A Chroma server
-        (url set) serves every client the same index: nothing to do.
+        added. A fresh client re-reads the index and log from disk. The old one is not stopped at once,
+        so a query still running on it finishes; it is stopped (its memory freed) at a later refresh,
+        RETIRE_AFTER_S on, if no other client in this process shares it. A Chroma server (url set)
+        serves every client the same index: nothing to do.
         """
         if self.url:
             return
         import chromadb
-        from chromadb.api.shared_system_client import SharedSystemClient
+        from chromadb.api.shared_system_client import SharedSystemClient as Shared
 
-        # Chroma caches one system per path; forget ours (only ours) so the next client loads afresh.
         identifier = getattr(self.client, "_identifier", None)
-        with SharedSystemClient._refcount_lock:
-            SharedSystemClient._identifier_to_system.pop(identifier, None)
-            SharedSystemClient._identifier_to_refcount.pop(identifier, None)
+        with Shared._refcount_lock:  # Chroma caches one system per path: forget it so the next client loads afresh
+            old = Shared._identifier_to_system.pop(identifier, None)
+            exclusive = old is not None and old is self._system and Shared._identifier_to_refcount.get(identifier, 0) <= 2
+            Shared._identifier_to_refcount.pop(identifier, None)
         client = chromadb.PersistentClient(path=identifier, settings=self.client.get_settings())
         collection = client.get_or_create_collection(
             name=self._collection_name, embedding_function=None, metadata={"hnsw:space": "cosine"})
         self.client, self.collection = client, collection
+        self._system = Shared._identifier_to_system.get(identifier)
+        now = time.monotonic()
+        if exclusive:  # one PersistentClient holds 2 references (itself and its admin client): only ours
+            self._retired.append((now, old))
+        for retired_at, system in [r for r in self._retired if now - r[0] > self.RETIRE_AFTER_S]:
+            self._retired.remove((retired_at, system))
+            try:
+                system.stop()
+            except Exception:  # freeing memory is best effort
+                pass
 
     def count(self) -> int:
         return self.collection.count()
@@ -283,6 +298,26 @@ class VectorStore:
                                        where=_chroma_where(filters), include=["distances"])
         # cosine distance -> cosine similarity
         return [(pid, 1.0 - float(d)) for pid, d in zip(result["ids"][0], result["distances"][0])]
+
+    def similarity(self, embedding: np.ndarray, ids: list[str]) -> dict[str, float]:
+        """Exact cosine of the query with the stored vectors of `ids` (hybrid fusion completes the scores
+        of passages only BM25 found); ids Chroma does not hold are left out."""
+        if not ids:
+            return {}
+        got = self.collection.get(ids=list(ids), include=["embeddings"])
+        if got["embeddings"] is None or not len(got["embeddings"]):
+            return {}
+        vectors = np.asarray(got["embeddings"], dtype=np.float32)
+        q = np.asarray(embedding, dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1) * (np.linalg.norm(q) or 1.0)
+        sims = vectors @ q / np.where(norms > 0, norms, 1.0)
+        return {pid: float(v) for pid, v in zip(got["ids"], sims)}
+
+
+def _chroma_system(client):
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    return SharedSystemClient._identifier_to_system.get(getattr(client, "_identifier", None))
 
 
 def _chroma_metadata(p: Passage) -> dict:

@@ -26,8 +26,20 @@ class ManifestError(ValueError):
 
 
 def load_manifest(corpus_dir: Path) -> dict[str, dict]:
-    """Entries keyed by path relative to the corpus folder (with extension)."""
-    path = corpus_dir / "manifest.yaml"
+    """Entries keyed by path relative to the corpus folder (with extension).
+
+    `uploads/manifest.yaml` (written by the HTTP API for uploaded files, keyed by file name in that
+    folder) is read too; corpus/manifest.yaml wins where both name a file.
+    """
+    out: dict[str, dict] = {}
+    uploads = corpus_dir / "uploads" / "manifest.yaml"
+    if uploads.exists():
+        out.update({f"uploads/{name}": entry for name, entry in _read_manifest(uploads).items()})
+    out.update(_read_manifest(corpus_dir / "manifest.yaml"))
+    return out
+
+
+def _read_manifest(path: Path) -> dict[str, dict]:
     if not path.exists():
         return {}
     try:

@@ -1,0 +1,121 @@
+"""`assistant slack` (Socket Mode) and `assistant feedback export`, joined to the CLI through the
+`assistant.cli` entry point. Heavy imports (Bolt, the model) happen inside the commands."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+
+def _fail(message: str, code: int = 2) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    raise typer.Exit(code)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("slack")(slack)
+    feedback = typer.Typer(help="Feedback staff gave in Slack (👍/👎).", no_args_is_help=True)
+    feedback.command("export")(export)
+    app.add_typer(feedback, name="feedback")
+
+
+def slack(log_level: str = typer.Option("INFO", "--log-level", help="DEBUG, INFO, WARNING or ERROR.")) -> None:
+    """Run the Slack bot over Socket Mode (no public URL needed): needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN."""
+    from bots.slack.app import ConfigError, SlackBot, SlackCredentials
+
+    level = getattr(logging, log_level.upper(), None)
+    if not isinstance(level, int):
+        _fail(f"--log-level must be DEBUG, INFO, WARNING or ERROR (got {log_level!r})")
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    credentials = SlackCredentials.from_env()
+    try:  # cheap checks first, before the model loads
+        credentials.check_bot_token()
+        credentials.check_app_token()
+    except ConfigError as exc:
+        _fail(str(exc))
+
+    from assistant.config import get_settings
+    from assistant.service import get_service
+    from bots.slack.app import verify_app_token, verify_bot_token, web_client
+
+    settings = get_settings()
+    try:  # ask Slack before the model loads, so a wrong token fails in a second
+        client = web_client(settings, credentials.bot_token, quiet=True)
+        verify_bot_token(client, settings)
+        verify_app_token(client, settings, credentials.app_token)
+    except ConfigError as exc:
+        _fail(str(exc))
+    service = get_service()
+    bot = SlackBot(service, settings)
+    try:
+        service.warm()
+    except Exception as exc:
+        _fail(f"the index could not be loaded from {settings.index_dir}: {exc}")
+    if not service.documents():
+        print(f"warning: the index in {settings.index_dir} is empty: run `assistant ingest` (until then the bot "
+              "replies that it has nothing to answer from)", file=sys.stderr)
+    try:
+        handler = _start(bot, credentials)
+    except ConfigError as exc:
+        bot.close()
+        _fail(str(exc))
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    print("Slack bot connected over Socket Mode; Ctrl-C to stop.", file=sys.stderr)
+    stop.wait()
+    handler.close()
+    bot.close()
+
+
+def _start(bot, credentials):
+    from bots.slack.app import start_socket_mode
+
+    return start_socket_mode(bot, credentials)
+
+
+def export(out: Optional[Path] = typer.Option(None, "--out", help="Write the YAML here (default: standard output)."),
+           vote: str = typer.Option("all", "--vote", help="Which items: up, down or all."),
+           name: str = typer.Option("slack-feedback", "--name", help="The question set's name.")) -> None:
+    """Write 👍/👎 feedback from Slack as a question set (DESIGN.md format) for `assistant eval`."""
+    import yaml
+
+    from assistant.config import get_settings
+    from bots.slack.store import SlackStore
+
+    if vote not in ("up", "down", "all"):
+        _fail(f"--vote must be up, down or all (got {vote!r})")
+    settings = get_settings()
+    path = settings.slack_feedback_db or settings.state_dir / "slack.sqlite3"
+    if not path.exists():
+        _fail(f"no Slack feedback yet: {path} does not exist (the bot creates it when it first answers)")
+    data, unlabelled = SlackStore(path).question_set(vote, name=name)
+    if not data["questions"] and not unlabelled:
+        _fail(f"no feedback matches --vote {vote}: nothing written", code=1)
+    lines = ["# Questions staff rated with 👍/👎 in Slack (assistant feedback export); run with `assistant eval`."]
+    text = "\n".join(lines) + "\n"
+    if data["questions"]:
+        text += yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120)
+    else:
+        text += yaml.safe_dump({"name": name, "questions": []}, sort_keys=False, allow_unicode=True)
+    if unlabelled:
+        text += ("\n# 👎 on a 'could not find' reply: staff expected an answer. Add expected_sources (and an\n"
+                 "# expected_quote) and move them into the list above to use them:\n")
+        for item in unlabelled:
+            dumped = yaml.safe_dump([item], sort_keys=False, allow_unicode=True, width=120)
+            text += "".join(f"#   {line}\n" for line in dumped.splitlines())
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        if not out.parent.exists():
+            _fail(f"--out: folder {out.parent} does not exist")
+        out.write_text(text, encoding="utf-8")
+        print(f"{len(data['questions'])} questions written to {out}"
+              + (f"; {len(unlabelled)} more need a label (commented at the end)" if unlabelled else ""),
+              file=sys.stderr)

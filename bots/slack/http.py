@@ -1,0 +1,64 @@
+"""HTTP mode: POST /slack/events on the API's FastAPI app (`assistant.http` entry point).
+
+Mounted only when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are both set. Bolt verifies every request's
+signature and timestamp (forged or replayed requests get 401). Bolt's dispatch is synchronous, so it runs
+in the thread pool: the event loop keeps serving the API while Bolt acknowledges and hands the work to
+its listener threads.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from bots.slack.app import ConfigError, SlackBot, SlackCredentials
+
+log = logging.getLogger("bots.slack")
+
+EVENTS_PATH = "/slack/events"
+
+
+def mount(app: FastAPI, service, *, credentials: SlackCredentials | None = None) -> SlackBot | None:
+    """Add POST /slack/events when Slack HTTP mode is configured; otherwise do nothing. Returns the bot."""
+    credentials = credentials or SlackCredentials.from_env()
+    if not (credentials.bot_token and credentials.signing_secret):
+        log.info("Slack HTTP mode off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to serve %s", EVENTS_PATH)
+        return None
+    from slack_bolt.adapter.fastapi import SlackRequestHandler
+    from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+    from starlette.concurrency import run_in_threadpool
+
+    bot = SlackBot(service)
+    try:
+        bolt = bot.build_app(credentials.check_bot_token(), credentials.signing_secret)
+    except ConfigError as exc:
+        reason = str(exc)
+        log.error("Slack HTTP mode not available: %s", reason)
+        bot.close()
+
+        @app.post(EVENTS_PATH, include_in_schema=False)
+        async def slack_unavailable() -> JSONResponse:
+            return JSONResponse({"error": {"code": "slack_unavailable", "message": reason}}, status_code=503)
+
+        return None
+
+    class ThreadedSlackRequestHandler(SlackRequestHandler):
+        """The fastapi adapter, with Bolt's blocking dispatch moved off the event loop."""
+
+        async def handle(self, req: Request, addition_context_properties=None):
+            body = await req.body()
+            bolt_response = await run_in_threadpool(self.app.dispatch,
+                                                    to_bolt_request(req, body, addition_context_properties))
+            return to_starlette_response(bolt_response)
+
+    handler = ThreadedSlackRequestHandler(bolt)
+
+    @app.post(EVENTS_PATH, include_in_schema=False)
+    async def slack_events(request: Request):
+        return await handler.handle(request)
+
+    app.state.slack_bot = bot
+    log.info("Slack HTTP mode on: %s", EVENTS_PATH)
+    return bot

@@ -1,0 +1,234 @@
+"""Answers the bot gave and the 👍/👎 staff gave them, in SQLite under the state dir.
+
+Each answer is kept (who asked, where, the question as asked and as searched, filters, status, answer,
+citations) so that a thread follow-up can find the thread's earlier question, "More sources" can search
+again with the same filters, and feedback can be exported as a question set for `assistant eval`.
+A feedback row copies the question, answer and citations, so it stands on its own. One vote per user
+per answer: voting again replaces the earlier vote.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from assistant.models import Answer, Citation, Filters
+
+VOTES = ("up", "down")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS answers (
+    id          TEXT PRIMARY KEY,
+    created     REAL NOT NULL,
+    user        TEXT NOT NULL,
+    channel     TEXT NOT NULL,
+    thread_ts   TEXT,
+    surface     TEXT NOT NULL,
+    asked       TEXT NOT NULL,
+    question    TEXT NOT NULL,
+    filters     TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    answer      TEXT NOT NULL,
+    citations   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS answers_thread ON answers(channel, thread_ts, created);
+CREATE TABLE IF NOT EXISTS feedback (
+    answer_id   TEXT NOT NULL REFERENCES answers(id),
+    user        TEXT NOT NULL,
+    vote        TEXT NOT NULL CHECK (vote IN ('up', 'down')),
+    created     REAL NOT NULL,
+    question    TEXT NOT NULL,
+    answer      TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    citations   TEXT NOT NULL,
+    filters     TEXT NOT NULL,
+    PRIMARY KEY (answer_id, user)
+);
+"""
+
+
+@dataclass
+class AnswerRecord:
+    id: str
+    created: float
+    user: str
+    channel: str
+    thread_ts: str | None
+    surface: str
+    asked: str
+    question: str
+    filters: Filters
+    status: str
+    answer: str
+    citations: list[Citation]
+
+
+class SlackStore:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        with self._connect() as db:
+            db.executescript(_SCHEMA)
+
+    @contextmanager
+    def _connect(self):
+        db = sqlite3.connect(self.path, timeout=30)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.row_factory = sqlite3.Row
+            with db:  # one transaction: committed on success, rolled back on error
+                yield db
+        finally:
+            db.close()
+
+    # --- answers ----------------------------------------------------------------------------
+    def record_answer(self, *, user: str, channel: str, thread_ts: str | None, surface: str, asked: str,
+                      answer: Answer, filters: Filters) -> str:
+        answer_id = uuid.uuid4().hex
+        with self._lock, self._connect() as db:
+            db.execute("INSERT INTO answers VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", (
+                answer_id, time.time(), user, channel, thread_ts, surface, asked, answer.question,
+                filters.model_dump_json(), answer.status, answer.answer,
+                json.dumps([c.model_dump() for c in answer.citations])))
+        return answer_id
+
+    def answer(self, answer_id: str) -> AnswerRecord | None:
+        with self._connect() as db:
+            row = db.execute("SELECT * FROM answers WHERE id = ?", (answer_id,)).fetchone()
+        if row is None:
+            return None
+        return AnswerRecord(id=row["id"], created=row["created"], user=row["user"], channel=row["channel"],
+                            thread_ts=row["thread_ts"], surface=row["surface"], asked=row["asked"],
+                            question=row["question"], filters=Filters.model_validate_json(row["filters"]),
+                            status=row["status"], answer=row["answer"],
+                            citations=[Citation.model_validate(c) for c in json.loads(row["citations"])])
+
+    def set_thread_ts(self, answer_id: str, thread_ts: str) -> None:
+        """An answer posted as a new message (/ask --share) starts a thread of its own."""
+        with self._lock, self._connect() as db:
+            db.execute("UPDATE answers SET thread_ts = ? WHERE id = ?", (thread_ts, answer_id))
+
+    def last_question_in_thread(self, channel: str, thread_ts: str) -> str | None:
+        """The question as last asked in this thread (as typed, not as combined), for follow-ups."""
+        with self._connect() as db:
+            row = db.execute("SELECT asked FROM answers WHERE channel = ? AND thread_ts = ? "
+                             "ORDER BY created DESC LIMIT 1", (channel, thread_ts)).fetchone()
+        return row["asked"] if row else None
+
+    # --- feedback ---------------------------------------------------------------------------
+    def vote(self, answer_id: str, user: str, vote: str) -> bool:
+        """Store (or replace) a user's vote on an answer; False when the answer is unknown."""
+        if vote not in VOTES:
+            raise ValueError(f"vote must be one of {VOTES}")
+        with self._lock, self._connect() as db:
+            row = db.execute("SELECT question, answer, status, citations, filters FROM answers WHERE id = ?",
+                             (answer_id,)).fetchone()
+            if row is None:
+                return False
+            db.execute("INSERT INTO feedback VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(answer_id, user) DO UPDATE SET "
+                       "vote = excluded.vote, created = excluded.created",
+                       (answer_id, user, vote, time.time(), row["question"], row["answer"], row["status"],
+                        row["citations"], row["filters"]))
+        return True
+
+    def feedback(self) -> list[dict]:
+        with self._connect() as db:
+            rows = db.execute("SELECT * FROM feedback ORDER BY created").fetchall()
+        return [dict(r) for r in rows]
+
+    # --- export -----------------------------------------------------------------------------
+    def question_set(self, vote: str = "all", name: str = "slack-feedback") -> tuple[dict, list[dict]]:
+        """Feedback as a question set in DESIGN.md's format, loadable by `assistant eval`, plus the items that
+        need a person to label them first. One item per answer; the majority vote decides, a tie counts as 👎.
+
+        👍 on an answer:     expected_sources = the cited documents, expected_quote = the first cited sentence.
+        👍 on a no-answer:   answerable: false (staff agreed the documents do not answer it).
+        👎 on an answer:     answerable: false (a wrong answer is worse than "could not find") until someone
+                             labels the right source; the notes say which sources were rejected.
+        👎 on a no-answer:   staff expected an answer, but nobody has said where it is: returned in the second
+                             list (the CLI writes them as comments) because the eval format needs expected_sources.
+        """
+        if vote not in ("all", *VOTES):
+            raise ValueError("vote must be up, down or all")
+        groups: dict[str, list[dict]] = {}
+        for row in self.feedback():
+            groups.setdefault(row["answer_id"], []).append(row)
+        questions: list[dict] = []
+        unlabelled: list[dict] = []
+        for answer_id, rows in groups.items():
+            ups = sum(r["vote"] == "up" for r in rows)
+            downs = len(rows) - ups
+            verdict = "up" if ups > downs else "down"
+            if vote != "all" and verdict != vote:
+                continue
+            first = rows[0]
+            citations = [Citation.model_validate(c) for c in json.loads(first["citations"])]
+            cited = list(dict.fromkeys(c.doc_id for c in citations))
+            last = datetime.fromtimestamp(max(r["created"] for r in rows), timezone.utc).isoformat(timespec="seconds")
+            tally = f"Slack feedback: {ups} up, {downs} down, last {last}."
+            item: dict = {"id": f"slack-{answer_id[:12]}", "type": f"slack_{verdict}", "question": first["question"]}
+            if verdict == "up" and first["status"] == "answered":
+                item["expected_sources"] = cited
+                quote = _expected_quote(first["answer"], citations)
+                if quote:
+                    item["expected_quote"] = quote
+                notes = tally
+            elif verdict == "up":
+                item["answerable"] = False
+                notes = tally + " Staff agreed the documents do not answer this."
+            elif first["status"] == "answered":
+                item["answerable"] = False
+                notes = (tally + f" The answer citing {', '.join(cited) or 'nothing'} was judged wrong; kept as "
+                         "'should not answer' until someone labels the right source (then set expected_sources "
+                         "and remove answerable: false).")
+            else:
+                unlabelled.append({"id": item["id"], "question": first["question"], "notes": tally})
+                continue
+            filt = _filters_for_export(Filters.model_validate_json(first["filters"]))
+            if filt:
+                item["filters"] = filt
+            item["notes"] = notes
+            questions.append(item)
+        return {"name": name, "questions": questions}, unlabelled
+
+
+_MARKERS = re.compile(r"\s*\[\d+\]")
+_WS = re.compile(r"\s+")
+
+
+def _expected_quote(answer: str, citations: list[Citation], max_words: int = 20) -> str | None:
+    """The answer's first sentence (extractive answers quote the passage verbatim), cut to max_words, when it
+    really is in the first cited passage (matched as the eval runner does: case-insensitive, spaces collapsed)."""
+    if not citations:
+        return None
+    passage = _WS.sub(" ", citations[0].quote).strip().lower()
+    first = re.split(r"\s*\[\d+\]", answer or "", maxsplit=1)[0]
+    words = _WS.sub(" ", _MARKERS.sub("", first)).strip().split(" ")
+    candidate = " ".join(words[:max_words]).strip()
+    if candidate and candidate.lower() in passage:
+        return candidate
+    opening = " ".join(_WS.sub(" ", citations[0].quote).strip().split(" ")[:12])
+    return opening or None
+
+
+def _filters_for_export(f: Filters) -> dict:
+    out: dict = {}
+    if f.doc_type:
+        out["doc_type"] = list(f.doc_type)
+    if f.published_after:
+        out["published_after"] = f.published_after.isoformat()
+    if f.published_before:
+        out["published_before"] = f.published_before.isoformat()
+    if f.area:
+        out["area"] = f.area
+    return out

@@ -538,3 +538,16 @@ def test_serve_with_several_workers(tmp_path):
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def test_ratings_table_endpoint(api):
+    assert api.get("/v1/ratings").status_code == 401
+    r = api.get("/v1/ratings", headers=R)
+    assert r.status_code == 200
+    rows = r.json()["ratings"]
+    assert [row["published"] for row in rows] == ["2019-06-01", "2018-12-18"]
+    assert {row["body"] for row in rows} == {"NPS Midlands division"}
+    assert rows[0]["standards"]["Court work"] == "Outstanding" and rows[1]["overall"] == "Good"
+    for row in rows:
+        assert set(row) >= {"body", "area", "inspected", "published", "overall", "standards", "citation"}
+        assert row["citation"]["doc_id"] and row["citation"]["quote"]

@@ -26,7 +26,7 @@ from assistant.answer import citation_for
 from assistant.api.auth import KeyRing, Principal, RateLimiter, is_loopback
 from assistant.api.metrics import Metrics, MetricsMiddleware
 from assistant.api.schemas import (AskIn, DocType, DocumentList, DocumentOut, ErrorOut, Health, QueryIn, SearchOut,
-                                   UploadOut)
+                                   RatingsOut, UploadOut)
 from assistant.api.stream import SSE_RESPONSE, answer_event_stream
 from assistant.api.uploads import Uploads, UploadError, safe_filename
 from assistant.config import Settings
@@ -285,6 +285,11 @@ def create_app(service=None, settings: Settings | None = None) -> FastAPI:
         if doc is None:
             raise ApiError(404, "not_found", f"no document with doc_id {doc_id!r}")
         return DocumentOut.of(doc)
+
+    @app.get("/v1/ratings", response_model=RatingsOut, tags=["documents"], responses=ERROR_RESPONSES,
+             summary="Inspection ratings found in the indexed documents, newest first, each with its citation")
+    def list_ratings(who: Reader) -> RatingsOut:
+        return RatingsOut(ratings=service.ratings())
 
     @app.post("/v1/documents", response_model=UploadOut, status_code=201, tags=["documents"],
               responses={**BODY_RESPONSES, 409: {"model": ErrorOut, "description": "another write is running, "

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
 from assistant.models import MAX_QUESTION_CHARS, Citation, DocumentInfo, Filters
+from assistant.ratings import RatingRow
 
 DocType = Literal["inspection_report", "mappa_guidance", "board_paper"]
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -57,6 +58,10 @@ class DocumentOut(DocumentInfo):
     @classmethod
     def of(cls, d: DocumentInfo) -> "DocumentOut":
         return cls.model_validate(d.model_dump())
+
+
+class RatingsOut(BaseModel):
+    ratings: list[RatingRow] = Field(description="body, area, inspected, published, overall, standards, citation")
 
 
 class DocumentList(BaseModel):

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install test run ingest eval smoke clean
+.PHONY: install test run ingest eval smoke beir clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,5 +26,18 @@ run: install
 	$(BIN)/assistant ingest
 	$(BIN)/assistant serve
 
+# Evaluation (evals/README.md). smoke: the CI gate's question set and thresholds (evals/gate.yaml);
+# eval: every question set, every main configuration side by side; beir: SciFact (needs ../shared/beir).
+smoke: ingest
+	$(BIN)/assistant eval evals/questions/smoke.yaml --gate evals/gate.yaml
+
+eval: ingest
+	$(BIN)/assistant eval evals/questions/*.yaml --compare hybrid,dense,bm25,naive
+
+beir: install
+	$(BIN)/assistant eval-beir ../shared/beir/scifact --compare dense,bm25,hybrid --split test
+
+# clean: remove what ingest rebuilds; indexes/state (Slack feedback, locks) is user data and stays
 clean:
-	rm -rf indexes .pytest_cache
+	if [ -d indexes ]; then find indexes -mindepth 1 -maxdepth 1 ! -name state -exec rm -rf {} +; fi
+	rm -rf .pytest_cache

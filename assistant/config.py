@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 
@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     # Fusion and weights chosen on SciFact train qrels only (evals/README.md, "How the defaults were chosen"):
     # blend = dense_weight * cosine + bm25_weight * BM25 / best BM25 of the query, both scores completed
     # for every candidate. rrf (reciprocal rank, uses rrf_k) and minmax (min-max scaled blend) stay available.
-    fusion: str = Field("blend", description="hybrid fusion: blend | rrf | minmax")
+    fusion: Literal["blend", "rrf", "minmax"] = Field("blend", description="hybrid fusion: blend | rrf | minmax")
     rrf_k: int = 60
     dense_weight: float = 0.7
     bm25_weight: float = 0.3
@@ -42,8 +42,10 @@ class Settings(BaseSettings):
     reranker_model: str | None = Field(None, description="path to a sentence-transformers CrossEncoder; unset = no rerank")
 
     # Answering
-    min_dense_score: float = Field(0.40, description="best passage cosine below this -> no_answer (calibrated, see evals)")
-    min_term_coverage: float = Field(0.34, description="share of question content words the best passage must contain")
+    # No-answer thresholds calibrated on evals/questions/ (answerable vs unanswerable evidence, 2026-11-23;
+    # grid and leave-one-out estimate in evals/README.md "No-answer calibration"): was 0.40 / 0.34.
+    min_dense_score: float = Field(0.32, description="best passage cosine below this (with partial word coverage) -> no_answer")
+    min_term_coverage: float = Field(0.45, description="share of question content words the best passage must contain")
     answer_sentences: int = 3
     domain_features: bool = Field(True, description="glossary, date filters from the question, ratings table, "
                                                     "supersession; off only to measure what they add")
@@ -76,7 +78,8 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None
     answer_mode: Literal["auto", "extractive", "llm"] = Field("auto", description="auto (llm when llm_url is set) | extractive | llm")
-    llm_timeout_s: float = Field(30.0, description="seconds the LLM has for one answer, streamed or not")
+    llm_timeout_s: float = Field(20.0, description="seconds the LLM has for one answer, all attempts included; keep "
+                                                   "it below slack_answer_timeout_s")
     llm_retries: int = Field(2, description="retries after a connection error, timeout, 429 or 5xx")
     llm_retry_backoff_s: float = Field(0.5, description="first back-off; doubles each retry (capped at 8 s)")
     llm_max_tokens: int = Field(512, description="most tokens the LLM may generate for one answer")
@@ -113,6 +116,12 @@ class Settings(BaseSettings):
                 return json.loads(value)
             return [v.strip() for v in value.split(",") if v.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _llm_mode_needs_url(self):
+        if self.answer_mode == "llm" and not self.llm_url:
+            raise ValueError("answer_mode 'llm' needs llm_url: set ASSISTANT_LLM_URL to an OpenAI-compatible endpoint")
+        return self
 
     @classmethod
     def settings_customise_sources(

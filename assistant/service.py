@@ -8,13 +8,13 @@ a restart.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from assistant.answer import extractive_answer
-from assistant.llm.answer import llm_answer, resolve_mode, stream_events
 from assistant.config import Settings, get_settings, point_caches_at
+from assistant.llm.answer import client_for, llm_answer, resolve_mode, stream_events
 from assistant.models import Answer, DocumentInfo, Filters, ScoredPassage, validate_question
 from assistant.store import Snapshot, SnapshotStore, VectorStore
 
@@ -68,6 +68,8 @@ class Service:
         self.snapshot()
         self.embedder.for_serving(self.settings.query_threads)  # 1 thread per query: see assistant/embed.py
         self.embedder.embed_query("warm up")
+        if self.settings.llm_url:
+            client_for(self)  # the OpenAI client's import and set-up, before the first question
 
     # --- queries --------------------------------------------------------------------------
     def search(self, query: str, k: int | None = None, filters: Filters | None = None,

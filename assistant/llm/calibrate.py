@@ -1,0 +1,76 @@
+"""Calibrating the post-check thresholds on labelled examples (benchmarks/llm_check_examples.yaml).
+
+Each example is a sentence, the passage(s) it cites (named by a phrase the passage contains) and whether
+they support it. `measure` computes what the check looks at (numbers, word coverage, best cosine) for
+each; `score` says how a pair of thresholds classifies them; `sweep` tries a grid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from assistant.llm.check import SupportChecker
+from assistant.models import Passage, ScoredPassage
+
+
+@dataclass
+class Measured:
+    claim: str
+    supported: bool
+    kind: str
+    numbers_ok: bool
+    coverage: float
+    similarity: float
+
+    def accepted(self, min_word_support: float, min_similarity: float) -> bool:
+        return self.numbers_ok and self.coverage >= min_word_support and self.similarity >= min_similarity
+
+
+class CalibrationError(ValueError):
+    pass
+
+
+def load_examples(path: Path) -> list[dict]:
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return list(data["examples"])
+
+
+def _find(passages: list[Passage], phrase: str) -> Passage:
+    hits = [p for p in passages if phrase.lower() in p.text.lower()]
+    if len(hits) != 1:
+        raise CalibrationError(f"{phrase!r} names {len(hits)} passages, not one")
+    return hits[0]
+
+
+def measure(examples: list[dict], passages: list[Passage], embed) -> list[Measured]:
+    out = []
+    for ex in examples:
+        cited = [ScoredPassage(passage=_find(passages, phrase), score=1.0) for phrase in ex["cites"]]
+        checker = SupportChecker(cited, embed, 0.0, -1.0)
+        s = checker.check(ex["claim"], list(range(1, len(cited) + 1)))  # thresholds 0: every measure computed
+        out.append(Measured(ex["claim"], bool(ex["supported"]), ex.get("kind", ""), not s.missing_numbers,
+                            s.coverage, checker.similarity(ex["claim"], list(range(1, len(cited) + 1)))))
+    return out
+
+
+def score(measured: list[Measured], min_word_support: float, min_similarity: float) -> dict:
+    pos = [m for m in measured if m.supported]
+    neg = [m for m in measured if not m.supported]
+    kept = sum(m.accepted(min_word_support, min_similarity) for m in pos)
+    caught = sum(not m.accepted(min_word_support, min_similarity) for m in neg)
+    return {"min_word_support": min_word_support, "min_similarity": min_similarity,
+            "supported_kept": round(kept / len(pos), 4) if pos else None,
+            "unsupported_dropped": round(caught / len(neg), 4) if neg else None,
+            "accuracy": round((kept + caught) / len(measured), 4) if measured else None,
+            "n_supported": len(pos), "n_unsupported": len(neg),
+            "missed": [m.claim for m in neg if m.accepted(min_word_support, min_similarity)],
+            "wrongly_dropped": [m.claim for m in pos if not m.accepted(min_word_support, min_similarity)]}
+
+
+def sweep(measured: list[Measured], words=None, sims=None) -> list[dict]:
+    words = words or [round(0.3 + 0.05 * i, 2) for i in range(11)]
+    sims = sims or [round(0.3 + 0.05 * i, 2) for i in range(11)]
+    return [score(measured, w, s) for w in words for s in sims]

@@ -13,7 +13,7 @@ from assistant.store import Snapshot, VectorStore
 
 MODES = ("dense", "bm25", "hybrid")
 SUPERSEDED_PENALTY = 0.9  # score multiplier for documents the manifest marks superseded_by a newer one
-FUSIONS = ("rrf", "blend")
+FUSIONS = ("blend", "rrf", "minmax")
 _WORD = re.compile(r"\w+")
 
 
@@ -26,7 +26,22 @@ def rrf(rankings: list[list[str]], weights: list[float], k: int) -> dict[str, fl
     return fused
 
 
-def normalised_blend(score_maps: list[dict[str, float]], weights: list[float]) -> dict[str, float]:
+def score_blend(dense: dict[str, float], bm25: dict[str, float], weights: list[float]) -> dict[str, float]:
+    """Weighted sum of the dense cosine as it is and the BM25 score divided by the query's best BM25 score
+    (a passage missing from one list gets 0 from it). Neither term depends on how many candidates were
+    fetched, so weights chosen at one depth hold at another (unlike min-max scaling)."""
+    fused: dict[str, float] = {}
+    wd, wb = weights
+    for pid, s in dense.items():
+        fused[pid] = wd * s
+    top = max(bm25.values(), default=0.0)
+    if top > 0:
+        for pid, s in bm25.items():
+            fused[pid] = fused.get(pid, 0.0) + wb * s / top
+    return fused
+
+
+def minmax_blend(score_maps: list[dict[str, float]], weights: list[float]) -> dict[str, float]:
     """Each retriever's scores min-max scaled to 0..1 over its own candidates, then a weighted sum
     (a passage missing from one list gets 0 from it)."""
     fused: dict[str, float] = {}
@@ -41,13 +56,16 @@ def normalised_blend(score_maps: list[dict[str, float]], weights: list[float]) -
 
 
 def fuse(dense: dict[str, float], bm25: dict[str, float], settings) -> dict[str, float]:
-    """Hybrid fusion of the two candidate lists, as configured (settings.fusion: rrf | blend)."""
+    """Hybrid fusion of the two candidate lists, as configured (settings.fusion: blend | rrf | minmax).
+    Measured on SciFact train qrels (evals/README.md): blend 0.7372, minmax 0.7333, rrf 0.7113 nDCG@10."""
     weights = [settings.dense_weight, settings.bm25_weight]
-    fusion = getattr(settings, "fusion", "rrf")
+    fusion = getattr(settings, "fusion", "blend")
+    if fusion == "blend":
+        return score_blend(dense, bm25, weights)
     if fusion == "rrf":
         return rrf([_ranked(dense), _ranked(bm25)], weights, settings.rrf_k)
-    if fusion == "blend":
-        return normalised_blend([dense, bm25], weights)
+    if fusion == "minmax":
+        return minmax_blend([dense, bm25], weights)
     raise ValueError(f"unknown fusion {fusion!r}; use one of {', '.join(FUSIONS)}")
 
 
@@ -106,6 +124,8 @@ class Retriever:
         elif mode == "bm25":
             fused = dict(bm25)
         else:
+            if self.settings.fusion != "rrf":
+                dense, bm25 = self._complete(snap, dense, bm25, scores, vector)
             fused = fuse(dense, bm25, self.settings)
         fused = self._prefer_current(snap, fused)
         ranked = sorted(fused, key=lambda pid: -fused[pid])
@@ -122,6 +142,24 @@ class Retriever:
             results = self.reranker.rerank(query, results)
         return results[:k]
 
+
+    def _complete(self, snap: Snapshot, dense: dict[str, float], bm25: dict[str, float], bm25_all: np.ndarray,
+                  vector: np.ndarray) -> tuple[dict[str, float], dict[str, float]]:
+        """Score-based fusion needs both scores for every candidate: a passage only one retriever
+        fetched gets its exact score from the other (BM25 from the full score array, cosine from the
+        stored vector). Without this the blend depends on the candidate depth (SciFact train nDCG@10:
+        0.7245 at 50 candidates, 0.7372 at 400; 0.7396 at any depth with completed scores)."""
+        bm25 = dict(bm25)
+        for pid in dense:
+            if pid not in bm25:
+                value = float(bm25_all[snap.id_to_index[pid]])
+                if value > 0:
+                    bm25[pid] = value
+        missing = [pid for pid in bm25 if pid not in dense]
+        similarity = getattr(self.vectors, "similarity", None)
+        if missing and similarity is not None:
+            dense = {**dense, **similarity(vector, missing)}
+        return dense, bm25
 
     @staticmethod
     def _prefer_current(snap: Snapshot, fused: dict[str, float]) -> dict[str, float]:

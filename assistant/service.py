@@ -15,7 +15,7 @@ from pathlib import Path
 from assistant.answer import extractive_answer
 from assistant.config import Settings, get_settings, point_caches_at
 from assistant.llm.answer import client_for, llm_answer, resolve_mode, stream_events
-from assistant.models import Answer, DocumentInfo, Filters, ScoredPassage, validate_question
+from assistant.models import MAX_QUESTION_CHARS, Answer, DocumentInfo, Filters, ScoredPassage, validate_question
 from assistant.store import Snapshot, SnapshotStore, VectorStore
 
 
@@ -87,9 +87,11 @@ class Service:
 
     def ask(self, question: str, k: int | None = None, filters: Filters | None = None,
             mode: str | None = None, answer_mode: str | None = None,
-            on_delta: Callable[[str], None] | None = None) -> Answer:
+            on_delta: Callable[[str], None] | None = None, context: str | None = None) -> Answer:
         """The one answer function every surface calls. `answer_mode` ("extractive" | "llm") overrides
-        settings.answer_mode; with `on_delta`, checked generated text is passed on as it is produced."""
+        settings.answer_mode; with `on_delta`, checked generated text is passed on as it is produced.
+        `context` is an earlier question of the same conversation (a Slack thread): it is searched with
+        this one, while the glossary, ratings and date handling read only the new question."""
         from assistant import domain
         from assistant.answer import NO_ANSWER_TEXT
         from assistant.dates import period_in
@@ -115,11 +117,15 @@ class Service:
             answer = domain.ratings_answer(question, snap, filters)
         t1 = time.perf_counter()
         if answer is None:
-            query = glossary.expand_query(question) if glossary else question
+            full = question
+            if context and context.strip() and context.strip().lower() != question.lower():
+                full = f"{context.strip()[-(MAX_QUESTION_CHARS - len(question) - 1):]} {question}".strip()
+            query = glossary.expand_query(full) if glossary else full
             results = self.retriever.search(snap, query, k or self.settings.top_k, filters, mode)
             t1 = time.perf_counter()
-            answer = extractive_answer(question, results, self.settings.min_dense_score,
+            answer = extractive_answer(full, results, self.settings.min_dense_score,
                                        self.settings.min_term_coverage, self.settings.answer_sentences)
+            answer.question = question
             if use_domain:
                 answer = self._domain_checks(question, answer, term, snap, notes)
             if answer.status == "answered" and resolve_mode(self.settings, answer_mode) == "llm":

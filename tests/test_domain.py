@@ -161,3 +161,14 @@ def test_a_place_no_document_mentions_means_no_answer(service):
     assert "The indexed documents never mention London." in answer.notes
     # glossary abbreviations are known words even where the documents spell them out
     assert service.ask("how many FTE staff does the Midlands division employ?").status == "answered"
+
+
+def test_a_follow_up_is_searched_with_its_context_but_shortcuts_read_only_the_new_question(service):
+    answer = service.ask("and what about victim liaison officers?",
+                         context="What rating did inspectors give NPS Midlands?")
+    assert answer.table is None and "victim liaison officers" in answer.answer
+    assert answer.question == "and what about victim liaison officers?"
+    alone = service.ask("how many cases?")
+    followed = service.ask("how many cases?", context="What happens to long-term custody cases under OMIC?")
+    assert "350" in followed.answer and followed.citations[0].paragraph == "7"
+    assert "350" not in alone.answer

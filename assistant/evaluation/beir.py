@@ -112,7 +112,8 @@ def model_key(embedder) -> str:
     except Exception:  # pragma: no cover - the package is a hard dependency
         pkg = "?"
     seq = getattr(embedder.model, "max_seq_length", "?")
-    return f"{Path(model_path()).parent.name}-{pkg}-seq{seq}"
+    backend = getattr(embedder, "backend", "torch")  # onnx int8 vectors differ from torch ones: own cache
+    return f"{Path(model_path()).parent.name}-{pkg}-seq{seq}" + ("" if backend == "torch" else f"-{backend}")
 
 
 def corpus_embeddings(dataset: BeirDataset, embedder, cache_dir: Path,
@@ -157,6 +158,13 @@ class ArrayVectors:
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(self.ids[i], float(scores[i])) for i in top]
 
+    def similarity(self, embedding: np.ndarray, ids: list[str]) -> dict[str, float]:
+        if not hasattr(self, "_row"):
+            self._row = {d: i for i, d in enumerate(self.ids)}
+        rows = [self._row[d] for d in ids if d in self._row]
+        sims = self.matrix[rows] @ np.asarray(embedding, dtype=np.float32)
+        return {self.ids[r]: float(v) for r, v in zip(rows, sims)}
+
 
 def passages_for(dataset: BeirDataset) -> list[Passage]:
     return [Passage(id=i, doc_id=i, title=d["title"], text=d["text"], doc_type="beir", source=dataset.name)
@@ -200,8 +208,87 @@ def score_rankings(dataset: BeirDataset, rankings: dict[str, list[tuple[str, flo
     return evaluate_run(qrels, run, ndcg_k=10, recall_k=100, mrr_k=10)
 
 
-def summary_for(result: dict, latencies: list[float]) -> dict:
+
+BEIR_CONFIGS = ("dense", "bm25", "hybrid", "hybrid-rrf", "hybrid-minmax")
+
+
+def evaluate_beir(dataset: BeirDataset, configs, base_settings, embedder, cache_dir: Path,
+                  progress: Callable[[str, int, int], None] | None = None, depth: int = 100) -> dict:
+    """Score every configuration on the dataset split; returns a report dict (summary, questions, meta)."""
+    from assistant.store import Snapshot
+
+    progress = progress or (lambda *_: None)
+    bad = [c.name for c in configs if c.kind != "service" or c.name not in BEIR_CONFIGS]
+    if bad:
+        raise BeirError(f"configuration(s) {', '.join(bad)} cannot run on a BEIR dataset; use {', '.join(BEIR_CONFIGS)}")
+    started = time.strftime("%Y-%m-%dT%H:%M:%S")
+    ids = list(dataset.corpus)
+    needs_dense = any((c.mode or base_settings.retrieval_mode) in ("dense", "hybrid") for c in configs)
+    vectors = None
+    cached = None
+    if needs_dense:
+        matrix, cached = corpus_embeddings(dataset, embedder, cache_dir, progress=lambda a, b: progress("embed", a, b))
+        vectors = ArrayVectors(ids, matrix)
+        qids = dataset.query_ids
+        qmat = embedder.embed([dataset.queries[q] for q in qids])
+        query_vectors = dict(zip(qids, qmat))
+    else:
+        vectors, query_vectors = ArrayVectors([], np.zeros((0, 1), dtype=np.float32)), {}
+    passages = passages_for(dataset)
+    snapshots: dict[tuple[float, float], Snapshot] = {}
+    summary: dict = {}
+    records: list[dict] = []
+    described = []
+    for config in configs:
+        settings = config.settings_for(base_settings)
+        key = (settings.bm25_k1, settings.bm25_b)
+        mode = config.mode or settings.retrieval_mode
+        if key not in snapshots:
+            progress(f"bm25 index k1={key[0]} b={key[1]}", 0, 1)
+            snapshots[key] = Snapshot.build(f"beir-{dataset.name}", passages, {}, *key)
+            progress(f"bm25 index k1={key[0]} b={key[1]}", 1, 1)
+        done = [0]
+
+        def tick(name=config.name):
+            done[0] += 1
+            progress(name, done[0], len(dataset.query_ids))
+
+        rankings, latencies = run_config(dataset, settings, snapshots[key], vectors, query_vectors, embedder.embed_query,
+                                         mode, depth=depth, tick=tick)
+        result = score_rankings(dataset, rankings)
+        summary[config.name] = _beir_summary(dataset, rankings, result, latencies)
+        described.append({**config.describe(), "settings": {k: getattr(settings, k) for k in (
+            "retrieval_mode", "fusion", "rrf_k", "dense_weight", "bm25_weight", "bm25_k1", "bm25_b", "candidates",
+            "dedupe_threshold")
+            if hasattr(settings, k)} | {"retrieval_mode": mode}})
+        for qid, lat in zip(dataset.query_ids, latencies):
+            ranked = rankings[qid]
+            judged = dataset.qrels[qid]
+            first = next((i for i, (d, _) in enumerate(ranked, start=1) if judged.get(d, 0) > 0), None)
+            records.append({"config": config.name, "id": qid, "question": dataset.queries[qid],
+                            "relevant": judged, "first_relevant_rank": first,
+                            "retrieved": [{"rank": i, "id": d, "score": round(s, 6), "relevance": judged.get(d, 0)}
+                                          for i, (d, s) in enumerate(ranked[:10], start=1)],
+                            "metrics": {k: round(v, 6) for k, v in result["per_query"][qid].items()},
+                            "timings_ms": {"retrieve": round(lat, 3), "total": round(lat, 3)}})
+    meta = {"dataset": str(dataset.path), "name": dataset.name, "split": dataset.split, "documents": len(ids),
+            "queries": len(dataset.query_ids), "started": started, "finished": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            "embeddings_from_cache": cached, "depth": depth, "configs": described,
+            "metrics_note": "nDCG@10/recall@100 as trec_eval (graded, linear gain); MRR@10 as BEIR"}
+    return {"summary": summary, "questions": records, "meta": meta}
+
+
+def _beir_summary(dataset: BeirDataset, rankings, result: dict, latencies: list[float]) -> dict:
+    """DESIGN.md's summary keys (answer metrics are null: a BEIR run has no answers) plus recall@100."""
+    from assistant.evaluation.metrics import hit_at_k
+
+    qids = dataset.query_ids
+    hits = {k: float(np.mean([hit_at_k([d for d, _ in rankings[q]], dataset.qrels[q], k) for q in qids])) if qids else None
+            for k in (1, 3, 5, 10)}
     m = result["mean"]
-    return {"ndcg@10": m["ndcg@10"], "recall@100": m["recall@100"], "mrr@10": m["mrr@10"],
-            "latency_p50_ms": percentile(latencies, 50), "latency_p95_ms": percentile(latencies, 95),
+    r4 = lambda v: None if v is None else round(v, 4)  # noqa: E731
+    return {"hit@1": r4(hits[1]), "hit@3": r4(hits[3]), "hit@5": r4(hits[5]), "hit@10": r4(hits[10]),
+            "mrr@10": r4(m["mrr@10"]), "ndcg@10": r4(m["ndcg@10"]), "recall@100": r4(m["recall@100"]),
+            "answer_contains": None, "citation_precision": None, "refusal_accuracy": None,
+            "latency_p50_ms": r4(percentile(latencies, 50)), "latency_p95_ms": r4(percentile(latencies, 95)),
             "n": result["n"]}

@@ -11,10 +11,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from llama_index.core.node_parser import SentenceSplitter
-from llama_index.core.schema import TextNode
+from typing import TYPE_CHECKING
 
 from assistant.ingest.clean import Block
+
+if TYPE_CHECKING:  # llama-index is imported where a file is chunked, not when the module loads:
+    # an unchanged re-ingest chunks nothing and so skips its ~1-3 s import (issue 6, benchmarks/RESULTS.md)
+    from llama_index.core.schema import TextNode
 
 # all-MiniLM-L6-v2 reads at most 256 word pieces (~190 words); longer passages are truncated when
 # embedded, so the default upper bound sits near that, not at the 300 the issue allows.
@@ -78,6 +81,8 @@ def _split_long(unit: Unit, max_words: int) -> list[Unit]:
         return [unit]
     pieces: list[Unit] = []
     cur = Unit(unit.section, unit.page, list(unit.numbers))
+    from llama_index.core.node_parser import SentenceSplitter
+
     splitter = SentenceSplitter(chunk_size=max_words, chunk_overlap=0)
     for part in unit.parts:
         segments = [part] if len(part.split()) <= max_words else splitter.split_text(part)
@@ -118,6 +123,8 @@ def passage_id(doc_id: str, text: str, ordinal: int) -> str:
 def chunk_blocks(blocks: list[Block], doc_meta: dict, min_words: int = DEFAULT_MIN_WORDS,
                  max_words: int = DEFAULT_MAX_WORDS) -> list[TextNode]:
     """Blocks of one document -> llama-index TextNodes carrying the citation metadata."""
+    from llama_index.core.schema import TextNode
+
     units: list[Unit] = []
     for u in blocks_to_units(blocks):
         units.extend(_split_long(u, max_words))

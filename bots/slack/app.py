@@ -307,11 +307,11 @@ class SlackBot:
         return True
 
     # --- the answer path ----------------------------------------------------------------------
-    def _ask_now(self, question: str, filters: Filters, k: int) -> Answer:
+    def _ask_now(self, question: str, filters: Filters, k: int, context: str | None = None) -> Answer:
         if not self.service.documents():
             raise Failure("The document index is empty, so I have nothing to answer from yet: an admin needs to "
                           "run `assistant ingest`.")
-        return self.service.ask(question, k=k, filters=filters)
+        return self.service.ask(question, k=k, filters=filters, context=context)
 
     def _search_now(self, question: str, filters: Filters, k: int):
         return self.service.search(question, k=k, filters=filters)
@@ -353,11 +353,15 @@ class SlackBot:
         include_restricted = self.restricted_allowed(client, channel, user, kind_hint, cid)
         previous = self.store.last_question_in_thread(channel, thread_ts) if thread_ts else None
         question = combine_follow_up(previous, parsed.question)
+        # the earlier question travels as context: searched with the new one, while the service's glossary,
+        # ratings and date handling read only what was asked now
+        context = question[:len(question) - len(parsed.question)].strip() or None
         filters = parsed.filters(include_restricted)
         try:
-            result = self._run(self._ask_now, question, filters, self.settings.top_k, cid=cid)
+            result = self._run(self._ask_now, parsed.question, filters, self.settings.top_k, context, cid=cid)
         except QuestionError as exc:
             raise Failure(f"I cannot search for that: {exc}.") from None
+        result.question = question  # recorded as read (with the thread's context), so later follow-ups keep it
         answer_id = self.store.record_answer(user=user, channel=channel, thread_ts=thread_ts, surface=surface,
                                              asked=asked, answer=result, filters=filters)
         log.info("answered cid=%s answer_id=%s status=%s citations=%d restricted_allowed=%s ms=%s", cid, answer_id,

@@ -1,0 +1,1 @@
+"""Evaluation runs: question sets and BEIR datasets scored per named configuration (see evals/README.md)."""

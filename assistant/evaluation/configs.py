@@ -64,9 +64,6 @@ CONFIGS: dict[str, EvalConfig] = {c.name: c for c in [
                overrides={"answer_mode": "llm"}),
     EvalConfig("hybrid-no-domain", "hybrid without the domain layer (glossary, dates in the question, ratings "
                "table, supersession)", mode="hybrid", overrides={"domain_features": False}),
-    EvalConfig("hybrid-nodomain", "hybrid without the probation domain layer (glossary expansion and definitions, "
-               "date filters from the question, ratings table, supersession)", mode="hybrid",
-               overrides={"domain_features": False}),
 ]}
 
 DEFAULT_CONFIG = "hybrid"

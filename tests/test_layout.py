@@ -1,0 +1,20 @@
+"""The agreed layering (DESIGN.md): every surface depends on `assistant`; `assistant` never imports `bots`."""
+
+import re
+
+from tests.conftest import ROOT
+
+
+def test_assistant_never_imports_bots():
+    offenders = []
+    for path in (ROOT / "assistant").rglob("*.py"):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if re.match(r"\s*(from\s+bots[\s.]|import\s+bots\b)", line) or "__import__(\"bots" in line:
+                offenders.append(f"{path.relative_to(ROOT)}:{n}")
+    assert offenders == []
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "make test" in readme and "make test" in ci

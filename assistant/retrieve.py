@@ -117,7 +117,9 @@ class Retriever:
             scores = snap.bm25_scores(query)
             if mask is not None:
                 scores = np.where(mask, scores, 0.0)
-            top = np.argsort(-scores)[:n]
+            # top n by partial selection, not a full sort: at 100k passages 0.7 ms against 1.7 ms (issue 6)
+            top = np.argpartition(-scores, n - 1)[:n] if len(scores) > n else np.arange(len(scores))
+            top = top[np.argsort(-scores[top], kind="stable")]
             bm25 = {snap.passages[i].id: float(scores[i]) for i in top if scores[i] > 0}  # bm25s pads with zeros
         if mode == "dense":
             fused = dict(dense)

@@ -67,6 +67,7 @@ class Service:
     def warm(self) -> None:
         self.snapshot()
         self.embedder.for_serving(self.settings.query_threads)  # 1 thread per query: see assistant/embed.py
+        self.embedder.query_cache_size = self.settings.query_cache
         self.embedder.embed_query("warm up")
         if self.settings.llm_url:
             client_for(self)  # the OpenAI client's import and set-up, before the first question

@@ -167,7 +167,7 @@ class Retriever:
     def _prefer_current(snap: Snapshot, fused: dict[str, float]) -> dict[str, float]:
         """A superseded document's passages lose a little score before near-duplicates collapse, so when a
         newer version says nearly the same thing, the newer passage is the one kept."""
-        superseded = {d for d, info in snap.documents.items() if info.superseded_by}
+        superseded = snap.superseded_docs
         if not superseded:
             return fused
         return {pid: (s * SUPERSEDED_PENALTY if snap.passages[snap.id_to_index[pid]].doc_id in superseded else s)

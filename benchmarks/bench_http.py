@@ -23,8 +23,8 @@ import time
 
 import httpx
 
-from benchmarks.common import (ROOT, header, load, peak_rss_mb, rss_mb, save_json, settings_for,
-                               summary_ms, verdict, write_section)
+from benchmarks.common import (ROOT, header, load, peak_rss_mb, rss_mb, publish, settings_for,
+                               summary_ms, verdict)
 
 
 def free_port() -> int:
@@ -161,13 +161,7 @@ def main(argv: list[str]) -> int:
     args = ap.parse_args(argv)
     rows = [run_size(s, args.backend, args.queries, args.load_seconds, args.clients, args.index_backend)
             for s in args.sizes]
-    key = f"http-{args.backend}" + (f"-over-{args.index_backend}" if args.index_backend else "")
-    save_json(key, {"rows": rows})
-    if not args.no_write:
-        write_section(key, markdown(rows, f"{args.backend} query embeddings" + (
-            f" over the {args.index_backend}-built index" if args.index_backend else "")))
-    else:
-        print(markdown(rows))
+    publish("http", args.backend, args.index_backend, rows, markdown, write=not args.no_write)
     return 0
 
 

@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 
-from benchmarks.common import header, index_ready, load, save_json, settings_for, summary_ms, verdict, write_section
+from benchmarks.common import header, index_ready, load, publish, settings_for, summary_ms, verdict
 
 TARGETS = {10000: 50.0, 100000: 100.0}  # ask p95 ms, in-process
 
@@ -202,13 +202,7 @@ def main(argv: list[str]) -> int:
     for i, size in enumerate(args.sizes):
         rows.append(run_size(size, args.backend, args.queries, args.baseline_queries,
                              profile=not args.no_profile and i == len(args.sizes) - 1, index_backend=args.index_backend))
-    key = f"query-{args.backend}" + (f"-over-{args.index_backend}" if args.index_backend else "")
-    save_json(key, {"rows": rows})
-    if not args.no_write:
-        write_section(key, markdown(rows, f"{args.backend} query embeddings" + (
-            f" over the {args.index_backend}-built index" if args.index_backend else "")))
-    else:
-        print(markdown(rows))
+    publish("query", args.backend, args.index_backend, rows, markdown, write=not args.no_write)
     return 0
 
 

@@ -120,6 +120,17 @@ def write_section(key: str, markdown: str) -> None:
     RESULTS_MD.write_text(text, encoding="utf-8")
 
 
+def publish(kind: str, backend: str, index_backend: str | None, rows: list[dict], markdown, write: bool) -> None:
+    """Save a benchmark's rows as JSON and write (or print) its RESULTS.md section."""
+    key = f"{kind}-{backend}" + (f"-over-{index_backend}" if index_backend else "")
+    save_json(key, {"rows": rows})
+    if write:
+        write_section(key, markdown(rows, f"{backend} query embeddings" + (
+            f" over the {index_backend}-built index" if index_backend else "")))
+    else:
+        print(markdown(rows))
+
+
 def header(title: str) -> str:
     return (f"### {title}\n\n_Measured {time.strftime('%Y-%m-%d %H:%M')} on {machine()}; "
             f"load average at the end {load()} (1/5/15 min)._\n")

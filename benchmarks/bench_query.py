@@ -19,7 +19,6 @@ import argparse
 import sys
 import time
 
-import numpy as np
 
 from benchmarks.common import header, index_ready, load, publish, settings_for, summary_ms, verdict
 

@@ -189,7 +189,6 @@ class OnnxEmbedder(Embedder):
     backend = "onnx"
 
     def __init__(self, device: str = "cpu", batch_size: int = 64, threads: int | None = None):
-
         if not device.startswith("cpu"):
             raise ValueError("the onnx embedding backend runs on the CPU only; use embed_backend=torch for a GPU")
         super().__init__(device, batch_size, threads)

@@ -7,15 +7,12 @@ result is `no_answer` with the nearest passages, never a guess.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 from assistant.models import Answer, Citation, ScoredPassage
-from assistant.store import tokenize
+from assistant.text import content_terms, split_sentences, tokenize
 
 NO_ANSWER_TEXT = "I could not find this in the indexed documents. The nearest passages are listed below."
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?;”\"])\s+(?=[A-Z“\"‘(\d•◦])|\n+")
-_BULLET_PREFIX = re.compile(r"^\s*(?:[•◦]\s*|\d{1,3}(?:\.\d{1,3})*\.\s+)")
 
 
 @dataclass
@@ -24,34 +21,6 @@ class Evidence:
 
     top_dense: float | None
     coverage: float
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a passage; a lead-in ending with ':' keeps the bullet list that follows it."""
-    out: list[str] = []
-    lines = text.split("\n")
-    i = 0
-    while i < len(lines):
-        sentences = [_BULLET_PREFIX.sub("", s).strip() for s in _SENTENCE_SPLIT.split(lines[i])]
-        i += 1
-        if sentences and sentences[-1].endswith(":"):
-            items = []
-            while i < len(lines) and lines[i].lstrip().startswith(("•", "◦")):
-                items.append(_BULLET_PREFIX.sub("", lines[i]).strip().rstrip(";.,"))
-                i += 1
-            if items:
-                sentences[-1] = f"{sentences[-1]} {'; '.join(items)}."
-        out.extend(s for s in sentences if len(s.split()) >= 4)
-    return out
-
-
-# words that say what kind of answer is wanted, not what it is about (stemmed)
-QUESTION_WORDS = {"stand", "mean", "meant", "definit", "defin", "abbrevi", "acronym", "say", "said", "tell", "describ",
-                  "explain", "happen", "give", "find", "found", "know", "much", "mani", "number", "kind", "type"}
-
-
-def content_terms(question: str) -> set[str]:
-    return set(tokenize([question])[0]) - QUESTION_WORDS
 
 
 # A question whose content words are mostly missing is still answered when the embedding match is this

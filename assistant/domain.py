@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer import citation_for, split_sentences
+from assistant.answer import citation_for
 from assistant.glossary import Glossary, Term, _phrase_pattern
 from assistant.models import Answer, DocumentInfo, Filters, ScoredPassage
 from assistant.ratings import RATINGS, RatingRow
 from assistant.store import Snapshot
+from assistant.text import split_sentences, tokenize
 
 # --- glossary -----------------------------------------------------------------------------
 
@@ -114,8 +115,6 @@ def unknown_names(question: str, snap: Snapshot, glossary: Glossary | None = Non
 
     A question about a body the corpus never mentions cannot be answered from it, however well its
     other words match."""
-    from assistant.store import tokenize
-
     vocab = getattr(snap.bm25, "vocab_dict", None) if snap.bm25 is not None else None
     if not vocab:
         return []

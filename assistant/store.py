@@ -21,23 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.models import DocumentInfo, Filters, Passage
-
-BM25_TOKEN_PATTERN = r"(?u)\b(?:\w\w+|\d)\b"
-
-
-def _stemmer():
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
-def tokenize(texts: list[str]) -> list[list[str]]:
-    """Lower-cased, NLTK's 179 English stop words removed ("what", "does" included), Snowball-stemmed."""
-    import bm25s
-
-    return bm25s.tokenize(texts, stopwords="en_plus", stemmer=_stemmer(), return_ids=False, show_progress=False,
-                          token_pattern=BM25_TOKEN_PATTERN)
-
+from assistant.text import tokenize
 
 def bm25_text(p: Passage) -> str:
     """Title and section are indexed with the passage so a question naming them still matches."""

@@ -27,9 +27,8 @@ from datetime import date
 
 import numpy as np
 
-from assistant.answer import split_sentences
 from assistant.models import ScoredPassage
-from assistant.store import tokenize
+from assistant.text import content_words, numbers_in, split_sentences, tokenize
 
 MARKER = re.compile(r"\[\s*(\d{1,4}(?:\s*[,;]\s*\d{1,4})*)\s*\]")
 # a sentence ends at . ! ? (then closing quotes/brackets, then any [n] markers) before white space and
@@ -43,16 +42,6 @@ _REFUSAL = re.compile(
     r"|\b(?:no|not enough) (?:information|evidence|mention|answer)\b"
     r"|\bnot (?:mentioned|stated|covered|addressed|answered)\b"
     r"|\bcannot (?:find|answer|tell|say)\b|\bunable to (?:find|answer)\b", re.IGNORECASE)
-_NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\w)|\d+(?:\.\d+)?")
-_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())}
-_NUMBER_WORDS.update({w: str(10 * i) for i, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(),
-                                                           start=3)})
-_MONTHS = {m: f"month:{i}" for i, m in enumerate(
-    "january february march april may june july august september october november december".split(), start=1)}
-_MONTHS.update({m[:3]: v for m, v in list(_MONTHS.items()) if m != "may"})
-_WORD = re.compile(r"[a-z]+")
 # text addressed to an AI system rather than to readers: a passage holding it is never counted as support,
 # so a model that obeyed it cannot have the obeyed sentence pass the check by citing that passage
 INSTRUCTIONS = re.compile(
@@ -99,27 +88,6 @@ def strip_markers(text: str) -> str:
     text = MARKER.sub("", text)
     text = re.sub(r"\s+([.,;:!?])", r"\1", text)  # "claim [1]." -> "claim."
     return re.sub(r"\s{2,}", " ", text).strip()
-
-
-def numbers_in(text: str) -> set[str]:
-    """Numbers (digits or words, "17,000" = "17000", "seven" = "7") and month names: the facts a paraphrase
-    must not change."""
-    found = set()
-    for m in _NUMBER.finditer(text):
-        n = m.group(0).replace(",", "")
-        if "." in n:
-            n = n.rstrip("0").rstrip(".")
-        found.add(n.lstrip("0") or "0")
-    for w in _WORD.findall(text.lower()):
-        if w in _NUMBER_WORDS:
-            found.add(_NUMBER_WORDS[w])
-        elif w in _MONTHS and (w != "may" or re.search(r"\b(?:in|of|since|until|by|from) May\b|\bMay \d", text)):
-            found.add(_MONTHS[w])
-    return found
-
-
-def content_words(text: str) -> set[str]:
-    return {t for t in tokenize([text])[0] if not t.isdigit()}
 
 
 def long_date(iso: str | None) -> str:

@@ -1,0 +1,90 @@
+"""Text helpers shared by retrieval, answers, answerability and the generated-answer check.
+
+One home for tokenising (the BM25 analyser), sentence splitting and the "facts" of a sentence (numbers,
+months), so that every part of the product means the same thing by "the same words".
+"""
+
+from __future__ import annotations
+
+import re
+
+BM25_TOKEN_PATTERN = r"(?u)\b(?:\w\w+|\d)\b"
+
+
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def tokenize(texts: list[str]) -> list[list[str]]:
+    """Lower-cased, NLTK's 179 English stop words removed ("what", "does" included), Snowball-stemmed."""
+    import bm25s
+
+    return bm25s.tokenize(texts, stopwords="en_plus", stemmer=_stemmer(), return_ids=False, show_progress=False,
+                          token_pattern=BM25_TOKEN_PATTERN)
+
+
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?;”\"])\s+(?=[A-Z“\"‘(\d•◦])|\n+")
+_BULLET_PREFIX = re.compile(r"^\s*(?:[•◦]\s*|\d{1,3}(?:\.\d{1,3})*\.\s+)")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a passage; a lead-in ending with ':' keeps the bullet list that follows it."""
+    out: list[str] = []
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        sentences = [_BULLET_PREFIX.sub("", s).strip() for s in _SENTENCE_SPLIT.split(lines[i])]
+        i += 1
+        if sentences and sentences[-1].endswith(":"):
+            items = []
+            while i < len(lines) and lines[i].lstrip().startswith(("•", "◦")):
+                items.append(_BULLET_PREFIX.sub("", lines[i]).strip().rstrip(";.,"))
+                i += 1
+            if items:
+                sentences[-1] = f"{sentences[-1]} {'; '.join(items)}."
+        out.extend(s for s in sentences if len(s.split()) >= 4)
+    return out
+
+
+# words that say what kind of answer is wanted, not what it is about (stemmed)
+QUESTION_WORDS = {"stand", "mean", "meant", "definit", "defin", "abbrevi", "acronym", "say", "said", "tell", "describ",
+                  "explain", "happen", "give", "find", "found", "know", "much", "mani", "number", "kind", "type"}
+
+
+def content_terms(question: str) -> set[str]:
+    return set(tokenize([question])[0]) - QUESTION_WORDS
+
+
+_NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\w)|\d+(?:\.\d+)?")
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+_NUMBER_WORDS.update({w: str(10 * i) for i, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(),
+                                                           start=3)})
+_MONTHS = {m: f"month:{i}" for i, m in enumerate(
+    "january february march april may june july august september october november december".split(), start=1)}
+_MONTHS.update({m[:3]: v for m, v in list(_MONTHS.items()) if m != "may"})
+_WORD = re.compile(r"[a-z]+")
+
+
+def numbers_in(text: str) -> set[str]:
+    """Numbers (digits or words, "17,000" = "17000", "seven" = "7") and month names: the facts a paraphrase
+    must not change."""
+    found = set()
+    for m in _NUMBER.finditer(text):
+        n = m.group(0).replace(",", "")
+        if "." in n:
+            n = n.rstrip("0").rstrip(".")
+        found.add(n.lstrip("0") or "0")
+    for w in _WORD.findall(text.lower()):
+        if w in _NUMBER_WORDS:
+            found.add(_NUMBER_WORDS[w])
+        elif w in _MONTHS and (w != "may" or re.search(r"\b(?:in|of|since|until|by|from) May\b|\bMay \d", text)):
+            found.add(_MONTHS[w])
+    return found
+
+
+def content_words(text: str) -> set[str]:
+    return {t for t in tokenize([text])[0] if not t.isdigit()}

@@ -27,7 +27,8 @@ def register(app: typer.Typer) -> None:
 
 def slack(log_level: str = typer.Option("INFO", "--log-level", help="DEBUG, INFO, WARNING or ERROR.")) -> None:
     """Run the Slack bot over Socket Mode (no public URL needed): needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN."""
-    from bots.slack.app import ConfigError, SlackBot, SlackCredentials
+    from bots.slack.app import SlackBot
+    from bots.slack.startup import ConfigError, SlackCredentials
 
     level = getattr(logging, log_level.upper(), None)
     if not isinstance(level, int):
@@ -40,19 +41,20 @@ def slack(log_level: str = typer.Option("INFO", "--log-level", help="DEBUG, INFO
     except ConfigError as exc:
         _fail(str(exc))
 
-    from assistant.config import get_settings
     from assistant.service import get_service
-    from bots.slack.app import verify_app_token, verify_bot_token, web_client
+    from bots.slack.settings import SlackSettings
+    from bots.slack.startup import verify_app_token, verify_bot_token, web_client
 
-    settings = get_settings()
+    slack_settings = SlackSettings()
     try:  # ask Slack before the model loads, so a wrong token fails in a second
-        client = web_client(settings, credentials.bot_token, quiet=True)
-        verify_bot_token(client, settings)
-        verify_app_token(client, settings, credentials.app_token)
+        client = web_client(slack_settings, credentials.bot_token, quiet=True)
+        verify_bot_token(client, slack_settings)
+        verify_app_token(client, slack_settings, credentials.app_token)
     except ConfigError as exc:
         _fail(str(exc))
     service = get_service()
-    bot = SlackBot(service, settings)
+    settings = service.settings
+    bot = SlackBot(service, slack_settings)
     try:
         service.warm()
     except Exception as exc:
@@ -75,7 +77,7 @@ def slack(log_level: str = typer.Option("INFO", "--log-level", help="DEBUG, INFO
 
 
 def _start(bot, credentials):
-    from bots.slack.app import start_socket_mode
+    from bots.slack.startup import start_socket_mode
 
     return start_socket_mode(bot, credentials)
 
@@ -87,12 +89,12 @@ def export(out: Optional[Path] = typer.Option(None, "--out", help="Write the YAM
     import yaml
 
     from assistant.config import get_settings
+    from bots.slack.settings import SlackSettings
     from bots.slack.store import SlackStore
 
     if vote not in ("up", "down", "all"):
         _fail(f"--vote must be up, down or all (got {vote!r})")
-    settings = get_settings()
-    path = settings.slack_feedback_db or settings.state_dir / "slack.sqlite3"
+    path = SlackSettings().feedback_db(get_settings().state_dir)
     if not path.exists():
         _fail(f"no Slack feedback yet: {path} does not exist (the bot creates it when it first answers)")
     data, unlabelled = SlackStore(path).question_set(vote, name=name)

@@ -18,10 +18,11 @@ from typing import BinaryIO
 import yaml
 from filelock import FileLock
 
+from assistant.ingest.load import SUPPORTED_SUFFIXES
 from assistant.ingest.pipeline import IngestError
-from assistant.store import atomic_write
+from assistant.store import atomic_write, read_yaml
 
-ALLOWED_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".md", ".txt")
+ALLOWED_SUFFIXES = tuple(sorted(SUPPORTED_SUFFIXES))  # what ingest can read is what an upload may be
 UPLOADS = "uploads"
 _UNSAFE = re.compile(r"[^a-z0-9._-]+")
 MAX_STEM = 100
@@ -97,10 +98,7 @@ class Uploads:
 
     # --- manifest of uploads ----------------------------------------------------------------
     def read_manifest(self) -> dict[str, dict]:
-        if not self.manifest_path.exists():
-            return {}
-        data = yaml.safe_load(self.manifest_path.read_text(encoding="utf-8")) or {}
-        return dict(data.get("documents") or {})
+        return dict(read_yaml(self.manifest_path).get("documents") or {})
 
     def write_manifest(self, entries: dict[str, dict]) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)

@@ -66,6 +66,7 @@ def test_slack_configuration_errors_are_one_clear_line_and_exit_2(fake, tmp_path
     assert [c.method for c in fake.calls] == ["auth.test", "auth.test", "apps.connections.open"]
 
 
+@pytest.mark.slow  # starts `assistant slack` as a process
 def test_socket_mode_end_to_end(fake, corpus_settings, service, tmp_path):
     """`assistant slack` connects over Socket Mode, answers a mention and a slash command, stops on SIGTERM."""
     ws = SocketModeServer()

@@ -413,7 +413,7 @@ def _story(spec: ReportSpec, toc_pages: dict[str, int], rng: random.Random) -> l
     if s.case_example_pages:
         story.append(Heading("5. Case examples"))
         k = 0
-        for _ in range(s.case_example_pages * 7):
+        for _ in range(s.case_example_pages * 14):
             k += 1
             age = rng.randint(19, 64)
             months = rng.randint(6, 36)

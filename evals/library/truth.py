@@ -217,7 +217,7 @@ def scaled_reports(n: int, seed: int = 0) -> list[ReportSpec]:
             office_move=(f"{rng.choice(_LAST)} House", f"{rng.choice(_LAST)} Court", f"{rng.randint(1, 28)} "
                          f"{rng.choice(MONTH_NAMES)} {pub.year + 1}"),
             partner=f"{place} Recovery Partnership", strategy=f"{place} Reducing Reoffending Plan {pub.year}",
-            recommendations=rng.randint(3, 9), case_example_pages=rng.randint(2, 6)))
+            recommendations=rng.randint(3, 9), case_example_pages=rng.randint(3, 9)))
     return reports
 
 

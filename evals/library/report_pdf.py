@@ -381,6 +381,26 @@ def _story(spec: ReportSpec, toc_pages: dict[str, int], rng: random.Random) -> l
         "The PDU's own audit had found the same weaknesses in reviewing and an action plan was in place.",
         "Work to keep other people safe was strongest where a multi-agency meeting had been held and the "
         "actions were recorded on the case record.",
+        "Contact with children's social care was recorded in most cases where it was needed, but the outcome of "
+        "the contact was often missing.",
+        "Practitioners used the risk assessment tools with confidence. Where the assessment was weak, it usually "
+        "relied on what the person had said without checking it with other agencies.",
+        "People on probation were involved in their plans more often than at the last inspection, and several "
+        "told us that their practitioner had helped them to find work or training.",
+        "The PDU's use of interpreters was good: we found no case in which a person had been seen without one "
+        "when they needed it.",
+        "Cases transferred from other areas were picked up quickly, but the first appointment after a transfer "
+        "was sometimes booked later than the national standard allows.",
+        "Enforcement action was taken promptly when people did not comply, and practitioners explained clearly "
+        "to people what would happen if they missed another appointment.",
+        "Licence conditions were reviewed before release in most custody cases we inspected, although in a "
+        "few cases the conditions had been copied from a previous licence.",
+        "Work with people convicted of domestic abuse offences was weaker than other work: safeguarding checks "
+        "were missing in a third of these cases.",
+        "Senior probation officers countersigned assessments in the highest risk cases, and their comments "
+        "were specific and useful.",
+        "We saw good work with young adults, where practitioners adapted their approach to the person's "
+        "maturity and used the young adults team's mentors.",
     ]
     for i, t in enumerate(texts3, 1):
         story.append(_para(f"3.{i}", t))

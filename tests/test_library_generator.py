@@ -118,3 +118,40 @@ def test_ratings_scorer_counts_only_exact_per_report_agreement(library):
     result = score(truth, misread)
     assert result["overall_right"] == 1  # only the report that really is Inadequate
     assert result["standards_right"] == 29 and result["body_right"] == 2
+
+
+def _document_text(path: Path) -> str:
+    if path.suffix == ".pdf":
+        return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+    if path.suffix == ".docx":
+        d = docx.Document(str(path))
+        rows = [" ".join(c.text for c in row.cells) for t in d.tables for row in t.rows]
+        return "\n".join([p.text for p in d.paragraphs] + rows)
+    if path.suffix == ".html":
+        from bs4 import BeautifulSoup
+        return BeautifulSoup(path.read_text(), "html.parser").get_text(" ")
+    return path.read_text()
+
+
+def test_question_set_names_library_documents_and_quotes_their_text(library):
+    """Consistency of evals/questions/library.yaml with what the generator writes (not extraction quality):
+    every source is a generated document, every quote and expected answer is in its text (scanned-page
+    quotes excepted: they exist only as pixels)."""
+    from assistant.evaluation.metrics import normalise
+    from assistant.evaluation.questions import load_file
+
+    _, questions = load_file(ROOT / "evals" / "questions" / "library.yaml")
+    assert len(questions) >= 120 and sum(not q.answerable for q in questions) >= 15
+    paths = {p.relative_to(library).with_suffix("").as_posix(): p for p in library.rglob("*")
+             if p.is_file() and p.name not in ("manifest.yaml", "truth.json")}
+    texts = {doc_id: normalise(_document_text(p)) for doc_id, p in paths.items()}
+    for q in questions:
+        if not q.answerable:
+            continue
+        assert set(q.expected_sources) <= set(paths), q.id
+        if q.type == "scanned":
+            assert not any(normalise(quote) in texts[d] for quote in q.expected_quote for d in q.expected_sources), q.id
+            continue
+        assert any(normalise(quote) in texts[d] for quote in q.expected_quote for d in q.expected_sources), q.id
+        for needle in q.expected_answer_contains:
+            assert any(normalise(needle) in texts[d] for d in q.expected_sources), (q.id, needle)

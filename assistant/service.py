@@ -95,7 +95,7 @@ class Service:
         this one, while the glossary, ratings and date handling read only the new question."""
         from assistant import domain
         from assistant.answer import NO_ANSWER_TEXT
-        from assistant.dates import period_in
+        from assistant.dates import period_in, period_note, prefer_period
 
         question = validate_question(question)
         t0 = time.perf_counter()
@@ -105,7 +105,7 @@ class Service:
         notes: list[str] = []
         filters = filters or Filters()
         period = period_in(question) if use_domain else None
-        if period and not (filters.published_after or filters.published_before):
+        if period and period.filters and not (filters.published_after or filters.published_before):
             filters = filters.model_copy(update={"published_after": period.after, "published_before": period.before})
             notes.append(f"Searched {period.describe()} (the question says “{period.phrase}”).")
 
@@ -123,6 +123,8 @@ class Service:
                 full = f"{context.strip()[-(MAX_QUESTION_CHARS - len(question) - 1):]} {question}".strip()
             query = glossary.expand_query(full) if glossary else full
             results = self.retriever.search(snap, query, k or self.settings.top_k, filters, mode)
+            if period and not period.filters:  # an event year: prefer documents covering it (assistant/dates.py)
+                results = prefer_period(results, period)
             t1 = time.perf_counter()
             answer = extractive_answer(full, results, self.settings.min_dense_score,
                                        self.settings.min_term_coverage, self.settings.answer_sentences)
@@ -133,8 +135,10 @@ class Service:
                 answer = llm_answer(self, question, results, answer, glossary, on_delta)  # checked, or the fallback
                 notes.extend(answer.notes)
         notes.extend(domain.supersession_notes(answer, snap.documents))
+        if period and (note := period_note(period, answer)):
+            notes.append(note)
         answer.notes = notes
-        if answer.status == "no_answer" and period:
+        if answer.status == "no_answer" and period and period.filters:
             answer.answer = NO_ANSWER_TEXT.replace("indexed documents", f"indexed {period.describe()}", 1)
         t2 = time.perf_counter()
         answer.timings_ms = {"retrieve": round((t1 - t0) * 1000, 2), "answer": round((t2 - t1) * 1000, 2),

@@ -27,7 +27,7 @@ _BODY_SUFFIX = (r"(?:Probation\s+Delivery\s+Unit|PDU|Community\s+Rehabilitation\
                 r"Youth\s+Offending\s+(?:Service|Team)|Youth\s+Justice\s+Service|YOS|YOT|region|Region|"
                 r"probation\s+region|Probation\s+Service)")
 _TITLE_BODY = [
-    re.compile(rf"\b((?:[A-Z][\w'’&-]*\s+){{1,5}}?{_BODY_SUFFIX})\b"),
+    re.compile(rf"\b((?:[A-Z][\w'’&-]*\s+(?:(?:and|&|of|upon|on)\s+)?){{1,6}}?{_BODY_SUFFIX})\b"),
     re.compile(r"\binspection\s+of\s+(?:the\s+)?(?:probation\s+services\s+(?:in|delivered\s+by|for)\s+|"
                r"youth\s+offending\s+services\s+in\s+)?(?P<b>[A-Z][^:,.;()]{2,70}?)\s*(?:$|[:,.;(]|\s+\d{4}\b)"),
 ]
@@ -104,7 +104,8 @@ def _standard_names(what: str) -> list[str]:
     names = []
     for p in parts:
         p = _STOP_STANDARD.sub("", p)
-        if 2 <= len(p) <= 60 and not re.search(r"\b(?:report|inspection|division|overall)\b", p, re.IGNORECASE):
+        if 2 <= len(p) <= 60 and not re.search(r"\b(?:report|inspection|division|overall|standards?|was|were|"
+                                               r"is|are|one)\b", p, re.IGNORECASE):
             names.append(p[0].upper() + p[1:])
     return names
 
@@ -127,7 +128,7 @@ def extract_ratings(passages: list[Passage], blocks: list | None = None, meta: d
     table_rows = _from_tables(passages, blocks or [], meta or {})
     if table_rows:
         return table_rows
-    return _from_prose(passages)
+    return _from_prose(passages, inspected_body(meta or {}, blocks or []) if (meta or blocks) else None)
 
 
 def _rating_column(grid: list[list[str]], header_rows: int) -> int | None:
@@ -144,8 +145,9 @@ def _rating_column(grid: list[list[str]], header_rows: int) -> int | None:
 
 def inspected_body(meta: dict, blocks: list, caption: str | None = None) -> str | None:
     """Manifest organisation, else the title, else the cover page, else the table's caption."""
-    if meta.get("organisation"):
-        return str(meta["organisation"])
+    org = str(meta.get("organisation") or "")
+    if org and not re.search(r"inspectorate|HMIP|HMI\b", org, re.IGNORECASE):  # the manifest may name the inspector
+        return org
     cover = [b.text for b in blocks[:8] if b.kind in ("heading", "text") and (b.page in (None, 1) or b is blocks[0])]
     for text in [meta.get("title") or "", *cover, caption or ""]:
         for pattern in _TITLE_BODY:
@@ -227,7 +229,15 @@ def _from_tables(passages: list[Passage], blocks: list, meta: dict) -> list[Rati
     return [row]
 
 
-def _from_prose(passages: list[Passage]) -> list[RatingRow]:
+def body_key(body: str) -> str:
+    """'Harrowfield Probation Delivery Unit' and 'Harrowfield PDU' are one body."""
+    key = " ".join(body.lower().split())
+    for long, short in (("probation delivery unit", "pdu"), ("community rehabilitation company", "crc")):
+        key = key.replace(long, short)
+    return re.sub(r"^(?:the|nps)\s+", "", key)
+
+
+def _from_prose(passages: list[Passage], known_body: str | None = None) -> list[RatingRow]:
     """One row per document and inspected body, with the overall rating and per-standard ratings found."""
     rows: dict[str, RatingRow] = {}
     doc_text = " ".join(p.text for p in passages)
@@ -253,7 +263,8 @@ def _from_prose(passages: list[Passage]) -> list[RatingRow]:
                     standards[name] = rating
             if overall is None and not standards:
                 continue
-            body = _body(sentence, p.area) or _body(p.text, p.area) or _body(title, p.area) or _body(doc_text, p.area)
+            body = known_body or _body(sentence, p.area) or _body(p.text, p.area) or _body(title, p.area) \
+                or _body(doc_text, p.area)
             if body is None:
                 continue
             row = rows.get(body)

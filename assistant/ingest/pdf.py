@@ -177,8 +177,11 @@ def _page_lines(page, words: list[dict], body_size: float) -> list[Line]:
         while hi < len(groups) - 1 and splits[hi + 1] is not None and not _edge(groups[hi + 1], page.height):
             hi += 1
         before = [_make_line(g, page.page_number, body_size) for g in groups[:lo]]
-        left = [_make_line(splits[i][0], page.page_number, body_size, 1) for i in range(lo, hi + 1) if splits[i][0]]
-        right = [_make_line(splits[i][1], page.page_number, body_size, 2) for i in range(lo, hi + 1) if splits[i][1]]
+        # a line crossing the middle inside the zone (rare: a wide cell or figure label) reads with the left column
+        left = [_make_line(splits[i][0] if splits[i] else groups[i], page.page_number, body_size, 1)
+                for i in range(lo, hi + 1) if splits[i] is None or splits[i][0]]
+        right = [_make_line(splits[i][1], page.page_number, body_size, 2) for i in range(lo, hi + 1)
+                 if splits[i] is not None and splits[i][1]]
         after = [_make_line(g, page.page_number, body_size) for g in groups[hi + 1:]]
         out = [ln for ln in before + left + right + after if ln is not None]
     else:

@@ -25,7 +25,8 @@ from assistant.ingest.clean import _BULLET_RE, _NUMBERED_RE, _PAGE_NUMBER_RE, Bl
 from assistant.ingest.tables import Table, guess_header_rows, is_data_table, normalise_grid
 
 EDGE_SHARE = 0.09  # top and bottom 9 % of the page: where running headers, footers and page numbers sit
-_LEADER_RE = re.compile(r"(?:\.\s?){4,}\s*\d{1,4}\s*$|…{2,}\s*\d{1,4}\s*$")
+_LEADER_RE = re.compile(r"(?:\.\s?){6,}\s*\d{0,4}\s*$|…{2,}\s*\d{0,4}\s*$")
+GUTTER_MIN = 12  # points of white space at the page's middle that make a line two columns
 _CONTENTS_RE = re.compile(r"^(?:table\s+of\s+)?contents$", re.IGNORECASE)
 _CAPTION_RE = re.compile(r"^(?:table|figure|chart)\s+\w+", re.IGNORECASE)
 _FOOTNOTE_START = re.compile(r"^(\d{1,3})\s+(\S.*)$")
@@ -160,14 +161,18 @@ def _page_lines(page, words: list[dict], body_size: float) -> list[Line]:
     mid = page.width / 2
 
     def split(line_words):
-        if any(w["x0"] < mid - 4 and w["x1"] > mid + 4 for w in line_words):
-            return None
-        left = [w for w in line_words if w["x1"] <= mid + 4]
-        right = [w for w in line_words if w["x0"] >= mid - 4]
-        return left, right
+        """(left, right) when a gutter of GUTTER_MIN points or more lies near the middle, else None."""
+        if all(w["x1"] <= mid + 20 for w in line_words) or all(w["x0"] >= mid - 20 for w in line_words):
+            return ([w for w in line_words if w["x1"] <= mid + 20], [w for w in line_words if w["x0"] >= mid - 20
+                                                                      and w["x1"] > mid + 20])
+        for a, b in zip(line_words, line_words[1:]):
+            if a["x1"] <= mid + 20 and b["x0"] >= mid - 20 and b["x0"] - a["x1"] >= GUTTER_MIN:
+                i = line_words.index(b)
+                return line_words[:i], line_words[i:]
+        return None
 
     splits = [split(g) for g in groups]
-    two_sided = [i for i, s in enumerate(splits) if s is not None and s[0] and s[1]]
+    two_sided = [i for i, s in enumerate(splits) if s is not None and s[0] and s[1] and not _edge(groups[i], page.height)]
     out: list[Line] = []
     if len(two_sided) >= 3 and len(two_sided) >= 0.3 * len(groups):
         lo, hi = two_sided[0], two_sided[-1]

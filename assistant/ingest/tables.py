@@ -113,7 +113,7 @@ def row_passages(table: Table, context: str | None = None) -> list[str]:
 
 def _in_group(group: str, label: str) -> bool:
     """'2.2 Planning' sits under '2. Court work'; 'Overall rating' does not."""
-    g = re.match(r"^(\d+)[.)]?\s", group)
+    g = re.match(r"^(?:domain\s+|section\s+|part\s+)?(\d+)[.):]?\s", group, re.IGNORECASE)
     lab = re.match(r"^(\d+)[.)]", label or "")
     if g:
         return bool(lab) and lab.group(1) == g.group(1)

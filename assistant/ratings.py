@@ -24,8 +24,7 @@ _TABLE_VALUE = re.compile(r"^\s*(outstanding|good|requires\s+improvement|inadequ
 _SCALE_NOTE = re.compile(r"\b(?:scored?|scoring|total\s+of|points?|scale|gives?\s+an?\s+overall|\d+\s*(?:to|-|–)\s*\d+)\b",
                          re.IGNORECASE)
 _BODY_SUFFIX = (r"(?:Probation\s+Delivery\s+Unit|PDU|Community\s+Rehabilitation\s+Company|CRC|division|Division|"
-                r"Youth\s+Offending\s+(?:Service|Team)|Youth\s+Justice\s+Service|YOS|YOT|region|Region|"
-                r"probation\s+region|Probation\s+Service)")
+                r"Youth\s+Offending\s+(?:Service|Team)|Youth\s+Justice\s+Service|YOS|YOT)")
 _TITLE_BODY = [
     re.compile(rf"\b((?:[A-Z][\w'’&-]*\s+(?:(?:and|&|of|upon|on)\s+)?){{1,6}}?{_BODY_SUFFIX})\b"),
     re.compile(r"\binspection\s+of\s+(?:the\s+)?(?:probation\s+services\s+(?:in|delivered\s+by|for)\s+|"
@@ -128,7 +127,10 @@ def extract_ratings(passages: list[Passage], blocks: list | None = None, meta: d
     table_rows = _from_tables(passages, blocks or [], meta or {})
     if table_rows:
         return table_rows
-    return _from_prose(passages, inspected_body(meta or {}, blocks or []) if (meta or blocks) else None)
+    # prose: the body only from a title that names one (a manifest organisation may be a partnership's owner)
+    title_only = {"title": (meta or {}).get("title")}
+    body = next((m.group(1).strip() for m in [_TITLE_BODY[0].search(title_only["title"] or "")] if m), None)
+    return _from_prose(passages, body)
 
 
 def _rating_column(grid: list[list[str]], header_rows: int) -> int | None:

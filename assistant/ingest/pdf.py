@@ -194,9 +194,10 @@ def _page_lines(page, words: list[dict], body_size: float) -> list[Line]:
     return out
 
 
-def _edge(words: list[dict], height: float) -> bool:
+def _edge(words: list[dict], height: float, share: float = 0.05) -> bool:
+    """In the outer 5 %: where a running header or footer, never a column, sits."""
     top = min(w["top"] for w in words)
-    return top < EDGE_SHARE * height or top > (1 - EDGE_SHARE) * height
+    return top < share * height or top > (1 - share) * height
 
 
 def _edge_key(text: str) -> str:

@@ -101,3 +101,20 @@ def test_command_line_scale_is_deterministic_by_seed(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "evals.library.generate", str(tmp_path / "d"), "--scale", "0"],
                          cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "--scale" in bad.stderr
+
+
+def test_ratings_scorer_counts_only_exact_per_report_agreement(library):
+    from evals.library.score_ratings import score
+
+    truth = json.loads((library / "truth.json").read_text())
+    perfect = [{"body": r["body"], "inspected": r["fieldwork"], "published": r["published"], "overall": r["overall"],
+                "standards": r["ratings"], "citation": {"doc_id": r["doc_id"]}} for r in truth["reports"]]
+    result = score(truth, perfect)
+    assert (result["standards_right"], result["standards"], result["overall_right"], result["body_right"]) == (30, 30, 3, 3)
+    # the scoring note read as the rating, plus a conflicting second row: wrong, never half right
+    misread = [dict(row, overall="Inadequate") for row in perfect]
+    misread[0] = dict(misread[0], standards={**perfect[0]["standards"], "2.2 Planning": "Good"})
+    misread.append(dict(perfect[1], body="The PDU", standards={}))
+    result = score(truth, misread)
+    assert result["overall_right"] == 1  # only the report that really is Inadequate
+    assert result["standards_right"] == 29 and result["body_right"] == 2

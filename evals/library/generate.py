@@ -6,7 +6,7 @@ restricted note, with the corpus manifest.yaml the product reads and truth.json 
 Without --scale: the small library the question set evals/questions/library.yaml was written from
 (3 reports; the same bytes of text whatever the seed). With --scale N: N inspection reports (the 3 fixed
 ones first, then varied names, figures, ratings and lengths from the seed) plus the other documents,
-for benchmarks (300 reports are about 4,000 pages).
+for benchmarks (300 reports are about 5,000 pages).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import argparse
 import json
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import yaml
@@ -29,19 +30,31 @@ __all__ = ["build_library", "RESTRICTED_CANARY", "main"]
 PRESS_SPEC = "hmip-calderbrook-wendle-pdu-2024"
 
 
-def build_library(out_dir: Path, scale: int | None = None, seed: int = 0) -> Path:
+def _write_one(spec: ReportSpec, target: Path) -> tuple[int, int | None]:
+    pages = write_report_pdf(spec, target)
+    return pages, spec.extra.get("scan_page")
+
+
+def build_library(out_dir: Path, scale: int | None = None, seed: int = 0, jobs: int = 1) -> Path:
     """Write the library into out_dir (created if needed) and return out_dir.
 
-    The small library takes a few seconds; `scale` reports take about 0.3 s each on one core.
+    The small library takes a few seconds; `scale` reports take about 0.4 s of CPU each (`jobs` processes).
     """
     out_dir = Path(out_dir)
     reports = scaled_reports(scale, seed) if scale else fixed_reports()
     for sub in ("reports", "mappa", "board", "press", "restricted"):
         (out_dir / sub).mkdir(parents=True, exist_ok=True)
     manifest: dict[str, dict] = {}
+    targets = [out_dir / "reports" / f"{spec.slug}.pdf" for spec in reports]
+    if jobs > 1 and len(reports) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            done = list(pool.map(_write_one, reports, targets, chunksize=4))
+    else:
+        done = [_write_one(spec, target) for spec, target in zip(reports, targets)]
     pages = 0
-    for spec in reports:
-        pages += write_report_pdf(spec, out_dir / "reports" / f"{spec.slug}.pdf")
+    for spec, (n, scan_page) in zip(reports, done):
+        pages += n
+        spec.extra["scan_page"] = scan_page
         manifest[f"reports/{spec.slug}.pdf"] = {
             "title": spec.title, "doc_type": "inspection_report", "published": spec.published.isoformat(),
             "organisation": INSPECTORATE, "area": f"{spec.place}, {spec.region} region",
@@ -114,12 +127,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, default=None, metavar="N_REPORTS",
                         help="write N inspection reports (3 fixed + varied ones) instead of the small library")
     parser.add_argument("--seed", type=int, default=0, help="seed for the varied reports of --scale")
+    parser.add_argument("--jobs", type=int, default=1, help="processes writing reports in parallel")
     args = parser.parse_args(argv)
     if args.scale is not None and args.scale < 1:
         print("--scale must be at least 1", file=sys.stderr)
         return 2
     t0 = time.perf_counter()
-    build_library(args.out_dir, args.scale, args.seed)
+    build_library(args.out_dir, args.scale, args.seed, max(1, args.jobs))
     truth = json.loads((args.out_dir / "truth.json").read_text())
     print(f"wrote {len(truth['reports'])} reports ({truth['report_pages']} report pages) and 7 other documents "
           f"to {args.out_dir} in {time.perf_counter() - t0:.1f} s")

@@ -160,7 +160,8 @@ def fixed_reports() -> list[ReportSpec]:
             teams=_teams(random.Random("saltmarsh"), [
                 "Brackenholme", "Port Essary", "Saltmarsh North", "Saltmarsh South", "Gullhaven",
                 "Court team", "High risk team", "Women's team", "Young adults", "Unpaid work",
-                "Integrated offender management", "Resettlement"]),
+                "Integrated offender management", "Resettlement", "Gullhaven Rural", "Victim liaison",
+                "Approved premises liaison"]),
             upw_hours_prev_year=23415, upw_starts_prev_year=962,
             office_move=("Harbour Road", "the former magistrates' court building in Port Essary", "1 June 2023"),
             partner="Gullhaven Housing Trust", strategy="Southerly Downs Estates Strategy 2022",
@@ -216,7 +217,7 @@ def scaled_reports(n: int, seed: int = 0) -> list[ReportSpec]:
             office_move=(f"{rng.choice(_LAST)} House", f"{rng.choice(_LAST)} Court", f"{rng.randint(1, 28)} "
                          f"{rng.choice(MONTH_NAMES)} {pub.year + 1}"),
             partner=f"{place} Recovery Partnership", strategy=f"{place} Reducing Reoffending Plan {pub.year}",
-            recommendations=rng.randint(3, 9), case_example_pages=rng.randint(2, 6)))
+            recommendations=rng.randint(3, 9), case_example_pages=rng.randint(3, 9)))
     return reports
 
 

@@ -54,7 +54,8 @@ def _render(block: Block) -> str:
     if block.kind == "bullet":
         return ("  ◦ " if block.level >= 2 else "• ") + block.text
     if block.kind == "para":
-        return f"{block.number}. {block.text}"
+        # "3. text" but "3.1 text": a multi-level number is printed without a final dot ("1.1." was a defect)
+        return f"{block.number} {block.text}" if "." in block.number else f"{block.number}. {block.text}"
     return block.text
 
 

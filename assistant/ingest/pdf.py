@@ -150,9 +150,19 @@ def _make_line(words: list[dict], page: int, body_size: float, column: int = 0) 
         chars[round(w["size"] * 2) / 2] += len(w["text"])
         bold += len(w["text"]) if _is_bold(w["fontname"]) else 0
     total = sum(chars.values())
-    return Line(text=" ".join(w["text"] for w in kept), size=chars.most_common(1)[0][0], bold=bold >= 0.9 * total,
+    return Line(text=_words_text(kept), size=chars.most_common(1)[0][0], bold=bold >= 0.9 * total,
                 x0=min(w["x0"] for w in kept), x1=max(w["x1"] for w in kept), top=min(w["top"] for w in kept),
                 bottom=max(w["bottom"] for w in kept), page=page, column=column, markers=markers)
+
+
+def _words_text(words: list[dict]) -> str:
+    """Words joined as the page sets them: a word that touches the one before (a bold term and the regular
+    colon after it, "programme" + ":") joins without a space."""
+    out = words[0]["text"]
+    for prev, w in zip(words, words[1:]):
+        touching = w["x0"] - prev["x1"] < 0.1 * min(w["size"], prev["size"])
+        out += w["text"] if touching else " " + w["text"]
+    return out
 
 
 def _page_lines(page, words: list[dict], body_size: float) -> list[Line]:
@@ -285,7 +295,37 @@ class _BlockBuilder:
             return True
         return ln.bold and ln.size >= self.body - 0.5 and len(words) <= 14 and not ln.text.endswith((".", ":", ","))
 
+    def _is_cover(self, lines: list[Line], tables) -> bool:
+        """The report's first page: a title set large, a few short lines (body, region, dates), no paragraphs."""
+        if self.blocks or tables or not lines:
+            return False
+        words = sum(len(ln.text.split()) for ln in lines)
+        return (words <= 80 and max(ln.size for ln in lines) >= 1.35 * self.body
+                and not any(_NUMBERED_RE.match(ln.text) for ln in lines))
+
+    def _add_cover(self, page: int, lines: list[Line]) -> None:
+        """One passage for the whole cover, so its lines ("Date of publication: ...") stay with the body's name;
+        the largest line is the title (a heading), not every bold cover line a section of its own."""
+        title = max(lines, key=lambda ln: ln.size)
+        title_lines = [ln for ln in lines if abs(ln.size - title.size) < 0.6]
+        title_text = " ".join(ln.text.strip() for ln in title_lines)
+        self.section = title_text
+        self._new_block("heading", title_text, page)
+        rows: list[str] = []
+        for prev, ln in zip([None, *lines], lines):
+            if prev is not None and prev in title_lines and ln in title_lines:
+                rows[-1] = f"{rows[-1]} {ln.text.strip()}"  # the title wrapped over two lines
+            else:
+                rows.append(ln.text.strip())
+        self._new_block("text", "\n".join(rows), page)
+        self.section = None
+        self.cur = None
+        self.prev_line = None
+
     def add_page(self, page: int, height: float, lines: list[Line], tables) -> None:
+        if self._is_cover(lines, tables):
+            self._add_cover(page, lines)
+            return
         lines = self._drop_contents(lines)
         lines, footnotes = self._split_footnotes(lines, height)
         items: list[tuple[float, int, object]] = [(ln.top if ln.column == 0 else -1, 0, ln) for ln in lines]
@@ -388,7 +428,28 @@ class _BlockBuilder:
             self._new_block("text", text, ln.page)
         self.cur.refs.extend(ln.markers)
 
+    def _continued_table(self, page: int, grid: list[list[str]]):
+        """The previous page's table, when this one opens the page with the same columns: a table that runs
+        over a page break (its caption and header are printed once, above the first part)."""
+        last = self.blocks[-1] if self.blocks else None
+        if last is None or last.kind != "table" or last.table is None or last.page != page - 1:
+            return None
+        if self.cur is not None or len(grid[0]) != len(last.table.rows[0]):
+            return None
+        return last.table
+
     def _add_table(self, page: int, top: float, grid: list[list[str]], header_rows: int) -> None:
+        previous = self._continued_table(page, grid)
+        if previous is not None:
+            head = previous.rows[:previous.header_rows]
+            body = grid[header_rows:] if grid[:header_rows] == head else grid
+            table = Table(rows=head + body, header_rows=previous.header_rows, caption=previous.caption,
+                          section=previous.section, page=page)
+            self._new_block("table", previous.caption or previous.section or "Table", page)
+            self.cur.table = table
+            self.cur = None
+            self.prev_line = None
+            return
         caption = None
         # the caption is the text block just above the table ("Table 2: ...")
         if self.cur is not None and self.cur.kind == "text" and _CAPTION_RE.match(self.cur.text) \

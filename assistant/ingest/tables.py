@@ -100,7 +100,9 @@ def row_passages(table: Table, context: str | None = None) -> list[str]:
         if two_columns and cells:
             body = f"{label}: {cells[0][1]}" if label else f"{cells[0][0]}: {cells[0][1]}"
         else:
-            body = "; ".join(f"{h}: {v}" if h else v for h, v in cells)
+            # cells joined by commas: a row is one statement, and "; " would split it into sentences
+            # (assistant/text.py) so an extractive answer quotes the label without the asked-for cell
+            body = ", ".join(f"{h}: {v.rstrip('.;')}" if h else v.rstrip(".;") for h, v in cells)
             if label:
                 body = f"{label} — {body}" if body else label
         parts = [prefix]

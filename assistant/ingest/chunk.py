@@ -121,11 +121,25 @@ def _split_long(unit: Unit, max_words: int) -> list[Unit]:
     return pieces
 
 
+_GLOSSARY_SECTION = re.compile(r"\b(?:glossary|abbreviations|acronyms|definitions|terms used)\b", re.IGNORECASE)
+_DEFINITION = re.compile(r"^[A-Z][\w’'()/\- ]{0,48}:\s+\S")
+
+
+def _is_definition(unit: Unit) -> bool:
+    """An entry of a glossary ("OASys: the Offender Assessment System..."): like a table row, it answers
+    one question ("what is X?") and keeps its own passage instead of drowning in a page-long list."""
+    return (len(unit.parts) == 1 and bool(_GLOSSARY_SECTION.search(unit.section or ""))
+            and bool(_DEFINITION.match(unit.parts[0])))
+
+
 def _merge_small(units: list[Unit], min_words: int, max_words: int) -> list[Unit]:
     """Merge short neighbours in the same section so passages carry enough context to match a question."""
     merged: list[Unit] = []
     for u in units:
         prev = merged[-1] if merged else None
+        if prev is not None and (_is_definition(u) or _is_definition(prev)):
+            merged.append(u)
+            continue
         small_prev, small_u = prev is not None and prev.words < min_words, u.words < min_words
         # a numbered paragraph long enough to stand alone keeps its own passage (and citation)
         whole_paragraph = bool(u.numbers) and not small_u

@@ -451,8 +451,11 @@ class _BlockBuilder:
             self.prev_line = None
             return
         caption = None
-        # the caption is the text block just above the table ("Table 2: ...")
-        if self.cur is not None and self.cur.kind == "text" and _CAPTION_RE.match(self.cur.text) \
+        # the caption is the text block just above the table: "Table 2: ...", or any short line set right on
+        # top of it ("Ratings for Harrowfield PDU, fieldwork completed March 2024.")
+        near = (self.prev_line is not None and self.prev_line.page == page
+                and 0 <= top - self.prev_line.bottom < 2.5 * self.prev_line.size)
+        if self.cur is not None and self.cur.kind == "text" and (_CAPTION_RE.match(self.cur.text) or near) \
                 and len(self.cur.text.split()) <= 25:
             caption = self.cur.text
             self.blocks.remove(self.cur)

@@ -75,7 +75,11 @@ def guess_header_rows(grid: list[list[str]], bold_first: bool | None = None) -> 
         return 0
     if any(_numeric(c) for c in first[1:]) and not bold_first:
         return 0
-    if len(grid) > 2 and "" in first[1:] and not any(_numeric(c) for c in grid[1][1:]) and all(grid[1][1:]):
+    second = grid[1]
+    # a colspan shows as a gap (HTML, PDF) or as the same text repeated in neighbouring cells (DOCX)
+    spanned = "" in first[1:] or any(a and a == b for a, b in zip(first[1:], first[2:]))
+    if len(grid) > 2 and spanned and not any(_numeric(c) for c in second[1:]) and all(second[1:]) \
+            and len(set(second[1:])) == len(second[1:]):
         return 2
     return 1
 
@@ -87,7 +91,7 @@ def _numeric(text: str) -> bool:
 def row_passages(table: Table, context: str | None = None) -> list[str]:
     """'<caption> — <group> — <row label> — <header>: <cell>; ...' for every data row."""
     head = table.header
-    prefix = " — ".join(x for x in (table.caption or table.section or "Table", context) if x)
+    prefix = " — ".join(x.rstrip(" .") for x in (table.caption or table.section or "Table", context) if x)
     out: list[str] = []
     group: str | None = None
     two_columns = len(head) == 2

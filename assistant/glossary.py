@@ -136,3 +136,16 @@ class Glossary:
 @lru_cache(maxsize=8)
 def load_glossary(path: str) -> Glossary:
     return Glossary.load(Path(path))
+
+
+def defines(term: Term, text: str) -> bool:
+    """Whether a passage defines the term, not merely uses it: a glossary entry ("OASys: the Offender
+    Assessment System...", "Approved premises: staffed..."), "X stands for / means ...", or "Expansion (ABBR)"."""
+    for form in term.forms:
+        body = re.escape(form).replace(r"\ ", r"\s+")
+        if re.search(rf"(?:^|\n)\s*{body}\s*:\s+\S", text, re.IGNORECASE):
+            return True
+        if re.search(rf"(?<!\w){body}\s+(?:stands\s+for|means|is\s+short\s+for)\b", text, re.IGNORECASE):
+            return True
+    return bool(re.search(rf"{_phrase_pattern(term.expansion).pattern}\s*\(\s*{re.escape(term.abbr)}\s*\)", text,
+                          re.IGNORECASE))

@@ -150,6 +150,7 @@ class Service:
         never mentions, or asks to define a term the glossary knows no document defines."""
         from assistant import domain
         from assistant.answer import NO_ANSWER_TEXT
+        from assistant.glossary import defines
 
         answer = domain.newest_first(domain.apply_glossary(answer, self.glossary))
         refuse = answer.model_copy(update={"status": "no_answer", "answer": NO_ANSWER_TEXT,
@@ -158,7 +159,7 @@ class Service:
         if missing:
             notes.append(f"The indexed documents never mention {', '.join(m.title() for m in missing)}.")
             answer = refuse
-        if term is not None and not term.defined_in:
+        if term is not None and not term.defined_in and not any(defines(term, c.quote) for c in answer.citations):
             answer = refuse  # passages that merely mention the term are not a definition of it
         if answer.status == "no_answer" and term is not None:
             notes.append(domain.glossary_note(term))

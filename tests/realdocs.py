@@ -185,3 +185,41 @@ Members asked officers to report on the job coach pilot at the next meeting.</p>
 <footer class="site-footer"><p>Southmoor Council, County Hall, Southmoor. Copyright 2023.</p>
 <ul><li><a href="/accessibility">Accessibility statement</a></li><li><a href="/privacy">Privacy notice</a></li></ul></footer>
 </body></html>"""
+
+
+# --- reading a file the way ingest does, on this code or on the code before issue 12 -------------------
+
+def read_file(path: Path, corpus: Path, manifest: dict, ocr: str = "auto", min_words: int = 80, max_words: int = 200):
+    """What ingest makes of one file: blocks, notes, metadata, passages and ratings.
+
+    Written against the public steps of the pipeline so the same tests run on the reader before issue 12
+    (load_pages -> clean_pages -> chunk_blocks -> extract_ratings(passages)), where they must fail for the
+    failure they describe, not for a missing name."""
+    from types import SimpleNamespace
+
+    from assistant.ingest.chunk import chunk_blocks
+    from assistant.ingest.metadata import resolve_metadata
+    from assistant.models import Passage
+    from assistant.ratings import extract_ratings
+
+    try:
+        from assistant.ingest.load import load_document
+    except ImportError:  # the reader before issue 12
+        from assistant.ingest.clean import clean_pages
+        from assistant.ingest.load import load_pages
+
+        blocks, notes = clean_pages(load_pages(path)), []
+    else:
+        doc = load_document(path, ocr_setting=ocr)
+        blocks, notes = doc.blocks, doc.notes
+    meta = resolve_metadata(path, corpus, manifest, blocks)
+    nodes = chunk_blocks(blocks, meta, min_words, max_words)
+    fields = set(Passage.model_fields)
+    passages = [Passage(id=n.id_, text=n.text, **{k: n.metadata.get(k) for k in (
+        "doc_id", "title", "doc_type", "published", "page", "section", "paragraph", "table") if k in fields})
+        for n in nodes]
+    try:
+        ratings = extract_ratings(passages, blocks, meta)
+    except TypeError:
+        ratings = extract_ratings(passages)
+    return SimpleNamespace(blocks=blocks, notes=notes, meta=meta, passages=passages, ratings=ratings)

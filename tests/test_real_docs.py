@@ -12,13 +12,14 @@ import pytest
 
 from assistant.dates import period_in
 from assistant.glossary import Glossary
-from assistant.ingest.chunk import chunk_blocks
-from assistant.ingest.load import load_document
-from assistant.ingest.metadata import load_manifest, resolve_metadata
-from assistant.ingest.ocr import tesseract_available
-from assistant.models import Passage
-from assistant.ratings import extract_ratings
+from assistant.ingest.metadata import load_manifest
 from tests import realdocs
+
+try:
+    from assistant.ingest.ocr import tesseract_available
+except ImportError:  # the code before issue 12 has no OCR at all: the OCR test runs (and fails) there
+    def tesseract_available() -> bool:
+        return True
 
 needs_ocr = pytest.mark.skipif(not tesseract_available(),
                                reason="tesseract-ocr + tesseract-ocr-eng not installed (apt-get install them)")
@@ -36,14 +37,11 @@ _cache: dict = {}
 
 
 def read(path: Path, corpus: Path, manifest: dict, ocr: str = "auto"):
+    """(read, metadata, passages) as ingest makes them (tests/realdocs.read_file)."""
     key = (str(path), ocr)
     if key not in _cache:
-        doc = load_document(path, ocr_setting=ocr)
-        meta = resolve_metadata(path, corpus, manifest, doc.blocks)
-        nodes = chunk_blocks(doc.blocks, meta, 80, 200)
-        passages = [Passage(id=n.id_, text=n.text, **{k: n.metadata.get(k) for k in (
-            "doc_id", "title", "doc_type", "published", "page", "section", "paragraph", "table")}) for n in nodes]
-        _cache[key] = (doc, meta, passages)
+        got = realdocs.read_file(path, corpus, manifest, ocr)
+        _cache[key] = (got, got.meta, got.passages)
     return _cache[key]
 
 
@@ -59,7 +57,7 @@ def test_every_standard_and_overall_rating_of_every_report_is_read_from_its_tabl
     out, truth, manifest = library
     for report in truth["reports"]:
         doc, meta, passages = read(out / f"{report['doc_id']}.pdf", out, manifest)
-        rows = extract_ratings(passages, doc.blocks, meta)
+        rows = doc.ratings
         assert len(rows) == 1, report["doc_id"]
         row = rows[0]
         assert row.source == "table"
@@ -158,8 +156,9 @@ def test_web_page_boilerplate_never_becomes_a_passage_and_spanned_table_is_kept(
 def test_small_web_page_rowspan_colspan(tmp_path):
     path = tmp_path / "board.html"
     path.write_text(realdocs.board_page_html(), encoding="utf-8")
-    doc = load_document(path)
-    table = next(b.table for b in doc.blocks if b.table is not None)
+    doc = realdocs.read_file(path, tmp_path, {})
+    table = next((b.table for b in doc.blocks if getattr(b, "table", None) is not None), None)
+    assert table is not None, "the table was dropped"
     assert table.header_rows == 2 and table.rows[2][0] == table.rows[3][0] == "Accommodation"  # rowspan
     assert table.header == ["Pathway", "Measure", "Share of releases Quarter 1", "Share of releases Quarter 2"]
     assert realdocs.COOKIE_TEXT not in " ".join(b.text for b in doc.blocks)
@@ -168,7 +167,7 @@ def test_small_web_page_rowspan_colspan(tmp_path):
 def test_word_tables_are_kept_with_their_section(library):
     out, _, manifest = library
     _, _, passages = read(out / "mappa" / "northmoor-mappa-protocol-2024.docx", out, manifest)
-    rows = [p for p in passages if p.table]
+    rows = [p for p in passages if getattr(p, "table", None)]  # before issue 12 Word tables were dropped
     assert any(p.text.startswith("2. Identifying MAPPA cases") and "Category 1" in p.text for p in rows)
     assert any("Level 3" in p.text and p.section == "3. Levels of management" for p in rows)
 
@@ -176,17 +175,23 @@ def test_word_tables_are_kept_with_their_section(library):
 def test_markdown_bold_line_is_a_heading_not_a_bullet(library):
     out, _, manifest = library
     doc, _, _ = read(out / "board" / "southerly-downs-rrb-minutes-2024-02.md", out, manifest)
-    minutes = next(b for b in doc.blocks if b.text == "Minutes")
-    assert minutes.kind == "heading"
+    minutes = next((b for b in doc.blocks if b.text == "Minutes"), None)
+    assert minutes is not None and minutes.kind == "heading", [b.text for b in doc.blocks[:3]]
     assert not any(b.text.startswith("*") for b in doc.blocks)
 
 
 # --- dates and glossary -------------------------------------------------------------------------
 
+def _filters(period) -> bool:
+    # the service applies a period as a publication filter when `filters` says so; before issue 12 every
+    # period found in a question was applied (it had no such flag)
+    return getattr(period, "filters", True)
+
+
 def test_an_event_year_is_not_a_publication_filter():
-    assert period_in("How many hours of unpaid work were completed in 2023?").filters is False
-    assert period_in("Which reports were published in 2023?").filters is True
-    assert period_in("What did inspectors say about workloads in 2018?").filters is True
+    assert _filters(period_in("How many hours of unpaid work were completed in 2023?")) is False
+    assert _filters(period_in("Which reports were published in 2023?")) is True
+    assert _filters(period_in("What did inspectors say about workloads in 2018?")) is True
 
 
 def test_glossary_ships_with_the_package(tmp_path):

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from assistant import domain
 from assistant.answer import NO_ANSWER_TEXT, extractive_answer
-from assistant.dates import period_in
+from assistant.dates import period_in, period_note, prefer_period
+from assistant.glossary import defines
 from assistant.llm.answer import llm_answer, resolve_mode
 from assistant.models import MAX_QUESTION_CHARS, Answer, Filters, ScoredPassage
 
@@ -58,7 +59,7 @@ def understand(service: "Service", s: AskState) -> AskState:
     if not service.settings.domain_features:
         return s
     s.period = period_in(s.question)
-    if s.period and not (s.filters.published_after or s.filters.published_before):
+    if s.period and s.period.filters and not (s.filters.published_after or s.filters.published_before):
         s.filters = s.filters.model_copy(update={"published_after": s.period.after,
                                                  "published_before": s.period.before})
         s.notes.append(f"Searched {s.period.describe()} (the question says “{s.period.phrase}”).")
@@ -88,6 +89,8 @@ def retrieve(service: "Service", s: AskState) -> AskState:
     s.searched_for = full
     query = s.glossary.expand_query(full) if s.glossary else full
     s.results = service.retriever.search(s.snap, query, s.k, s.filters, s.mode)
+    if s.period and not s.period.filters:  # an event year: prefer documents covering it (assistant/dates.py)
+        s.results = prefer_period(s.results, s.period)
     s.retrieved = time.perf_counter()
     return s
 
@@ -108,7 +111,7 @@ def decide_answerability(service: "Service", s: AskState) -> AskState:
         if missing:
             s.notes.append(f"The indexed documents never mention {', '.join(m.title() for m in missing)}.")
             answer = refuse
-        if s.term is not None and not s.term.defined_in:
+        if s.term is not None and not s.term.defined_in and not any(defines(s.term, c.quote) for c in answer.citations):
             answer = refuse  # passages that merely mention the term are not a definition of it
         if answer.status == "no_answer" and s.term is not None:
             s.notes.append(domain.glossary_note(s.term))
@@ -138,8 +141,10 @@ def annotate(service: "Service", s: AskState) -> AskState:
     """Notes (period, supersession), the no-answer wording for a period, timings."""
     answer = s.answer
     s.notes.extend(domain.supersession_notes(answer, s.snap.documents))
+    if s.period and (note := period_note(s.period, answer)):
+        s.notes.append(note)
     answer.notes = s.notes
-    if answer.status == "no_answer" and s.period:
+    if answer.status == "no_answer" and s.period and s.period.filters:
         answer.answer = NO_ANSWER_TEXT.replace("indexed documents", f"indexed {s.period.describe()}", 1)
     done = time.perf_counter()
     answer.timings_ms = {"retrieve": round((s.retrieved - s.started) * 1000, 2),

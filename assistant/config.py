@@ -58,6 +58,8 @@ class Settings(BaseSettings):
 
     # Ingest limits
     max_file_mb: float = 50.0
+    ocr: Literal["auto", "off"] = Field("auto", description="PDF pages with no text layer: auto = OCR with tesseract "
+                                                            "when installed (else reported as not searchable) | off")
     # 16 measured fastest on 2 CPU cores for 80-200-word passages (30 passages/s against 24 at 64; RESULTS.md)
     embed_batch_size: int = 16
     ingest_flush_passages: int = Field(256, description="passages gathered across files before one embedding call")

@@ -106,6 +106,7 @@ class Passage(BaseModel):
     section: str | None = None
     paragraph: str | None = None
     restricted: bool = False
+    table: list[list[str]] | None = None  # the grid of the table this passage is a row of (issue 12)
 
 
 class ScoredPassage(BaseModel):
@@ -127,6 +128,7 @@ class Citation(BaseModel):
     quote: str
     score: float
     source: str
+    table: list[list[str]] | None = None
 
 
 class Answer(BaseModel):
@@ -155,6 +157,8 @@ class DocumentInfo(BaseModel):
     supersedes: str | None = None
     superseded_by: str | None = None
     ratings: list[dict] = Field(default_factory=list, description="inspection ratings found at ingest (RatingRow)")
+    notes: list[str] = Field(default_factory=list, description="what reading the file found, e.g. 'page 7 has no "
+                                                               "text layer; OCR used'")
 
 
 class QuestionError(ValueError):

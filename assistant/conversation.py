@@ -124,7 +124,7 @@ def _swap(anchor: str, x: str) -> str:
         return f"{anchor[:start]}{name}{anchor[last.end():]}"
     m = re.search(r"\b(about|for|on|of)\s+(?!the\s+(?:report|inspection)\b).+?$", _strip_end(anchor), re.IGNORECASE)
     if m and not new_names:
-        return f"{_strip_end(anchor)[:m.start(2)]}{_strip_end(x)}?"
+        return f"{_strip_end(anchor)[:m.end(1)]} {_strip_end(x)}?"
     return f"{_strip_end(anchor)}, and {_strip_end(x)}?"
 
 

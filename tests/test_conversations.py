@@ -193,3 +193,25 @@ def test_llm_rewrite_is_used_and_falls_back_when_the_model_fails(service, fake_l
     fake_llm.script(Reply(status=500))
     fallback = svc.ask("how many cases?", history=history)
     assert fallback.read_as.how == "ellipsis" and "350" in fallback.answer
+
+
+# --- the multi-turn evaluation --------------------------------------------------------------------------
+
+def test_multi_turn_set_is_scored_per_turn(service):
+    from assistant.evaluation.conversations import load_conversations, run_conversations, summarise
+    from assistant.evaluation.questions import load_file
+    from tests.helpers import ROOT
+
+    path = ROOT / "evals" / "questions" / "conversations.yaml"
+    name, conversations = load_conversations(path)
+    kinds = {t.kind for c in conversations for t in c.turns}
+    assert len(conversations) >= 20 and all(2 <= len(c.turns) <= 4 for c in conversations)
+    assert {"ellipsis", "pronoun", "contrast", "topic_change"} <= kinds
+    assert len(load_file(path)[1]) == sum(len(c.turns) for c in conversations)  # `assistant eval` reads it too
+    picked = [c for c in conversations if c.id in ("conv-omic-cases", "conv-omic-then-off-topic")]
+    records = run_conversations(service, picked, name)
+    assert [r["turn"] for r in records] == [1, 2, 3, 1, 2]
+    summary = summarise(records)
+    assert summary["follow-up passage_hit@5 read in conversation"] == 1.0
+    assert summary["follow-up passage_hit@5 asked alone"] < 1.0  # the conversation is what finds it
+    assert summary["topic_changes"] == 1 and summary["topic_changes_carried"] == 0

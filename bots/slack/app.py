@@ -168,17 +168,19 @@ class SlackBot:
         if refusal:
             out.say(error_text(refusal))
             return
+        try:
+            parsed, problem = parse(text, bot_user_id), None
+        except ParseError as exc:
+            parsed, problem = None, str(exc)
+        if parsed is not None and parsed.help:  # help never counts toward the rate limit
+            out.say(help_text(bot_user_id), blocks=help_blocks(bot_user_id))
+            return
         verdict, wait = self.limiter.check(user)
         if verdict != "ok":
             out.rate_limited(verdict, self._rate_text(wait))
             return
-        try:
-            parsed = parse(text, bot_user_id)
-        except ParseError as exc:
-            out.say(error_text(str(exc)))
-            return
-        if parsed.help:
-            out.say(help_text(bot_user_id), blocks=help_blocks(bot_user_id))
+        if problem is not None:
+            out.say(error_text(problem))
             return
         out.working(parsed)
         try:
@@ -218,6 +220,9 @@ class SlackBot:
             log.info("duplicate event ignored cid=%s event_id=%s", cid, body.get("event_id"))
             return
         user, channel, ts = event.get("user", ""), event["channel"], event["ts"]
+        if not self.dedupe.first_time(f"{channel}:{ts}"):  # a DM mention arrives as message.im and app_mention
+            log.info("same message again ignored cid=%s channel=%s ts=%s", cid, channel, ts)
+            return
         thread_root = event.get("thread_ts")
         log.info("question cid=%s surface=%s user=%s channel=%s ts=%s thread=%s", cid, surface, user, channel, ts,
                  thread_root)

@@ -175,7 +175,11 @@ def answer_blocks(answer: Answer, answer_id: str | None, *, read_as: str | None 
             button("👍 Helpful", ACTION_UP, answer_id),
             button("👎 Not helpful", ACTION_DOWN, answer_id),
         ]})
-    footer = "Answers quote the indexed documents only; check the source before acting on them."
+    if answer.status == "answered" and answer.mode == "llm":
+        footer = (":robot_face: Written by a language model from the sources below; each sentence was checked "
+                  "against its source, but check the source before acting on it.")
+    else:
+        footer = "Quoted from the indexed documents; check the source before acting on it."
     if footer_note:
         footer += " " + footer_note
     blocks.append(context(footer))

@@ -227,6 +227,7 @@ def _load_plugins() -> None:
 
 __import__("assistant.api.cli", fromlist=["register"]).register(app)  # serve, api-key (core)
 __import__("assistant.evaluation.cli", fromlist=["register"]).register(app)  # eval, eval-beir
+__import__("assistant.conversations_cli", fromlist=["register"]).register(app)  # conversations purge
 _load_plugins()
 
 

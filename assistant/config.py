@@ -100,6 +100,17 @@ class Settings(BaseSettings):
     llm_min_kept_share: float = Field(0.5, description="share of generated sentences that must pass the check, "
                                                        "else the extractive answer is returned")
 
+    # Conversations (assistant/conversation.py, POST /v1/conversations)
+    conversation_turns: int = Field(4, ge=1, le=20, description="earlier turns a follow-up is read with")
+    conversation_rewrite: Literal["auto", "deterministic", "llm"] = Field(
+        "auto", description="who reads a follow-up as a standalone question: auto (the LLM when llm_url is set, "
+                            "the deterministic resolver as fallback) | deterministic | llm")
+    conversations_db: Path | None = Field(None, description="SQLite file of API conversations; default "
+                                                            "<state_dir>/conversations.sqlite3")
+    conversation_retention_days: float = Field(30.0, gt=0, description="conversations untouched this long are "
+                                                                       "deleted (on use and by `assistant "
+                                                                       "conversations purge`)")
+
     # The Slack bot's settings (ASSISTANT_SLACK_*) are its own: bots/slack/settings.py
 
     @model_validator(mode="after")

@@ -131,6 +131,15 @@ class Citation(BaseModel):
     table: list[list[str]] | None = None
 
 
+class ReadAs(BaseModel):
+    """How a follow-up was read in its conversation: the standalone question and the filters searched."""
+
+    question: str = Field(description="the standalone question that was searched and answered")
+    filters: dict = Field(default_factory=dict, description="the filters searched (given, carried or from the question)")
+    follow_up: bool = Field(description="false when the question stood alone (a new topic): nothing was carried over")
+    how: str = Field(description="standalone | ellipsis | pronoun | contrast | rewritten (by the language model)")
+
+
 class Answer(BaseModel):
     question: str
     status: Literal["answered", "no_answer"]
@@ -140,6 +149,7 @@ class Answer(BaseModel):
     mode: str = "extractive"
     notes: list[str] = Field(default_factory=list, description="period searched, superseded sources, glossary")
     table: list[dict] | None = Field(None, description="rows of a ratings table, when the question asked for one")
+    read_as: ReadAs | None = Field(None, description="in a conversation: how the question was read (null for /v1/ask)")
 
 
 class DocumentInfo(BaseModel):

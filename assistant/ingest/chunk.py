@@ -59,17 +59,7 @@ def _render(block: Block) -> str:
     return block.text
 
 
-def _table_context(table, title: str | None) -> str | None:
-    """The document's title joins a table's rows when neither caption nor section names what the title does
-    (so a row of "Table 2" still says which report it is from)."""
-    if not title:
-        return None
-    have = f"{table.caption or ''} {table.section or ''}"
-    names = {w for w in re.findall(r"\b[A-Z][a-z]{3,}\b", title)} - {"Table", "Ratings", "Inspection", "Report"}
-    return None if not names or any(n in have for n in names) else title
-
-
-def blocks_to_units(blocks: list[Block], title: str | None = None) -> list[Unit]:
+def blocks_to_units(blocks: list[Block]) -> list[Unit]:
     """A numbered paragraph collects the bullets and plain text after it, up to the next number or heading.
     A table gives one unit per row (assistant/ingest/tables.py); footnotes attached to a block follow it."""
     from assistant.ingest.tables import grid_for_metadata, row_passages
@@ -82,7 +72,7 @@ def blocks_to_units(blocks: list[Block], title: str | None = None) -> list[Unit]
             continue
         if b.kind == "table" and b.table is not None:
             grid = grid_for_metadata(b.table)
-            for text in row_passages(b.table, _table_context(b.table, title)):
+            for text in row_passages(b.table):
                 units.append(Unit(section=b.table.section or b.section, page=b.page, parts=[text], table=grid))
             cur = None
             continue
@@ -154,9 +144,10 @@ def _merge_small(units: list[Unit], min_words: int, max_words: int) -> list[Unit
     return merged
 
 
-def passage_id(doc_id: str, text: str, ordinal: int) -> str:
-    """Content-addressed: the same text in the same document keeps its id (and its embedding)."""
-    digest = hashlib.sha1(f"{doc_id}\x00{text}\x00{ordinal}".encode()).hexdigest()[:16]
+def passage_id(doc_id: str, text: str, ordinal: int, context: str = "") -> str:
+    """Content-addressed: the same text in the same document keeps its id (and its embedding); `context` (title
+    and section, which head the embedded text) is part of the address, so a retitled document is re-embedded."""
+    digest = hashlib.sha1(f"{doc_id}\x00{text}\x00{ordinal}\x00{context}".encode()).hexdigest()[:16]
     return f"{doc_id}#{digest}"
 
 
@@ -166,7 +157,7 @@ def chunk_blocks(blocks: list[Block], doc_meta: dict, min_words: int = DEFAULT_M
     from llama_index.core.schema import TextNode
 
     units: list[Unit] = []
-    for u in blocks_to_units(blocks, doc_meta.get("title")):
+    for u in blocks_to_units(blocks):
         units.extend(_split_long(u, max_words))
     units = _merge_small(units, min_words, max_words)
     nodes: list[TextNode] = []
@@ -179,5 +170,6 @@ def chunk_blocks(blocks: list[Block], doc_meta: dict, min_words: int = DEFAULT_M
         seen[text] = ordinal + 1
         meta = dict(doc_meta)
         meta.update({"page": u.page, "section": u.section, "paragraph": u.paragraph, "table": u.table})
-        nodes.append(TextNode(id_=passage_id(doc_meta["doc_id"], text, ordinal), text=text, metadata=meta))
+        context = f"{doc_meta.get('title') or ''}\x00{u.section or ''}"
+        nodes.append(TextNode(id_=passage_id(doc_meta["doc_id"], text, ordinal, context), text=text, metadata=meta))
     return nodes

@@ -94,7 +94,27 @@ def _group_lines(words: list[dict]) -> list[list[dict]]:
         if not placed:
             lines.append([w])
             bands.append([w["top"], w["bottom"]])
-    return [sorted(line, key=lambda w: w["x0"]) for line in lines]
+    return _attach_stray_markers([sorted(line, key=lambda w: w["x0"]) for line in lines])
+
+
+_MARKER_RE = re.compile(r"\d{1,3}(?:,\d{1,3})*")
+
+
+def _attach_stray_markers(lines: list[list[dict]]) -> list[list[dict]]:
+    """A superscript marker raised so far that its middle falls between two lines forms a "line" of its own;
+    it joins the line whose word ends right where it starts (then `_make_line` takes it out as a marker)."""
+    out = []
+    for line in lines:
+        w = line[0]
+        if len(line) == 1 and _MARKER_RE.fullmatch(w["text"]):
+            hosts = [other for other in lines if other is not line and any(0 <= w["x0"] - x["x1"] < 3 and
+                     x["size"] * 0.85 > w["size"] and 0 < x["bottom"] - w["bottom"] < x["size"] for x in other)]
+            if hosts:
+                hosts[0].append(w)
+                hosts[0].sort(key=lambda x: x["x0"])
+                continue
+        out.append(line)
+    return out
 
 
 def _make_line(words: list[dict], page: int, body_size: float, column: int = 0) -> Line | None:

@@ -144,10 +144,9 @@ def _merge_small(units: list[Unit], min_words: int, max_words: int) -> list[Unit
     return merged
 
 
-def passage_id(doc_id: str, text: str, ordinal: int, context: str = "") -> str:
-    """Content-addressed: the same text in the same document keeps its id (and its embedding); `context` (title
-    and section, which head the embedded text) is part of the address, so a retitled document is re-embedded."""
-    digest = hashlib.sha1(f"{doc_id}\x00{text}\x00{ordinal}\x00{context}".encode()).hexdigest()[:16]
+def passage_id(doc_id: str, text: str, ordinal: int) -> str:
+    """Content-addressed: the same text in the same document keeps its id (and its embedding)."""
+    digest = hashlib.sha1(f"{doc_id}\x00{text}\x00{ordinal}".encode()).hexdigest()[:16]
     return f"{doc_id}#{digest}"
 
 
@@ -170,6 +169,5 @@ def chunk_blocks(blocks: list[Block], doc_meta: dict, min_words: int = DEFAULT_M
         seen[text] = ordinal + 1
         meta = dict(doc_meta)
         meta.update({"page": u.page, "section": u.section, "paragraph": u.paragraph, "table": u.table})
-        context = f"{doc_meta.get('title') or ''}\x00{u.section or ''}"
-        nodes.append(TextNode(id_=passage_id(doc_meta["doc_id"], text, ordinal, context), text=text, metadata=meta))
+        nodes.append(TextNode(id_=passage_id(doc_meta["doc_id"], text, ordinal), text=text, metadata=meta))
     return nodes

@@ -24,7 +24,7 @@ from assistant.ingest.load import SUPPORTED_SUFFIXES, LoadError, load_document
 from assistant.ingest.metadata import ManifestError, load_manifest, resolve_metadata
 from assistant.models import DocumentInfo, Passage
 from assistant.ratings import extract_ratings
-from assistant.store import Snapshot, SnapshotStore, VectorStore, bm25_text, crash_point, new_version
+from assistant.store import Snapshot, SnapshotStore, VectorStore, crash_point, new_version
 
 
 class IngestError(Exception):
@@ -194,10 +194,7 @@ class Ingestor:
         if existing:
             self.vectors.update_metadata([p for p in passages if p.id in existing])
         if todo:
-            # title and section head the embedded text, as they do the BM25 text: every passage of a document
-            # carries the same context, so a question naming the document no longer favours the few passages
-            # whose own text repeats the title (table rows did; library eval, evals/README.md)
-            vectors = self.embedder_factory().embed([bm25_text(p) for p in todo])
+            vectors = self.embedder_factory().embed([p.text for p in todo])
             self.vectors.upsert(todo, vectors)
         return len(todo)
 

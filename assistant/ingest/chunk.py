@@ -59,7 +59,17 @@ def _render(block: Block) -> str:
     return block.text
 
 
-def blocks_to_units(blocks: list[Block]) -> list[Unit]:
+def _table_context(table, title: str | None) -> str | None:
+    """The document's title joins a table's rows when neither caption nor section names what the title does
+    (so a row of "Table 2" still says which report it is from)."""
+    if not title:
+        return None
+    have = f"{table.caption or ''} {table.section or ''}"
+    names = {w for w in re.findall(r"\b[A-Z][a-z]{3,}\b", title)} - {"Table", "Ratings", "Inspection", "Report"}
+    return None if not names or any(n in have for n in names) else title
+
+
+def blocks_to_units(blocks: list[Block], title: str | None = None) -> list[Unit]:
     """A numbered paragraph collects the bullets and plain text after it, up to the next number or heading.
     A table gives one unit per row (assistant/ingest/tables.py); footnotes attached to a block follow it."""
     from assistant.ingest.tables import grid_for_metadata, row_passages
@@ -72,7 +82,7 @@ def blocks_to_units(blocks: list[Block]) -> list[Unit]:
             continue
         if b.kind == "table" and b.table is not None:
             grid = grid_for_metadata(b.table)
-            for text in row_passages(b.table):
+            for text in row_passages(b.table, _table_context(b.table, title)):
                 units.append(Unit(section=b.table.section or b.section, page=b.page, parts=[text], table=grid))
             cur = None
             continue
@@ -156,7 +166,7 @@ def chunk_blocks(blocks: list[Block], doc_meta: dict, min_words: int = DEFAULT_M
     from llama_index.core.schema import TextNode
 
     units: list[Unit] = []
-    for u in blocks_to_units(blocks):
+    for u in blocks_to_units(blocks, doc_meta.get("title")):
         units.extend(_split_long(u, max_words))
     units = _merge_small(units, min_words, max_words)
     nodes: list[TextNode] = []

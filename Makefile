@@ -31,8 +31,8 @@ run: install
 smoke: ingest
 	$(BIN)/assistant eval evals/questions/smoke.yaml --gate evals/gate.yaml
 
-# every set about corpus/ (library.yaml is about the generated library: make eval-library)
-CORPUS_QUESTIONS := $(filter-out evals/questions/library.yaml,$(wildcard evals/questions/*.yaml))
+# every set about corpus/ (the generated library has its own set, evals/library/questions.yaml: make eval-library)
+CORPUS_QUESTIONS := $(wildcard evals/questions/*.yaml)
 eval: ingest
 	$(BIN)/assistant eval $(CORPUS_QUESTIONS) --compare hybrid,dense,bm25,naive
 
@@ -47,7 +47,7 @@ eval-library: install
 	rm -rf $(LIBRARY_CORPUS)
 	$(BIN)/python -m evals.library.generate $(LIBRARY_CORPUS)
 	ASSISTANT_CORPUS_DIR=$(LIBRARY_CORPUS) ASSISTANT_INDEX_DIR=$(LIBRARY_INDEX) $(BIN)/assistant ingest
-	ASSISTANT_CORPUS_DIR=$(LIBRARY_CORPUS) ASSISTANT_INDEX_DIR=$(LIBRARY_INDEX) $(BIN)/assistant eval evals/questions/library.yaml
+	ASSISTANT_CORPUS_DIR=$(LIBRARY_CORPUS) ASSISTANT_INDEX_DIR=$(LIBRARY_INDEX) $(BIN)/assistant eval evals/library/questions.yaml
 	ASSISTANT_CORPUS_DIR=$(LIBRARY_CORPUS) ASSISTANT_INDEX_DIR=$(LIBRARY_INDEX) $(BIN)/assistant ratings --json > $(LIBRARY_INDEX)-ratings.json
 	$(BIN)/python -m evals.library.score_ratings $(LIBRARY_CORPUS)/truth.json $(LIBRARY_INDEX)-ratings.json
 

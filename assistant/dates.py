@@ -77,6 +77,14 @@ def period_in(question: str) -> Period | None:
     return None
 
 
+def year_asked(question: str) -> int | None:
+    """The single calendar year a question names ("in 2017", "published in 2023"), else None."""
+    period = period_in(question)
+    if period is None or period.after is None or period.before is None or period.after.year != period.before.year:
+        return None
+    return period.after.year
+
+
 def _covers(published: str | None, period: Period) -> bool:
     """A document published in the year or the two after it can report that year's figures."""
     if not published or period.after is None:

@@ -11,7 +11,8 @@ import re
 from assistant.answer import citation_for
 from assistant.glossary import Glossary, Term, _phrase_pattern
 from assistant.models import Answer, DocumentInfo, Filters, ScoredPassage
-from assistant.ratings import RATINGS, RatingRow, body_key
+from assistant.dates import year_asked
+from assistant.ratings import RATINGS, RatingRow, body_key, rows_for_year
 from assistant.store import Snapshot
 from assistant.text import split_sentences, tokenize
 
@@ -137,6 +138,13 @@ def ratings_answer(question: str, snap: Snapshot, filters: Filters | None = None
                       citations=[])
     if not rows:
         return None
+    year = year_asked(question)
+    if year is not None and not rows_for_year(rows, year):  # a year named: that year's inspection or none
+        found = "; ".join(f"{r.body} (inspected {r.inspected or 'date not given'}, published {r.published or '?'})"
+                          for r in rows)
+        return Answer(question=question, status="no_answer", citations=[],
+                      answer=f"I could not find an inspection from {year} in the indexed documents. Found: {found}.")
+    rows = rows_for_year(rows, year) if year is not None else rows
     lines, citations = [], []
     rows = sorted(rows, key=lambda r: r.published or "", reverse=True)  # newest first
     for n, row in enumerate(rows, start=1):

@@ -85,6 +85,12 @@ class RatingRow(BaseModel):
                                              description="prose elsewhere in the document that restates a rating")
 
 
+def rows_for_year(rows: list[RatingRow], year: int) -> list[RatingRow]:
+    """The rows of inspections done (fieldwork) or published in `year`: "rated in 2017" means that year's
+    inspection, never a later one's rating."""
+    return [r for r in rows if str(year) in ((r.inspected or "")[:4], (r.published or "")[:4])]
+
+
 def normalise_rating(text: str) -> str:
     text = " ".join(text.split()).lower().rstrip(".")
     if text in ("not inspected", "not rated"):

@@ -156,6 +156,17 @@ def test_a_rating_for_a_body_the_corpus_never_mentions_is_not_invented(service):
     assert "Wales" in answer.answer and "NPS Midlands division" in answer.answer  # says what it does have
 
 
+def test_a_ratings_question_naming_a_year_uses_that_years_inspection_or_none(service):
+    # "in 2017" is an event year (not a publication filter); the ratings answer must not fall back to the
+    # 2018 inspection (published 2018 and 2019) but say no inspection of that year is indexed
+    answer = service.ask("What overall rating did NPS Midlands get in 2017?")
+    assert answer.status == "no_answer" and "2017" in answer.answer
+    assert "inspected 2018-08, published 2018-12-18" in answer.answer  # says what it does have
+    answer = service.ask("What overall rating did NPS Midlands get in 2018?")
+    assert answer.status == "answered" and answer.answer.count("[") == 1  # only the inspection of 2018
+    assert "inspected 2018-08, published 2018-12-18" in answer.answer and answer.citations[0].doc_id == PRESS
+
+
 def test_a_place_no_document_mentions_means_no_answer(service):
     answer = service.ask("What did HMIP find when it inspected the London NPS division?")
     assert answer.status == "no_answer"

@@ -134,13 +134,13 @@ def _document_text(path: Path) -> str:
 
 
 def test_question_set_names_library_documents_and_quotes_their_text(library):
-    """Consistency of evals/questions/library.yaml with what the generator writes (not extraction quality):
+    """Consistency of evals/library/questions.yaml with what the generator writes (not extraction quality):
     every source is a generated document, every quote and expected answer is in its text (scanned-page
     quotes excepted: they exist only as pixels)."""
     from assistant.evaluation.metrics import normalise
     from assistant.evaluation.questions import load_file
 
-    _, questions = load_file(ROOT / "evals" / "questions" / "library.yaml")
+    _, questions = load_file(ROOT / "evals" / "library" / "questions.yaml")
     assert len(questions) >= 120 and sum(not q.answerable for q in questions) >= 15
     paths = {p.relative_to(library).with_suffix("").as_posix(): p for p in library.rglob("*")
              if p.is_file() and p.name not in ("manifest.yaml", "truth.json")}

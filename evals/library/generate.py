@@ -3,7 +3,7 @@ restricted note, with the corpus manifest.yaml the product reads and truth.json 
 
     python -m evals.library.generate OUT_DIR [--scale N_REPORTS] [--seed S]
 
-Without --scale: the small library the question set evals/questions/library.yaml was written from
+Without --scale: the small library the question set evals/library/questions.yaml was written from
 (3 reports; the same bytes of text whatever the seed). With --scale N: N inspection reports (the 3 fixed
 ones first, then varied names, figures, ratings and lengths from the seed) plus the other documents,
 for benchmarks (300 reports are about 5,000 pages).

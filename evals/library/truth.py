@@ -1,7 +1,7 @@
 """What the library generator knows to be true: every report's body, dates, ratings and figures.
 
 The three fixed reports of the small library never change with the seed (the question set in
-evals/questions/library.yaml was written from them); `--scale` adds varied reports drawn from a seeded
+evals/library/questions.yaml was written from them); `--scale` adds varied reports drawn from a seeded
 random generator. `ratings_rows()` is the ground truth tests compare `assistant ratings` with.
 """
 

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assistant import domain
+from assistant.access import PUBLIC, Access
 from assistant.answer import NO_ANSWER_TEXT, extractive_answer
 from assistant.dates import period_in
 from assistant.llm.answer import llm_answer, resolve_mode
 from assistant.models import MAX_QUESTION_CHARS, Answer, Filters, ScoredPassage
+from assistant.safety import INSTRUCTIONS_NOTE, addresses_an_ai
 
 if TYPE_CHECKING:  # pragma: no cover
     from assistant.service import Service
@@ -31,8 +33,9 @@ class AskState:
 
     question: str  # validated; what was asked now
     k: int
-    filters: Filters
+    filters: Filters  # effective: the restricted part already decided from `access` by the service
     snap: "Snapshot"
+    access: Access = PUBLIC  # what the caller may see (assistant/access.py)
     glossary: Any = None  # assistant.glossary.Glossary when domain features are on
     mode: str | None = None  # retrieval mode override
     answer_mode: str | None = None  # "extractive" | "llm" override
@@ -43,6 +46,7 @@ class AskState:
     term: Any = None  # assistant.glossary.Term the question asks to define
     searched_for: str = ""  # the question with its context: what retrieval and the evidence test read
     results: list[ScoredPassage] = field(default_factory=list)
+    ignored: list[ScoredPassage] = field(default_factory=list)  # retrieved, but addressing an AI: support nothing
     answer: Answer | None = None
     deterministic: bool = False  # answered without search: later search steps pass
     started: float = field(default_factory=time.perf_counter)
@@ -69,9 +73,9 @@ def understand(service: "Service", s: AskState) -> AskState:
 def deterministic_answers(service: "Service", s: AskState) -> AskState:
     """A glossary definition or a ratings table, each cited, before any search."""
     if s.term is not None:
-        s.answer = domain.definition_answer(s.question, s.term, s.snap)
+        s.answer = domain.definition_answer(s.question, s.term, s.snap, s.access)
     if s.answer is None and s.use_domain and domain.is_ratings_question(s.question):
-        s.answer = domain.ratings_answer(s.question, s.snap, s.filters)
+        s.answer = domain.ratings_answer(s.question, s.snap, s.filters, s.access)
     s.deterministic = s.answer is not None
     s.retrieved = time.perf_counter()
     return s
@@ -94,21 +98,26 @@ def retrieve(service: "Service", s: AskState) -> AskState:
 
 def decide_answerability(service: "Service", s: AskState) -> AskState:
     """Answer only when the evidence does: the extractive evidence test, then refuse when the question names
-    something the corpus never mentions or asks to define a term no document defines."""
+    something the corpus never mentions or asks to define a term no document defines. Passages that address
+    instructions to an AI system are neither evidence nor quoted (assistant/safety.py)."""
     if s.deterministic:
         return s
     cfg = service.settings
-    answer = extractive_answer(s.searched_for, s.results, cfg.min_dense_score, cfg.min_term_coverage,
+    flagged = [addresses_an_ai(r.passage.text) for r in s.results]
+    s.ignored = [r for r, f in zip(s.results, flagged) if f]
+    usable = [r for r, f in zip(s.results, flagged) if not f]
+    answer = extractive_answer(s.searched_for, usable, cfg.min_dense_score, cfg.min_term_coverage,
                                cfg.answer_sentences)
     answer.question = s.question
     if s.use_domain:
         refuse = answer.model_copy(update={"status": "no_answer", "answer": NO_ANSWER_TEXT,
                                            "citations": answer.citations[:3]})
-        missing = domain.unknown_names(s.question, s.snap, s.glossary) if answer.status == "answered" else []
+        missing = (domain.unknown_names(s.question, s.snap, s.glossary, s.access)
+                   if answer.status == "answered" else [])
         if missing:
             s.notes.append(f"The indexed documents never mention {', '.join(m.title() for m in missing)}.")
             answer = refuse
-        if s.term is not None and not s.term.defined_in:
+        if s.term is not None and not domain.defines(s.term, s.snap, s.access):
             answer = refuse  # passages that merely mention the term are not a definition of it
         if answer.status == "no_answer" and s.term is not None:
             s.notes.append(domain.glossary_note(s.term))
@@ -137,7 +146,10 @@ def generate(service: "Service", s: AskState) -> AskState:
 def annotate(service: "Service", s: AskState) -> AskState:
     """Notes (period, supersession), the no-answer wording for a period, timings."""
     answer = s.answer
-    s.notes.extend(domain.supersession_notes(answer, s.snap.documents))
+    if answer.mode == "extractive":  # a generated answer's check says the same in its own notes
+        for title in dict.fromkeys(r.passage.title or r.passage.doc_id for r in s.ignored):
+            s.notes.append(INSTRUCTIONS_NOTE.format(title=title))
+    s.notes.extend(domain.supersession_notes(answer, s.snap.documents, s.access))
     answer.notes = s.notes
     if answer.status == "no_answer" and s.period:
         answer.answer = NO_ANSWER_TEXT.replace("indexed documents", f"indexed {s.period.describe()}", 1)

@@ -16,7 +16,8 @@ class Filters(BaseModel):
     published_after: date | None = None
     published_before: date | None = None
     area: str | None = None
-    include_restricted: bool = True
+    # set by the service from the caller's Access (assistant/access.py); whatever a caller puts here is replaced
+    include_restricted: bool = False
 
     def is_empty(self) -> bool:
         return not (self.doc_type or self.published_after or self.published_before or self.area) and self.include_restricted
@@ -155,6 +156,10 @@ class DocumentInfo(BaseModel):
     supersedes: str | None = None
     superseded_by: str | None = None
     ratings: list[dict] = Field(default_factory=list, description="inspection ratings found at ingest (RatingRow)")
+    ratings_authority: bool | None = Field(None, description="its ratings are the inspectorate's: an inspection "
+                                           "report by declared type, or `ratings_authority: true` in the manifest")
+    instruction_passages: int = Field(0, description="passages addressing instructions to AI systems: they support "
+                                                     "nothing (assistant/safety.py)")
 
 
 class QuestionError(ValueError):

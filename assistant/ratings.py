@@ -57,6 +57,8 @@ class RatingRow(BaseModel):
     citation: RatingCitation
     doc_type: str | None = None
     title: str | None = None
+    supporting: list[RatingCitation] = Field(default_factory=list, description="other documents restating this "
+                                             "rating (board papers, uploads): citations for it, never rows")
 
 
 def normalise_rating(text: str) -> str:

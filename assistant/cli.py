@@ -154,7 +154,7 @@ def docs(json_out: bool = typer.Option(False, "--json"), include_restricted: boo
     table.add_column("flags")
     for d in documents:
         flags = ", ".join(x for x in ("restricted" if d.restricted else "",
-                                      f"{d.instruction_passages} passage(s) addressing AI systems (support nothing)"
+                                      f"flagged: {d.instruction_passages} passage(s) address AI systems"
                                       if d.instruction_passages else "") if x)
         table.add_row(d.doc_id, d.doc_type, d.published or "", d.title, str(d.passages), flags)
     console.print(table)

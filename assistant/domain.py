@@ -108,6 +108,15 @@ def _visible_rows(snap: Snapshot, access: Access) -> tuple[list[RatingRow], list
     return rows, restated
 
 
+def _contradicts(row: RatingRow, other: RatingRow) -> bool:
+    """`other` gives the same body a different rating than the inspectorate's `row` does."""
+    if row.body != other.body:
+        return False
+    if row.overall and other.overall and row.overall != other.overall:
+        return True
+    return any(row.standards.get(k, v) != v for k, v in other.standards.items())
+
+
 def ratings_rows(snap: Snapshot, access: Access = PUBLIC) -> list[RatingRow]:
     """The ratings table as answers and GET /v1/ratings read it: one row per authoritative document and body,
     from documents the caller may see. A board paper or upload that restates a row's rating is listed on that
@@ -191,9 +200,12 @@ def ratings_answer(question: str, snap: Snapshot, filters: Filters | None = None
     all_rows = [r for r in ratings_rows(snap, access) if _row_passes(r, filters)]
     rows, wanted, standard = _select_rows(question, all_rows)
     if not rows and all_rows and (_place_names(question) or wanted):
-        restated = [r for r in _visible_rows(snap, access)[1] if _row_passes(r, filters)]
+        # only a board paper or upload says so, and the inspectorate does not say otherwise: search, which quotes
+        # and cites it as what it is
+        restated = [r for r in _visible_rows(snap, access)[1] if _row_passes(r, filters)
+                    and not any(_contradicts(row, r) for row in all_rows)]
         if _select_rows(question, restated)[0]:
-            return None  # only a board paper or upload says so: search, which quotes and cites it as what it is
+            return None
         what = ", ".join(sorted(w.title() for w in _place_names(question))) or "any body"
         rated = f" rated {wanted}" + (f" for {standard.lower()}" if standard else "") if wanted else ""
         return Answer(question=question, status="no_answer",

@@ -94,12 +94,14 @@ def ingest(paths: list[Path] = typer.Argument(None, help="Files or folders (defa
         print(json.dumps({"version": report.version, "seconds": round(report.seconds, 3), "embedded": report.embedded,
                           "documents": report.total_documents, "passages": report.total_passages,
                           "files": [{"path": r.path, "doc_id": r.doc_id, "status": r.status, "passages": r.passages,
-                                     "error": r.error, "instruction_passages": _flagged(r)}
+                                     "error": r.error, "notes": r.notes, "instruction_passages": _flagged(r)}
                                     for r in report.results]}, indent=2))
     else:
         for r in report.failed:
             err.print(f"[red]failed[/red] {r.path}: {r.error}", highlight=False)
         for r in report.results:
+            for note in r.notes:  # what reading found: "page 11 has no text layer; not searchable (OCR is off)"
+                console.print(f"note {r.doc_id}: {note}", highlight=False)
             if _flagged(r):
                 err.print(f"[yellow]flagged[/yellow] {r.doc_id}: {_flagged(r)} passage(s) address instructions to "
                           "AI systems; they support no answer", highlight=False)
@@ -140,7 +142,8 @@ def _device_settings(settings, device: str) -> dict:
 
 @app.command()
 def docs(json_out: bool = typer.Option(False, "--json"), include_restricted: bool = RESTRICTED_OPTION) -> None:
-    """List indexed documents: doc_id, type, date, title, passages, flags."""
+    """List indexed documents: doc_id, type, date, title, passages, notes (pages with no text layer, restricted,
+    passages addressing AI systems)."""
     documents = _service().documents(access=_access(include_restricted))
     if json_out:
         print(json.dumps([d.model_dump(exclude={"path"}) for d in documents], indent=2))
@@ -151,12 +154,11 @@ def docs(json_out: bool = typer.Option(False, "--json"), include_restricted: boo
     table.add_column("published", no_wrap=True)
     table.add_column("title")
     table.add_column("passages", justify="right")
-    table.add_column("flags")
+    table.add_column("notes")
     for d in documents:
-        flags = ", ".join(x for x in ("restricted" if d.restricted else "",
-                                      f"flagged: {d.instruction_passages} passage(s) address AI systems"
-                                      if d.instruction_passages else "") if x)
-        table.add_row(d.doc_id, d.doc_type, d.published or "", d.title, str(d.passages), flags)
+        notes = [*d.notes, *(["restricted"] if d.restricted else []),
+                 *([f"flagged: {d.instruction_passages} passage(s) address AI systems"] if d.instruction_passages else [])]
+        table.add_row(d.doc_id, d.doc_type, d.published or "", d.title, str(d.passages), "; ".join(notes))
     console.print(table)
     if not documents:
         err.print("the index is empty: run `assistant ingest`")
@@ -253,6 +255,7 @@ def _load_plugins() -> None:
 
 __import__("assistant.api.cli", fromlist=["register"]).register(app)  # serve, api-key (core)
 __import__("assistant.evaluation.cli", fromlist=["register"]).register(app)  # eval, eval-beir
+__import__("assistant.conversations_cli", fromlist=["register"]).register(app)  # conversations purge
 _load_plugins()
 
 

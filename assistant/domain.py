@@ -14,7 +14,7 @@ from assistant.access import PUBLIC, Access
 from assistant.answer import citation_for
 from assistant.glossary import Glossary, Term, _phrase_pattern
 from assistant.models import Answer, DocumentInfo, Filters, ScoredPassage
-from assistant.ratings import RATINGS, RatingRow
+from assistant.ratings import RATINGS, RatingRow, body_key
 from assistant.safety import addresses_an_ai
 from assistant.store import Snapshot
 from assistant.text import split_sentences, tokenize
@@ -24,7 +24,7 @@ from assistant.text import split_sentences, tokenize
 def definition_answer(question: str, term: Term, snap: Snapshot, access: Access = PUBLIC) -> Answer | None:
     """'SOMMB stands for ...', cited to the corpus passage that spells it out (None if no passage the caller may
     see does)."""
-    if not defines(term, snap, access):
+    if not definition_visible(term, snap, access):
         return None
     expansion_patterns = [_phrase_pattern(f) for f in (term.expansion, *term.variants)]
     best: tuple[int, ScoredPassage, str] | None = None
@@ -47,7 +47,7 @@ def definition_answer(question: str, term: Term, snap: Snapshot, access: Access 
     return Answer(question=question, status="answered", answer=text, citations=[citation_for(1, hit)])
 
 
-def defines(term: Term, snap: Snapshot, access: Access = PUBLIC) -> bool:
+def definition_visible(term: Term, snap: Snapshot, access: Access = PUBLIC) -> bool:
     """The term's defining document is indexed and the caller may see it."""
     return bool(term.defined_in) and access.may_see(snap.documents.get(term.defined_in))
 
@@ -122,6 +122,10 @@ def ratings_rows(snap: Snapshot, access: Access = PUBLIC) -> list[RatingRow]:
     from documents the caller may see. A board paper or upload that restates a row's rating is listed on that
     row as a supporting citation; a rating only such a document gives is not a row at all."""
     rows, restated = _visible_rows(snap, access)
+    # a body whose report's ratings table was read: other documents' prose about it only supports it (issue 12)
+    from_tables = {body_key(r.body) for r in rows if r.source == "table"}
+    restated += [r for r in rows if r.source != "table" and body_key(r.body) in from_tables]
+    rows = [r for r in rows if r.source == "table" or body_key(r.body) not in from_tables]
     for other in restated:
         for row in rows:
             if _agrees(row, other):
@@ -133,7 +137,9 @@ def _select_rows(question: str, rows: list[RatingRow]) -> tuple[list[RatingRow],
     q = question.lower()
     wanted = next((r for r in RATINGS if re.search(rf"\b{r.lower()}\b", q)), None)
     standards = {s for row in rows for s in row.standards}
-    standard = next((s for s in sorted(standards, key=len, reverse=True) if s.lower() in q), None)
+    # "2.2 Planning" is asked about as "planning"
+    standard = next((s for s in sorted(standards, key=len, reverse=True)
+                     if re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", s).lower() in q), None)
     words = set(re.findall(r"[a-z]{4,}", q))
     named = [r for r in rows if words & set(re.findall(r"[a-z]{4,}", f"{r.body} {r.area or ''}".lower())) - {"division"}]
     places = _place_names(question)

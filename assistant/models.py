@@ -20,7 +20,8 @@ class Filters(BaseModel):
     include_restricted: bool = False
 
     def is_empty(self) -> bool:
-        return not (self.doc_type or self.published_after or self.published_before or self.area) and self.include_restricted
+        """No metadata filter given (whether restricted records pass is the service's decision, not the caller's)."""
+        return not (self.doc_type or self.published_after or self.published_before or self.area)
 
     # The one statement of what a filter means, in the three forms the code needs: a single record
     # (`accepts`), a column-wise mask over the snapshot (`mask`) and a Chroma `where` clause (`chroma_where`).
@@ -51,7 +52,7 @@ class Filters(BaseModel):
         restricted bools); None when every record passes."""
         import numpy as np
 
-        if self.is_empty():
+        if self.is_empty() and self.include_restricted:
             return None
         lo, hi = self.bounds()
         keep = np.ones(len(area), dtype=bool)
@@ -107,6 +108,7 @@ class Passage(BaseModel):
     section: str | None = None
     paragraph: str | None = None
     restricted: bool = False
+    table: list[list[str]] | None = None  # the grid of the table this passage is a row of (issue 12)
 
 
 class ScoredPassage(BaseModel):
@@ -128,6 +130,16 @@ class Citation(BaseModel):
     quote: str
     score: float
     source: str
+    table: list[list[str]] | None = None
+
+
+class ReadAs(BaseModel):
+    """How a follow-up was read in its conversation: the standalone question and the filters searched."""
+
+    question: str = Field(description="the standalone question that was searched and answered")
+    filters: dict = Field(default_factory=dict, description="the filters searched (given, carried or from the question)")
+    follow_up: bool = Field(description="false when the question stood alone (a new topic): nothing was carried over")
+    how: str = Field(description="standalone | ellipsis | pronoun | contrast | rewritten (by the language model)")
 
 
 class Answer(BaseModel):
@@ -139,6 +151,7 @@ class Answer(BaseModel):
     mode: str = "extractive"
     notes: list[str] = Field(default_factory=list, description="period searched, superseded sources, glossary")
     table: list[dict] | None = Field(None, description="rows of a ratings table, when the question asked for one")
+    read_as: ReadAs | None = Field(None, description="in a conversation: how the question was read (null for /v1/ask)")
 
 
 class DocumentInfo(BaseModel):
@@ -156,6 +169,8 @@ class DocumentInfo(BaseModel):
     supersedes: str | None = None
     superseded_by: str | None = None
     ratings: list[dict] = Field(default_factory=list, description="inspection ratings found at ingest (RatingRow)")
+    notes: list[str] = Field(default_factory=list, description="what reading the file found, e.g. 'page 7 has no "
+                                                               "text layer; OCR used'")
     ratings_authority: bool | None = Field(None, description="its ratings are the inspectorate's: an inspection "
                                            "report by declared type, or `ratings_authority: true` in the manifest")
     instruction_passages: int = Field(0, description="passages addressing instructions to AI systems: they support "

@@ -175,7 +175,8 @@ def annotate(service: "Service", s: AskState) -> AskState:
         answer.answer = NO_ANSWER_TEXT.replace("indexed documents", f"indexed {s.period.describe()}", 1)
     if s.read is not None:
         answer.question = s.asked
-        answer.read_as = ReadAs(question=s.question, filters=s.filters.model_dump(mode="json", exclude_defaults=True),
+        answer.read_as = ReadAs(question=s.question, filters=s.filters.model_dump(
+            mode="json", exclude_defaults=True, exclude={"include_restricted"}),
                                 follow_up=s.read.follow_up, how=s.read.how)
     done = time.perf_counter()
     answer.timings_ms = {"retrieve": round((s.retrieved - s.started) * 1000, 2),

@@ -205,13 +205,14 @@ def ratings_answer(question: str, snap: Snapshot, filters: Filters | None = None
     """A cited table of ratings, a plain 'no such rating' when the rows say so, or None to fall back to search."""
     all_rows = [r for r in ratings_rows(snap, access) if _row_passes(r, filters)]
     rows, wanted, standard = _select_rows(question, all_rows)
+    # what only a board paper or upload says, where the inspectorate does not say otherwise (a body or a standard
+    # its rows do not give): search, which quotes and cites that paper as what it is
+    restated = [r for r in _visible_rows(snap, access)[1] if _row_passes(r, filters)
+                and not any(_contradicts(row, r) for row in all_rows)]
+    only_restated, _, restated_standard = _select_rows(question, restated)
+    if only_restated and (not rows or (restated_standard and restated_standard != standard)):
+        return None
     if not rows and all_rows and (_place_names(question) or wanted):
-        # only a board paper or upload says so, and the inspectorate does not say otherwise: search, which quotes
-        # and cites it as what it is
-        restated = [r for r in _visible_rows(snap, access)[1] if _row_passes(r, filters)
-                    and not any(_contradicts(row, r) for row in all_rows)]
-        if _select_rows(question, restated)[0]:
-            return None
         what = ", ".join(sorted(w.title() for w in _place_names(question))) or "any body"
         rated = f" rated {wanted}" + (f" for {standard.lower()}" if standard else "") if wanted else ""
         return Answer(question=question, status="no_answer",

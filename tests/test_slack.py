@@ -381,7 +381,8 @@ def restricted_service(fresh_service):
     (corpus / "manifest.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False), encoding="utf-8")
     report = fresh_service.ingest()
     assert not report.failed
-    assert fresh_service.document("kestrel-protocol-2019").restricted is True
+    assert fresh_service.document("kestrel-protocol-2019") is None  # denied unless granted
+    assert fresh_service.document("kestrel-protocol-2019", access=RESTRICTED).restricted is True
     return fresh_service
 
 

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     min_dense_score: float = Field(0.32, description="best passage cosine below this (with partial word coverage) -> no_answer")
     min_term_coverage: float = Field(0.45, description="share of question content words the best passage must contain")
     answer_sentences: int = 3
+    answer_strictness: float | None = Field(None, ge=0.0, le=1.0, description=(
+        "answerability: probability the quoted sentences must reach to answer (assistant/answerability.py); "
+        "unset = the fitted threshold; lower answers more, higher refuses more"))
     domain_features: bool = Field(True, description="glossary, date filters from the question, ratings table, "
                                                     "supersession; off only to measure what they add")
 

@@ -125,7 +125,8 @@ class Service:
             results = self.retriever.search(snap, query, k or self.settings.top_k, filters, mode)
             t1 = time.perf_counter()
             answer = extractive_answer(full, results, self.settings.min_dense_score,
-                                       self.settings.min_term_coverage, self.settings.answer_sentences)
+                                       self.settings.min_term_coverage, self.settings.answer_sentences,
+                                       glossary=glossary, strictness=self.settings.answer_strictness)
             answer.question = question
             if use_domain:
                 answer = self._domain_checks(question, answer, term, snap, notes)
@@ -134,7 +135,7 @@ class Service:
                 notes.extend(answer.notes)
         notes.extend(domain.supersession_notes(answer, snap.documents))
         answer.notes = notes
-        if answer.status == "no_answer" and period:
+        if answer.status == "no_answer" and period and answer.answer == NO_ANSWER_TEXT:
             answer.answer = NO_ANSWER_TEXT.replace("indexed documents", f"indexed {period.describe()}", 1)
         t2 = time.perf_counter()
         answer.timings_ms = {"retrieve": round((t1 - t0) * 1000, 2), "answer": round((t2 - t1) * 1000, 2),

@@ -52,6 +52,9 @@ _PLACE_Q = re.compile(r"^(?:where|from where|(?:in |to |from |at )?(?:what|which
 _WHICH_X = re.compile(r"^(?:(?:in|on|by|to|for|from|of|at|with) )?(?:which|what) (?:kind of |type of |sort of )?"
                       r"(?P<x>[a-z][a-z-]+)", re.IGNORECASE)
 _HOW_MANY = re.compile(r"^how many (?:of (?:the|our) )?(?P<x>[\w -]+?)(?: (?:does|do|did|are|is|were|was|will|would|have|has|had|can|could|should|in|of|at|for|per|need|needs)\b|\?|$)", re.IGNORECASE)
+# "which two boards", "name the three aims": the number counts the answer, it is not a fact to find
+_ANSWER_COUNT = re.compile(r"\b(?:which|what|the|name|list)\s+(two|three|four|five|six|seven|eight|nine|ten|\d+)\b",
+                           re.IGNORECASE)
 _AUX = {"is", "are", "was", "were", "do", "does", "did", "has", "have", "had", "will", "would", "can", "could",
         "should", "may", "might", "must", "shall", "the", "a", "an", "of", "it", "they", "he", "she", "this", "that",
         "these", "those", "there", "be"}
@@ -103,6 +106,23 @@ class Ask:
     head: str | None = None            # the X of "how many X" (a stem)
     ratings: set[str] = field(default_factory=set)
     negated: bool = False
+    synonyms: dict[str, list[set[str]]] = field(default_factory=dict)  # stem -> other glossary forms (stems)
+    topics: set[str] = field(default_factory=set)   # stems of glossary terms: the passage may carry them
+
+
+def with_glossary(ask: Ask, glossary) -> Ask:
+    """Glossary forms as synonyms (FTE = full-time equivalent, SOMMB = Strategic Offender Management and
+    MAPPA Board); a glossary term names what a passage is about, so it may be matched in the passage rather
+    than in the quoted sentence ("How many cases will transfer under OMIC?")."""
+    if glossary is None:
+        return ask
+    for term in glossary.mentioned(ask.text):
+        forms = [set(_stems(f)) for f in term.forms if _stems(f)]
+        for form in forms:
+            for stem in form & set(ask.terms):
+                ask.synonyms.setdefault(stem, []).extend(f for f in forms if f is not form)
+                ask.topics.add(stem)
+    return ask
 
 
 def _answer_type(question: str) -> tuple[str | None, str | None]:
@@ -149,7 +169,9 @@ def parse(text: str, question: bool = True) -> Ask:
         hs = _stems(m.group("x").split()[-1]) if m.group("x").split() else []
         head = hs[0] if hs else None
     low = text.lower()
-    return Ask(text=text, terms=terms, names=names, head=head, numbers=numbers_in(text) - set(_YEAR.findall(text)),
+    counted = {n for m in _ANSWER_COUNT.finditer(text) for n in numbers_in(m.group(1))} if question else set()
+    return Ask(text=text, terms=terms, names=names, head=head,
+               numbers=numbers_in(text) - set(_YEAR.findall(text)) - counted,
                years=set(_YEAR.findall(text)), answer_type=answer_type, focus=focus,
                ratings={r for r in RATINGS if re.search(rf"\b{r}\b", low)}, negated=bool(_NEGATION.search(text)))
 
@@ -172,15 +194,16 @@ class Evidence:
     years: set[str]
     caps: set[str]                      # stems of capitalised words not at the sentence start
     low: str
+    passage: set[str] = field(default_factory=set)   # tokens of the whole passage (for glossary topics)
 
     @classmethod
-    def of(cls, text: str, glossary=None, context: str = "") -> "Evidence":
+    def of(cls, text: str, glossary=None, context: str = "", passage: str = "") -> "Evidence":
         full = f"{context}\n{text}" if context else text
         expanded = glossary.expand_query(full) if glossary is not None else full
         words = re.findall(r"[\w’'-]+", text)
         caps = {s for i, w in enumerate(words) if i > 0 and w[:1].isupper() for s in _stems(w)[:1]}
         return cls(text=text, tokens=set(_stems(expanded)), numbers=numbers_in(full), years=set(_YEAR.findall(full)),
-                   caps=caps, low=text.lower())
+                   caps=caps, low=text.lower(), passage=set(_stems(passage)) if passage else set())
 
 
 @dataclass
@@ -240,8 +263,16 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
             matched[stem] = "exact"
         elif stem in ev.tokens:
             matched[stem] = "stem" if stem in _stems(ev.text) else "synonym"
+        elif any(alt and alt <= ev.tokens for alt in ask.synonyms.get(stem, ())):
+            matched[stem] = "synonym"
         elif _typo(stem, ev.tokens):
             matched[stem] = "typo"
+        elif len(word) <= 4 and word.islower() and len(stem) >= 3 and any(
+                t.startswith(stem) and len(t) >= len(stem) + 2 for t in ev.tokens):
+            matched[stem] = "prefix"           # "div" for division, "govt"... a staff shorthand
+        elif stem in ask.topics and (stem in ev.passage or any(alt and alt <= ev.passage
+                                                              for alt in ask.synonyms.get(stem, ()))):
+            matched[stem] = "topic"
     unmatched = [s for s in ask.terms if s not in matched]
     if unmatched and similar is not None:
         for s in similar([ask.terms[s] for s in unmatched], ev.text):
@@ -384,6 +415,7 @@ class Quoted:
     sentence: str
     previous: str = ""                  # the sentence before it ("It was ..." needs its antecedent)
     title: str = ""
+    passage: str = ""                   # the whole passage (a glossary term may be named once per passage)
 
 
 def assess(question: str, quoted: list[Quoted], top_dense: float | None, coverage: float,
@@ -391,14 +423,14 @@ def assess(question: str, quoted: list[Quoted], top_dense: float | None, coverag
            model: dict | None = None, split: bool = True) -> Assessment:
     """The verdict on `question` given the sentences the answer would quote and the retrieval scores."""
     model = model or load_model()
-    ask = parse(question)
+    ask = with_glossary(parse(question), glossary)
     weights = idf_weights(ask, passages or [q.sentence for q in quoted])
     best: Alignment | None = None
     union: Alignment | None = None
     if quoted:
         # the sentence that carries the answer must hold what is asked: "Wales" in a neighbouring sentence
         # about something else does not make a sentence about the Midlands answer a question about Wales
-        aligned = [align(ask, Evidence.of(q.sentence, glossary, q.title), weights) for q in quoted]
+        aligned = [align(ask, Evidence.of(q.sentence, glossary, q.title, q.passage), weights) for q in quoted]
         best = max(aligned, key=lambda a: (round(a.term_share, 3), a.type_ok is not False, -len(a.conflicts)))
         joined = Evidence.of(" ".join(f"{q.previous} {q.sentence}" for q in quoted),
                              glossary, " ".join(dict.fromkeys(q.title for q in quoted)))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -29,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.answerability import FEATURES, MODEL_PATH, assess  # noqa: E402
 
+REG_C = float(os.environ.get("ANSWERABILITY_C", "1.0"))  # regularisation (the default was best in 5-fold CV)
 ZERO = {"features": list(FEATURES), "coef": [0.0] * len(FEATURES), "threshold": 0.0}
 
 
@@ -74,14 +76,14 @@ def collect(service, questions, source: str) -> list[dict]:
     return rows
 
 
-def fit(rows: list[dict], c: float = 1.0) -> np.ndarray:
+def fit(rows: list[dict], c: float | None = None) -> np.ndarray:
     from sklearn.linear_model import LogisticRegression
 
     x = np.array([[r["features"][f] for f in FEATURES[1:]] for r in rows])
     y = np.array([r["answerable"] for r in rows], dtype=int)
     sources = [r["source"] for r in rows]
     w = np.array([len(sources) / (len(set(sources)) * sources.count(s)) for s in sources])  # sources weigh equally
-    model = LogisticRegression(C=c, max_iter=2000).fit(x, y, sample_weight=w)
+    model = LogisticRegression(C=c or REG_C, max_iter=2000).fit(x, y, sample_weight=w)
     return np.concatenate([model.intercept_, model.coef_[0]])
 
 

@@ -74,7 +74,9 @@ _NEGATION = re.compile(r"\b(?:not|no|never|none|nor|cannot|without|neither)\b|n[
 OPPOSITES = [
     ({"highest", "high", "higher"}, {"lowest", "low", "lower"}),
     ({"increas", "rise", "rose", "risen", "grow", "grew", "growth", "gain", "expand", "up"},
-     {"decreas", "fall", "fell", "fallen", "declin", "drop", "reduc", "reduct", "shrink", "cut", "down"}),
+     {"decreas", "fall", "fell", "fallen", "declin", "drop", "shrink", "down"}),
+    ({"short"}, {"long"}), ({"closer", "nearer"}, {"further", "farther"}), ({"month", "monthli"}, {"year", "annual", "annual"}), ({"week", "weekli"}, {"year", "annual"}),
+    ({"day", "daili"}, {"year", "annual"}), ({"ever"}, {"never"}), ({"all"}, {"none"}), ({"alway"}, {"never"}),
     ({"more"}, {"fewer", "less"}), ({"most"}, {"least", "fewest"}), ({"best", "better"}, {"worst", "wors"}),
     ({"largest", "biggest", "larger", "bigger"}, {"smallest", "smaller"}), ({"first", "earliest"}, {"last", "latest"}),
     ({"improv"}, {"deterior", "worsen", "declin"}), ({"begin", "began", "start", "open"}, {"end", "finish", "stop", "close"}),
@@ -293,7 +295,22 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
     return Alignment(head_ok=head_ok, matched=matched, missing_terms=[ask.terms[s] for s in missing if s not in ask.names],
                      missing_names=[ask.terms[s] for s in missing if s in ask.names],
                      missing_numbers=missing_numbers, term_share=round(share, 4), type_ok=_has_type(ask, ev),
-                     conflicts=_conflicts(ask, ev), negation_mismatch=ask.negated != bool(_NEGATION.search(ev.text)))
+                     conflicts=_conflicts(ask, ev), negation_mismatch=_negation_flipped(ask, ev))
+
+
+def _negation_flipped(ask: Ask, ev: Evidence) -> bool:
+    """The claim (or question) is negated and the evidence is not, or the evidence negates one of the
+    claim's own words ("no detailed published timetable" against "a detailed timetable has been published")."""
+    ev_negated = bool(_NEGATION.search(ev.text))
+    if ask.negated:
+        return not ev_negated
+    words = re.findall(r"[\w’'-]+", ev.low)
+    for i, w in enumerate(words):
+        if _NEGATION.fullmatch(w) or w.endswith(("n't", "n’t")):
+            after = {s for x in words[i + 1:i + 3] for s in _stems(x)}
+            if after & set(ask.terms):
+                return True
+    return False
 
 
 # --- the decision ----------------------------------------------------------------------------------------------

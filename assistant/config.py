@@ -94,7 +94,7 @@ class Settings(BaseSettings):
     llm_uncited: Literal["drop", "mark"] = Field("drop", description="a generated sentence with no valid [n]: drop | mark")
     llm_min_word_support: float = Field(0.7, description="share of a sentence's content words its cited passages "
                                                          "must contain (calibrated, see README)")
-    llm_min_similarity: float = Field(0.6, description="cosine between a sentence and its best-matching cited "
+    llm_min_similarity: float = Field(0.7, description="cosine between a sentence and its best-matching cited "
                                                         "sentence below which it is unsupported (calibrated)")
     llm_min_kept_share: float = Field(0.5, description="share of generated sentences that must pass the check, "
                                                        "else the extractive answer is returned")

@@ -50,6 +50,7 @@ _PLACE_Q = re.compile(r"^(?:where|from where|(?:in |to |from |at )?(?:what|which
                       r"cities|town|region|regions|place|places|area|areas|county|counties|location|site|"
                       r"island|river|division|land|kingdom|territory|sea))\b", re.IGNORECASE)
 _WHICH_X = re.compile(r"^(?:(?:in|on|by|to|for|from|of|at|with) )?(?:which|what) (?:kind of |type of |sort of )?"
+                      r"(?:(?:two|three|four|five|six|seven|eight|nine|ten|\d+) )?"
                       r"(?P<x>[a-z][a-z-]+)", re.IGNORECASE)
 _HOW_MANY = re.compile(r"^how many (?:of (?:the|our) )?(?P<x>[\w -]+?)(?: (?:does|do|did|are|is|were|was|will|would|have|has|had|can|could|should|in|of|at|for|per|need|needs)\b|\?|$)", re.IGNORECASE)
 # "which two boards", "name the three aims": the number counts the answer, it is not a fact to find
@@ -90,8 +91,15 @@ OPPOSITES = [
 RATINGS = ("outstanding", "good", "requires improvement", "inadequate")
 
 
+@lru_cache(maxsize=65536)
+def _stem_tuple(text: str) -> tuple[str, ...]:
+    return tuple(tokenize([text])[0])
+
+
 def _stems(text: str) -> list[str]:
-    return tokenize([text])[0]
+    """The BM25 analyser's stems, cached: words and passage sentences recur across questions, and one
+    tokenizer call costs about as much as the set work of a whole alignment."""
+    return list(_stem_tuple(text))
 
 
 @dataclass

@@ -194,6 +194,34 @@ def _typo(term: str, tokens: set[str]) -> bool:
     return _typo_match(term, tokens)
 
 
+_EXPANDED: dict[tuple[int, str], str] = {}
+_EVIDENCE: dict[tuple, "Evidence"] = {}
+
+
+def evidence_of(text: str, glossary=None, context: str = "", passage: str = "") -> "Evidence":
+    """Evidence.of, cached: the same passages' sentences come back for many questions."""
+    key = (id(glossary), text, context, hash(passage))
+    ev = _EVIDENCE.get(key)
+    if ev is None:
+        if len(_EVIDENCE) > 20000:
+            _EVIDENCE.clear()
+        ev = _EVIDENCE[key] = Evidence.of(text, glossary, context, passage)
+    return ev
+
+
+def _expanded(glossary, text: str) -> str:
+    """The text with the other form of every glossary term it uses (cached: the same passages recur)."""
+    if glossary is None:
+        return text
+    key = (id(glossary), text)
+    out = _EXPANDED.get(key)
+    if out is None:
+        if len(_EXPANDED) > 20000:
+            _EXPANDED.clear()
+        out = _EXPANDED[key] = glossary.expand_query(text)
+    return out
+
+
 @dataclass
 class Evidence:
     """Sentences (with the passage title) as token sets, prepared once per candidate sentence."""
@@ -209,11 +237,12 @@ class Evidence:
     @classmethod
     def of(cls, text: str, glossary=None, context: str = "", passage: str = "") -> "Evidence":
         full = f"{context}\n{text}" if context else text
-        expanded = glossary.expand_query(full) if glossary is not None else full
+        expanded = _expanded(glossary, full)
         words = re.findall(r"[\w’'-]+", text)
         caps = {s for i, w in enumerate(words) if i > 0 and w[:1].isupper() for s in _stems(w)[:1]}
-        return cls(text=text, tokens=set(_stems(expanded)), numbers=numbers_in(full), years=set(_YEAR.findall(full)),
-                   caps=caps, low=text.lower(), passage=set(_stems(passage)) if passage else set())
+        return cls(text=text, tokens=set(_stem_tuple(expanded)), numbers=numbers_in(full),
+                   years=set(_YEAR.findall(full)), caps=caps, low=text.lower(),
+                   passage=set(_stem_tuple(_expanded(glossary, passage))) if passage else set())
 
 
 @dataclass
@@ -427,7 +456,7 @@ def split_asks(question: str) -> list[str]:
 
 def idf_weights(ask: Ask, passages: list[str]) -> dict[str, float]:
     """Rarer question words count for more (the answer step's own weighting)."""
-    docs = [set(t) for t in tokenize(passages)] if passages else []
+    docs = [set(_stem_tuple(p)) for p in passages]
     return {t: 1.0 + math.log((1 + len(docs)) / (1 + sum(t in d for d in docs))) for t in ask.terms}
 
 
@@ -455,16 +484,21 @@ def assess(question: str, quoted: list[Quoted], top_dense: float | None, coverag
     if quoted:
         # the sentence that carries the answer must hold what is asked: "Wales" in a neighbouring sentence
         # about something else does not make a sentence about the Midlands answer a question about Wales
-        aligned = [align(ask, Evidence.of(q.sentence, glossary, q.title, q.passage), weights) for q in quoted]
+        aligned = [align(ask, evidence_of(q.sentence, glossary, q.title, q.passage), weights) for q in quoted]
         best = max(aligned, key=lambda a: (round(a.term_share, 3), a.type_ok is not False, -len(a.conflicts)))
-        joined = Evidence.of(" ".join(f"{q.previous} {q.sentence}" for q in quoted),
-                             glossary, " ".join(dict.fromkeys(q.title for q in quoted)))
-        union = align(ask, joined, weights)
+        # across all quoted sentences: the terms any of them matches
+        matched = set().union(*(a.matched for a in aligned))
+        total = sum(weights.get(t, 1.0) for t in ask.terms) or 1.0
+        union = Alignment(matched={t: "any" for t in matched}, missing_terms=[], missing_names=[], missing_numbers=[],
+                          term_share=round(sum(weights.get(t, 1.0) for t in matched) / total, 4)
+                          if ask.terms else 1.0, type_ok=None, conflicts=[], negation_mismatch=False)
     feats = features_of(ask, best, union, top_dense, coverage)
     p = probability(feats, model)
     threshold = threshold_for(model, strictness)
     result = Assessment(probability=p, threshold=threshold, features=feats, alignment=best, ask=ask)
-    if p >= threshold:
+    # asking for the opposite of what the quoted sentence says ("ranked lowest" where it says "ranked highest",
+    # "rated inadequate" where it says "outstanding") is refused whatever the scores
+    if p >= threshold and not (best is not None and best.conflicts and (strictness is None or strictness > 0)):
         result.status = "answered"
     else:
         result.status = "no_answer"

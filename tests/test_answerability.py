@@ -111,3 +111,20 @@ def test_eval_counts_partial_as_a_refusal_of_unanswerable_and_an_answer_to_answe
     failing = check_set_gates({"near-miss": {"c": {"refused_rate": 0.1}}}, "c", gate)
     assert failing and failing[0].startswith("near-miss: refused_rate")
     assert check_set_gates({"near-miss": {"c": {"refused_rate": 1.0, "answered_rate": 1.0}}}, "c", gate) == []
+
+
+def test_partial_is_shown_as_an_answer_with_its_sources_and_what_is_missing(service):
+    """Every surface renders `partial` (the API's schema documents it; Slack shows the sources)."""
+    import json
+
+    from bots.slack.render import answer_blocks
+
+    quoted = service.ask("When did fieldwork for the Midlands inspection take place?")
+    partial = quoted.model_copy(update={"status": "partial", "answer": quoted.answer + "\n\nThe passages answer "
+                                        "only part of the question. For “who led it”, they do not mention “led”."})
+    blocks = json.dumps(answer_blocks(partial, None))
+    assert "*Sources*" in blocks and "who led it" in blocks
+    from assistant.models import Answer
+
+    schema = Answer.model_json_schema()
+    assert "partial" in schema["properties"]["status"]["enum"]

@@ -301,7 +301,8 @@ def test_thread_follow_up_is_read_with_the_earlier_question(make_bot):
     # while the follow-up alone finds something else
     assert ("llr-nps-board-update-2019", "7") in [(c.doc_id, c.paragraph) for c in record.citations]
     alone = h.service.ask("how many cases?", filters=Filters(include_restricted=False))
-    assert ("llr-nps-board-update-2019", "7") not in [(c.doc_id, c.paragraph) for c in alone.citations]
+    assert alone.status != "answered" or ("llr-nps-board-update-2019", "7") not in [  # alone: refused (issue 11)
+        (c.doc_id, c.paragraph) for c in alone.citations]
     # a new top-level question is not a follow-up
     h.fake.reset()
     h.post.event(mention("how many cases?"))

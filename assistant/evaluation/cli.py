@@ -105,7 +105,7 @@ def eval_command(files: list[Path] = typer.Argument(..., help="Question set YAML
     console.print(_summary_table(report["summary"], QUESTION_METRICS + ("latency_p50_ms", "latency_p95_ms"),
                                  f"{len(questions)} questions ({', '.join(names)})"))
     console.print(f"report: {out_dir}/report.json, report.md, metrics.png, latency.png, answerability.png",
-                  highlight=False)
+                  highlight=False, soft_wrap=True)  # one line, never wrapped: scripts read the path
     if thresholds is not None:
         failures = check_gate(report["summary"][configs[0].name], thresholds)
         failures += check_set_gates(report["per_set"], configs[0].name, thresholds)

@@ -9,10 +9,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from assistant.answerability import Assessment, Quoted, assess
 from assistant.models import Answer, Citation, ScoredPassage
 from assistant.text import content_terms, split_sentences, tokenize
 
-NO_ANSWER_TEXT = "I could not find this in the indexed documents. The nearest passages are listed below."
+NEAREST = "The nearest passages are listed below."
+NO_ANSWER_TEXT = f"I could not find this in the indexed documents. {NEAREST}"
 
 
 @dataclass
@@ -89,39 +91,66 @@ def citation_for(n: int, r: ScoredPassage) -> Citation:
                     source=p.source, table=p.table)
 
 
-def extractive_answer(question: str, results: list[ScoredPassage], min_dense: float, min_coverage: float,
-                      max_sentences: int = 3, passages_considered: int = 3) -> Answer:
-    if not results:
-        return Answer(question=question, status="no_answer", answer=NO_ANSWER_TEXT, citations=[])
-    ev = evidence_for(question, results)
-    if is_weak(ev, min_dense, min_coverage):
-        return Answer(question=question, status="no_answer", answer=NO_ANSWER_TEXT,
-                      citations=[citation_for(i + 1, r) for i, r in enumerate(results[:3])])
-
+def select_sentences(question: str, results: list[ScoredPassage], max_sentences: int = 3,
+                     passages_considered: int = 3) -> list[Quoted]:
+    """The sentences that best answer the question: question words weighted by rarity across the candidate
+    passages, a prior for the passage's rank; read in document order, best passage first."""
     q_terms = tokenize([question])[0]
-    # rarer question words count for more: weight by inverse frequency across the candidate passages
     texts = [r.passage.text for r in results[:passages_considered]]
     doc_tokens = [set(t) for t in tokenize(texts)]
     weight = {t: 1.0 + math.log((1 + len(doc_tokens)) / (1 + sum(t in d for d in doc_tokens))) for t in set(q_terms)}
     total = sum(weight.values()) or 1.0
-    scored: list[tuple[float, int, int, str]] = []
+    scored: list[tuple[float, Quoted]] = []
     for rank, r in enumerate(results[:passages_considered]):
         prior = 1.0 / (1 + rank)
-        for pos, sentence in enumerate(split_sentences(r.passage.text)):
+        sentences = split_sentences(r.passage.text)
+        for pos, sentence in enumerate(sentences):
             s_terms = set(tokenize([sentence])[0])
             overlap = sum(w for t, w in weight.items() if t in s_terms) / total
-            scored.append((overlap + 0.25 * prior, rank, pos, sentence))
+            scored.append((overlap + 0.25 * prior, Quoted(rank, pos, sentence, sentences[pos - 1] if pos else "",
+                                                          f"{r.passage.title} {r.passage.published or ''}".strip(),
+                                                          r.passage.text)))
     if not scored:
-        return Answer(question=question, status="no_answer", answer=NO_ANSWER_TEXT,
-                      citations=[citation_for(i + 1, r) for i, r in enumerate(results[:3])])
+        return []
     scored.sort(key=lambda x: -x[0])
     best = scored[0][0]
-    chosen = [s for s in scored[:max_sentences] if s[0] >= 0.6 * best]
-    chosen.sort(key=lambda x: (x[1], x[2]))  # read in document order: best passage first
+    chosen = [q for score, q in scored[:max_sentences] if score >= 0.6 * best]
+    return sorted(chosen, key=lambda q: (q.rank, q.pos))
+
+
+def no_answer(question: str, results: list[ScoredPassage], reason: str = "",
+              assessment: Assessment | None = None) -> Answer:
+    text = f"{reason} {NEAREST}" if reason else NO_ANSWER_TEXT
+    return Answer(question=question, status="no_answer", answer=text,
+                  citations=[citation_for(i + 1, r) for i, r in enumerate(results[:3])],
+                  answerability=assessment.describe() if assessment else None)
+
+
+def extractive_answer(question: str, results: list[ScoredPassage], min_dense: float, min_coverage: float,
+                      max_sentences: int = 3, passages_considered: int = 3, glossary=None,
+                      strictness: float | None = None) -> Answer:
+    """Quote the best sentences, if the answerability stage (assistant/answerability.py) finds that they
+    answer the question; else no_answer (or `partial`) saying what the passages do not give."""
+    if not results:
+        return Answer(question=question, status="no_answer", answer=NO_ANSWER_TEXT, citations=[])
+    ev = evidence_for(question, results)
+    if is_weak(ev, min_dense, min_coverage):
+        return no_answer(question, results)
+    chosen = select_sentences(question, results, max_sentences, passages_considered)
+    if not chosen:
+        return no_answer(question, results)
+    verdict = assess(question, chosen, ev.top_dense, ev.coverage,
+                     [r.passage.text for r in results[:passages_considered]], glossary, strictness)
+    if verdict.status == "no_answer":
+        return no_answer(question, results, verdict.reason, verdict)
     numbers: dict[int, int] = {}
     parts = []
-    for _, rank, _, sentence in chosen:
-        n = numbers.setdefault(rank, len(numbers) + 1)
-        parts.append(f"{sentence} [{n}]")
+    for q in chosen:
+        n = numbers.setdefault(q.rank, len(numbers) + 1)
+        parts.append(f"{q.sentence} [{n}]")
     citations = [citation_for(n, results[rank]) for rank, n in sorted(numbers.items(), key=lambda x: x[1])]
-    return Answer(question=question, status="answered", answer=" ".join(parts), citations=citations)
+    text = " ".join(parts)
+    if verdict.status == "partial":
+        text = f"{text}\n\n{verdict.reason}"
+    return Answer(question=question, status=verdict.status, answer=text, citations=citations,
+                  answerability=verdict.describe())

@@ -123,8 +123,11 @@ def decide_answerability(service: "Service", s: AskState) -> AskState:
     flagged = [addresses_an_ai(r.passage.text) for r in s.results]
     s.ignored = [r for r, f in zip(s.results, flagged) if f]
     usable = [r for r, f in zip(s.results, flagged) if not f]
-    answer = extractive_answer(s.searched_for, usable, cfg.min_dense_score, cfg.min_term_coverage,
-                               cfg.answer_sentences)
+    asked = s.searched_for
+    if s.period and s.period.filters:  # "published in 2019" chose the documents; it is not part of what is asked
+        asked = asked.replace(s.period.phrase, " ")
+    answer = extractive_answer(asked, usable, cfg.min_dense_score, cfg.min_term_coverage,
+                               cfg.answer_sentences, glossary=s.glossary, strictness=cfg.answer_strictness)
     answer.question = s.question
     if s.use_domain:
         refuse = answer.model_copy(update={"status": "no_answer", "answer": NO_ANSWER_TEXT,
@@ -171,7 +174,7 @@ def annotate(service: "Service", s: AskState) -> AskState:
     if s.period and (note := period_note(s.period, answer)):
         s.notes.append(note)
     answer.notes = s.notes
-    if answer.status == "no_answer" and s.period and s.period.filters:
+    if answer.status == "no_answer" and s.period and s.period.filters and answer.answer == NO_ANSWER_TEXT:
         answer.answer = NO_ANSWER_TEXT.replace("indexed documents", f"indexed {s.period.describe()}", 1)
     if s.read is not None:
         answer.question = s.asked

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     min_dense_score: float = Field(0.32, description="best passage cosine below this (with partial word coverage) -> no_answer")
     min_term_coverage: float = Field(0.45, description="share of question content words the best passage must contain")
     answer_sentences: int = Field(3, description="most sentences an extractive answer quotes")
+    answer_strictness: float | None = Field(None, ge=0.0, le=1.0, description=(
+        "answerability: probability the quoted sentences must reach to answer (assistant/answerability.py); "
+        "unset = the fitted threshold; lower answers more, higher refuses more"))
     domain_features: bool = Field(True, description="glossary, date filters from the question, ratings table, "
                                                     "supersession; off only to measure what they add")
 
@@ -114,7 +117,7 @@ class Settings(BaseSettings):
                                                                                         "(kept, flagged unverified)")
     llm_min_word_support: float = Field(0.7, description="share of a sentence's content words its cited passages "
                                                          "must contain (calibrated: README, Calibration)")
-    llm_min_similarity: float = Field(0.6, description="cosine between a sentence and its best-matching cited "
+    llm_min_similarity: float = Field(0.7, description="cosine between a sentence and its best-matching cited "
                                                         "sentence or clause below which it is unsupported (calibrated)")
     llm_min_kept_share: float = Field(0.5, description="share of generated sentences that must pass the check, "
                                                        "else the extractive answer is returned")

@@ -144,7 +144,9 @@ class ReadAs(BaseModel):
 
 class Answer(BaseModel):
     question: str
-    status: Literal["answered", "no_answer"]
+    status: Literal["answered", "partial", "no_answer"] = Field(
+        ..., description="answered | partial (part of the question is answered; the text says which part is not) "
+                         "| no_answer (the text says what the nearest passages do not give)")
     answer: str
     citations: list[Citation] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)
@@ -152,6 +154,8 @@ class Answer(BaseModel):
     notes: list[str] = Field(default_factory=list, description="period searched, superseded sources, glossary")
     table: list[dict] | None = Field(None, description="rows of a ratings table, when the question asked for one")
     read_as: ReadAs | None = Field(None, description="in a conversation: how the question was read (null for /v1/ask)")
+    answerability: dict | None = Field(None, description="the answerability stage's verdict: status, probability, "
+                                                         "threshold, answer_type, missing, conflicts, reason")
 
 
 class DocumentInfo(BaseModel):

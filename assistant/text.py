@@ -53,8 +53,13 @@ QUESTION_WORDS = {"stand", "mean", "meant", "definit", "defin", "abbrevi", "acro
                   "explain", "happen", "give", "find", "found", "know", "much", "mani", "number", "kind", "type"}
 
 
+# words that name where to look, not what is asked ("according to papers published in 2019"): an answering
+# sentence does not repeat them, so they never count as missing (stemmed)
+SOURCE_WORDS = {"accord", "paper", "publish", "document", "report"}
+
+
 def content_terms(question: str) -> set[str]:
-    return set(tokenize([question])[0]) - QUESTION_WORDS
+    return set(tokenize([question])[0]) - QUESTION_WORDS - SOURCE_WORDS
 
 
 _NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\w)|\d+(?:\.\d+)?")

@@ -64,26 +64,42 @@ def test_streamed_text_is_judged_exactly_as_the_whole(service):
 
 
 def test_calibrated_thresholds_hold_on_the_labelled_examples(service):
-    """The configured thresholds keep >= 90 % of supported sentences and drop >= 90 % of unsupported ones
-    (benchmarks/RESULTS.md: 0.935 and 0.944); numbers alone would drop fewer than half."""
+    """On 184 labelled sentences (102 compressions of long sentences) the configured check keeps >= 95 % of
+    supported sentences and drops >= 90 % of unsupported ones (benchmarks/RESULTS.md: 0.972 and 0.921; 5-fold
+    cross-validated 0.972 / 0.895); without the word and cosine thresholds it drops fewer."""
     examples = load_examples(ROOT / "benchmarks" / "llm_check_examples.yaml")
+    assert len(examples) >= 150 and sum(e["kind"].startswith("compression") for e in examples) >= len(examples) / 2
     measured = measure(examples, service.snapshot().passages, service.embedder.embed)
     s = service.settings
     configured = score(measured, s.llm_min_word_support, s.llm_min_similarity)
-    assert configured["n_supported"] >= 40 and configured["n_unsupported"] >= 30
-    assert configured["supported_kept"] >= 0.9 and configured["unsupported_dropped"] >= 0.9
-    assert score(measured, 0.0, -1.0)["unsupported_dropped"] < 0.5
-    # every wrong number, wrong date and invented claim is caught
+    assert configured["supported_kept"] >= 0.95 and configured["unsupported_dropped"] >= 0.9
+    assert score(measured, 0.0, -1.0)["unsupported_dropped"] < configured["unsupported_dropped"]  # words, cosine count
     caught = {m.kind for m in measured if not m.supported
               and not m.accepted(s.llm_min_word_support, s.llm_min_similarity)}
-    assert {"wrong-number", "wrong-date", "invented", "outside-knowledge", "unrelated"} <= caught
-    missed = [m for m in measured if not m.supported and m.accepted(s.llm_min_word_support, s.llm_min_similarity)]
-    assert {m.kind for m in missed} <= {"swapped-word"}  # the known limit: one word changed
+    assert {"wrong-number", "wrong-date", "invented", "outside-knowledge", "unrelated", "compression-opposite",
+            "compression-number", "compression-date", "compression-negation"} <= caught
+    compressions = [m for m in measured if m.kind == "compression"]
+    assert sum(m.accepted(s.llm_min_word_support, s.llm_min_similarity) for m in compressions) >= 0.95 * len(compressions)
+
+
+@pytest.mark.parametrize("claim,verdict", [
+    ("Inspectors found the Midlands division to be well led.", "ok"),               # a compression (issue 11)
+    ("Of all the areas inspected, Midlands NPS ranked the lowest overall.", "conflict"),
+    ("Court work was rated inadequate.", "conflict"),
+    ("The Midlands division employs over 1,600 full-time-equivalent staff in Cornwall.", "names"),
+])
+def test_the_check_aligns_each_claim_with_one_passage_sentence(service, claim, verdict):
+    phrase = "ranked the highest" if "ranked" in claim or "Court" in claim else \
+        "1,600" if "1,600" in claim else "supervising more than 17,000"
+    passage = next(p for p in service.snapshot().passages if phrase in p.text)
+    support = SupportChecker([ScoredPassage(passage=passage, score=1.0)], service.embedder.embed,
+                             service.settings.llm_min_word_support, service.settings.llm_min_similarity)
+    assert support.check(claim, [1]).verdict == verdict
 
 
 @pytest.mark.parametrize("claim,ok", [("Some premises needed urgent repairs and improvement.", True),
                                       ("Some premises needed urgent repairs in 2016.", False)])
 def test_support_is_judged_against_the_cited_passage(service, claim, ok):
     results = [r for r in service.search("premises repairs") if "urgent repairs" in r.passage.text][:1]
-    support = SupportChecker([ScoredPassage(passage=results[0].passage, score=1.0)], service.embedder.embed, 0.7, 0.6)
+    support = SupportChecker([ScoredPassage(passage=results[0].passage, score=1.0)], service.embedder.embed, 0.7, 0.7)
     assert (support.check(claim, [1]).verdict == "ok") is ok

@@ -304,7 +304,8 @@ def test_thread_follow_up_is_read_with_the_earlier_question(make_bot):
     # while the follow-up alone finds something else
     assert ("llr-nps-board-update-2019", "7") in [(c.doc_id, c.paragraph) for c in record.citations]
     alone = h.service.ask("how many cases?", filters=Filters(include_restricted=False))
-    assert ("llr-nps-board-update-2019", "7") not in [(c.doc_id, c.paragraph) for c in alone.citations]
+    assert alone.status != "answered" or ("llr-nps-board-update-2019", "7") not in [  # alone: refused (issue 11)
+        (c.doc_id, c.paragraph) for c in alone.citations]
     # issue 14: a third turn is read with the whole thread, not only with "how many cases?"
     h.fake.reset()
     h.post.event(mention("by when?", thread_ts=first["ts"]))

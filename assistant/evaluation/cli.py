@@ -61,7 +61,7 @@ def eval_command(files: list[Path] = typer.Argument(..., help="Question set YAML
                  include_restricted: bool = typer.Option(False, "--include-restricted",
                                                          help="Also search restricted documents (default: not).")) -> None:
     """Score question sets: retrieval (document and passage level), answers, refusals, latency."""
-    from assistant.evaluation.gate import GateError, check_gate, load_gate
+    from assistant.evaluation.gate import GateError, check_gate, check_set_gates, load_gate
     from assistant.evaluation.questions import QuestionSetError, load_sets
     from assistant.evaluation.report import QUESTION_METRICS, default_out_dir, write_json, write_markdown, write_plots
     from assistant.evaluation.runner import EvalRunError, build_report, check_index, run_questions, targets_for
@@ -109,9 +109,11 @@ def eval_command(files: list[Path] = typer.Argument(..., help="Question set YAML
     write_plots(report, out_dir, QUESTION_METRICS)
     console.print(_summary_table(report["summary"], QUESTION_METRICS + ("latency_p50_ms", "latency_p95_ms"),
                                  f"{len(questions)} questions ({', '.join(names)})"))
-    console.print(f"report: {out_dir}/report.json, report.md, metrics.png, latency.png", highlight=False)
+    console.print(f"report: {out_dir}/report.json, report.md, metrics.png, latency.png, answerability.png",
+                  highlight=False, soft_wrap=True)  # one line, never wrapped: scripts read the path
     if thresholds is not None:
         failures = check_gate(report["summary"][configs[0].name], thresholds)
+        failures += check_set_gates(report["per_set"], configs[0].name, thresholds)
         for f in failures:
             typer.echo(f"gate: {f}", err=True)
         if failures:

@@ -87,10 +87,19 @@ def write_markdown(report: dict, out: Path, title: str) -> Path:
     lines += ["Document level: hit@k, MRR@10, nDCG@10 from `expected_sources`. Passage level: the passage "
               "contains `expected_quote`. Refusal accuracy over all questions (unanswerable ones must come back "
               "`no_answer`, answerable ones must not). Latency: whole `ask` call, ms.", ""]
-    extra = ("no_answer_recall", "false_refusal_rate", "recall@10", "retrieve_p50_ms", "retrieve_p95_ms",
+    extra = ("answered_rate", "refused_rate", "partial_rate", "no_answer_recall", "false_refusal_rate", "recall@10", "retrieve_p50_ms", "retrieve_p95_ms",
              "answer_p50_ms", "answer_p95_ms", "answer_words_p50", "retrieved_words_p50", "n_answerable",
              "n_unanswerable", "errors")
     lines += ["### More figures", "", markdown_table(*summary_rows(summary, extra)), ""]
+    if report.get("per_set"):
+        lines += ["## Answerability per question set", "",
+                  "Answered: share of answerable questions answered (`answered` or `partial`); refused: share of "
+                  "unanswerable ones refused (`no_answer` or `partial`).", ""]
+        header = ["set", "config", "answerable", "answered", "unanswerable", "refused", "partial", "refusal acc."]
+        rows = [[name, c, fmt(v.get("n_answerable")), fmt(v.get("answered_rate")), fmt(v.get("n_unanswerable")),
+                 fmt(v.get("refused_rate")), fmt(v.get("partial_rate")), fmt(v.get("refusal_accuracy"))]
+                for name, by_config in report["per_set"].items() for c, v in by_config.items()]
+        lines += [markdown_table(header, rows), "", "![answerability curve](answerability.png)", ""]
     lines += ["## Per question type", ""]
     for qtype, by_config in report.get("per_type", {}).items():
         n = next(iter(by_config.values())).get("n")
@@ -184,4 +193,36 @@ def write_plots(report: dict, out: Path, metrics: tuple[str, ...], latency_key: 
     paths.append(out / "latency.png")
     fig.savefig(paths[1], dpi=120)
     plt.close(fig)
+    if report.get("answerability_curve"):
+        paths.append(write_curve(report["answerability_curve"], out / "answerability.png"))
     return paths
+
+
+def write_curve(curves: dict, path: Path) -> Path:
+    """answerability.png: answered-rate of answerable questions against refused-rate of unanswerable ones as
+    the answerability threshold moves from 0 to 1 (one line per configuration, thresholds 0.1..0.9 labelled)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5.5, 5))
+    for config, points in curves.items():
+        pts = [(r, a) for _, a, r in points if a is not None and r is not None]
+        if not pts:
+            continue
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], marker=".", markersize=3, label=config)
+        for t, a, r in points:
+            if a is not None and r is not None and abs(t * 10 - round(t * 10)) < 1e-9 and 0 < t < 1:
+                ax.annotate(f"{t:.1f}", (r, a), fontsize=6, textcoords="offset points", xytext=(3, 3))
+    ax.set_xlabel("unanswerable questions refused")
+    ax.set_ylabel("answerable questions answered")
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.grid(alpha=0.3)
+    ax.set_title("Answerability: answered vs refused as the threshold moves")
+    ax.legend(fontsize=8, loc="lower left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

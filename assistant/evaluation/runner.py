@@ -38,8 +38,11 @@ def score_question(q: EvalQuestion, retrieved: list[dict], answer: dict) -> dict
         r["relevant_passage"] = bool(q.expected_quote) and any(M.contains(r["text"], qt) for qt in q.expected_quote)
     checks: dict = {}
     status = answer.get("status")
-    refused = status == "no_answer"
-    checks["refusal_correct"] = (refused if not q.answerable else status == "answered")
+    # `partial` answers part and says what is missing: a refusal of an unanswerable question, an answer to an
+    # answerable one
+    refused = status in ("no_answer", "partial")
+    answered = status in ("answered", "partial")
+    checks["refusal_correct"] = (refused if not q.answerable else answered)
     if q.answerable:
         passage_ids = [r["id"] for r in retrieved]
         doc_flags = [r["doc_id"] for r in retrieved]
@@ -58,11 +61,11 @@ def score_question(q: EvalQuestion, retrieved: list[dict], answer: dict) -> dict
             checks["passage_mrr@10"] = M.reciprocal_rank_at_k(passage_ids, relevant, 10)
         if q.expected_answer_contains:
             text = answer.get("answer") or ""
-            checks["answer_contains"] = (status == "answered"
+            checks["answer_contains"] = (answered
                                          and all(M.contains(text, s) for s in q.expected_answer_contains))
             checks["answer_missing"] = [s for s in q.expected_answer_contains if not M.contains(text, s)]
         cited = [c["doc_id"] for c in answer.get("citations", [])]
-        if status == "answered" and cited:
+        if answered and cited:
             checks["citation_precision"] = sum(d in expected for d in cited) / len(cited)
     return checks
 
@@ -72,7 +75,7 @@ def score_question(q: EvalQuestion, retrieved: list[dict], answer: dict) -> dict
 SUMMARY_KEYS = ("hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "ndcg@10", "recall@5", "recall@10",
                 "passage_hit@1", "passage_hit@3", "passage_hit@5", "passage_hit@10", "passage_mrr@10",
                 "answer_contains", "citation_precision", "refusal_accuracy", "no_answer_recall",
-                "false_refusal_rate", "latency_p50_ms", "latency_p95_ms", "retrieve_p50_ms", "retrieve_p95_ms",
+                "false_refusal_rate", "answered_rate", "refused_rate", "partial_rate", "latency_p50_ms", "latency_p95_ms", "retrieve_p50_ms", "retrieve_p95_ms",
                 "answer_p50_ms", "answer_p95_ms", "answer_words_p50", "retrieved_words_p50", "n", "n_answerable", "n_unanswerable",
                 "errors")
 
@@ -94,12 +97,18 @@ def summarise(records: list[dict]) -> dict:
     out["no_answer_recall"] = mean("refusal_correct", unanswerable)
     out["false_refusal_rate"] = M.mean_or_none(float(r["status"] == "no_answer") for r in answerable) \
         if answerable else None
+    # the answerability trade-off: answerable questions answered (answered or partial), unanswerable refused
+    out["answered_rate"] = M.mean_or_none(float(r["status"] in ("answered", "partial")) for r in answerable) \
+        if answerable else None
+    out["refused_rate"] = M.mean_or_none(float(r["status"] in ("no_answer", "partial")) for r in unanswerable) \
+        if unanswerable else None
+    out["partial_rate"] = M.mean_or_none(float(r["status"] == "partial") for r in records) if records else None
     timings = [r["timings_ms"] for r in records if r.get("timings_ms")]
     for name, key in (("latency", "total"), ("retrieve", "retrieve"), ("answer", "answer")):
         vals = [t[key] for t in timings if key in t]
         out[f"{name}_p50_ms"] = _round(M.percentile(vals, 50))
         out[f"{name}_p95_ms"] = _round(M.percentile(vals, 95))
-    words = [len((r.get("answer") or "").split()) for r in records if r["status"] == "answered"]
+    words = [len((r.get("answer") or "").split()) for r in records if r["status"] in ("answered", "partial")]
     out["answer_words_p50"] = M.percentile(words, 50)
     # how big the retrieved units are: a passage hit in a 700-word node is not the same as in a 150-word one
     out["retrieved_words_p50"] = M.percentile([r.get("words", 0) for rec in records for r in rec.get("retrieved", [])], 50)
@@ -118,6 +127,42 @@ def per_type(records: list[dict]) -> dict:
     return {t: {c: {k: v for k, v in summarise(rows).items()
                     if k in ("n", "hit@5", "passage_hit@5", "passage_mrr@10", "answer_contains", "refusal_accuracy")}
                 for c, rows in by_config.items()} for t, by_config in sorted(out.items())}
+
+
+def per_set(records: list[dict]) -> dict:
+    """{set: {config: {n, answered_rate, refused_rate, partial_rate, refusal_accuracy}}}: both sides of the
+    answerability trade-off for every question set."""
+    out: dict = {}
+    for r in records:
+        out.setdefault(r["set"], {}).setdefault(r["config"], []).append(r)
+    keys = ("n", "n_answerable", "n_unanswerable", "answered_rate", "refused_rate", "partial_rate", "refusal_accuracy",
+            "passage_hit@5", "passage_mrr@10", "answer_contains")
+    return {name: {c: {k: v for k, v in summarise(rows).items() if k in keys} for c, rows in by_config.items()}
+            for name, by_config in sorted(out.items())}
+
+
+def answerability_curve(records: list[dict], points: int = 101) -> dict:
+    """{config: [(threshold, answered_rate, refused_rate)]}: what the answerability threshold trades, from
+    each record's probability. A question decided before the stage (no probability: the evidence floor, a
+    ratings table, a definition) keeps its observed outcome at every threshold."""
+    import numpy as np
+
+    out: dict = {}
+    for config in dict.fromkeys(r["config"] for r in records):
+        rows = [r for r in records if r["config"] == config]
+        curve = []
+        for t in np.linspace(0.0, 1.0, points):
+            ans, ref = [], []
+            for r in rows:
+                a = r.get("answerability") or {}
+                p = a.get("probability")
+                if r["status"] == "no_answer" and a.get("status") != "no_answer":
+                    p = None  # refused after the stage (a name no document mentions): fixed outcome
+                answers = (p >= t) if p is not None else r["status"] in ("answered", "partial")
+                (ans if r["answerable"] else ref).append(answers if r["answerable"] else not answers)
+            curve.append((round(float(t), 3), M.mean_or_none(map(float, ans)), M.mean_or_none(map(float, ref))))
+        out[config] = curve
+    return out
 
 
 def _num(v):
@@ -157,7 +202,7 @@ class ServiceTarget:
         ev = evidence_for(q.question, results[: (self.config.k or self.service.settings.top_k)])
         evidence = {"top_dense": None if ev.top_dense is None else round(float(ev.top_dense), 4),
                     "coverage": round(float(ev.coverage), 4)}
-        return retrieved, {"status": answer.status, "answer": answer.answer,
+        return retrieved, {"status": answer.status, "answer": answer.answer, "answerability": answer.answerability,
                            "citations": [{"n": c.n, "doc_id": c.doc_id, "paragraph": c.paragraph, "page": c.page}
                                          for c in answer.citations],
                            "timings_ms": dict(answer.timings_ms), "mode": answer.mode}, evidence
@@ -256,7 +301,8 @@ def run_questions(questions: list[EvalQuestion], targets: list, progress: Callab
                 r["text"] = r["text"][:300]  # enough to read in the report, not the whole corpus again
             record.update({"status": answer["status"], "mode": answer.get("mode"), "answer": answer["answer"],
                            "citations": answer["citations"],
-                           "timings_ms": answer["timings_ms"], "evidence": evidence, "retrieved": retrieved})
+                           "timings_ms": answer["timings_ms"], "evidence": evidence, "retrieved": retrieved,
+                           "answerability": answer.get("answerability")})
             records.append(record)
             if progress:
                 progress(target.config.name)
@@ -265,5 +311,6 @@ def run_questions(questions: list[EvalQuestion], targets: list, progress: Callab
 
 def build_report(records: list[dict], configs: list[EvalConfig], meta: dict) -> dict:
     summary = {c.name: summarise([r for r in records if r["config"] == c.name]) for c in configs}
-    return {"summary": summary, "per_type": per_type(records), "questions": records,
+    return {"summary": summary, "per_type": per_type(records), "per_set": per_set(records),
+            "answerability_curve": answerability_curve(records), "questions": records,
             "meta": {**meta, "configs": [c.describe() for c in configs]}}

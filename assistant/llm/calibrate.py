@@ -24,9 +24,18 @@ class Measured:
     numbers_ok: bool
     coverage: float
     similarity: float
+    blocked: str = ""            # names | numbers | conflict | negation: the aligned sentence contradicts the claim
+    aligned: float = 0.0         # share of the claim's words in its best-aligned passage sentence
 
-    def accepted(self, min_word_support: float, min_similarity: float) -> bool:
-        return self.numbers_ok and self.coverage >= min_word_support and self.similarity >= min_similarity
+    def accepted(self, min_word_support: float, min_similarity: float,
+                 aligned_min_similarity: float | None = None) -> bool:
+        """The check's own rule (SupportChecker.check) at these thresholds."""
+        from assistant.llm.check import ALIGNED_MIN_SIMILARITY, ALIGNED_SHARE
+
+        low = ALIGNED_MIN_SIMILARITY if aligned_min_similarity is None else aligned_min_similarity
+        if not self.numbers_ok or self.blocked or self.coverage < min_word_support:
+            return False
+        return self.similarity >= min_similarity or (self.aligned >= ALIGNED_SHARE and self.similarity >= low)
 
 
 class CalibrationError(ValueError):
@@ -51,23 +60,29 @@ def measure(examples: list[dict], passages: list[Passage], embed) -> list[Measur
         cited = [ScoredPassage(passage=_find(passages, phrase), score=1.0) for phrase in ex["cites"]]
         checker = SupportChecker(cited, embed, 0.0, -1.0)
         s = checker.check(ex["claim"], list(range(1, len(cited) + 1)))  # thresholds 0: every measure computed
+        a = checker.alignment(ex["claim"], list(range(1, len(cited) + 1)))
+        blocked = s.verdict if s.verdict in ("names", "conflict", "negation") or (
+            s.verdict == "numbers" and not s.missing_numbers) else ""
         out.append(Measured(ex["claim"], bool(ex["supported"]), ex.get("kind", ""), not s.missing_numbers,
-                            s.coverage, checker.similarity(ex["claim"], list(range(1, len(cited) + 1)))))
+                            s.coverage, checker.similarity(ex["claim"], list(range(1, len(cited) + 1))), blocked,
+                            a.term_share if a else 0.0))
     return out
 
 
-def score(measured: list[Measured], min_word_support: float, min_similarity: float) -> dict:
+def score(measured: list[Measured], min_word_support: float, min_similarity: float,
+          aligned_min_similarity: float | None = None) -> dict:
     pos = [m for m in measured if m.supported]
     neg = [m for m in measured if not m.supported]
-    kept = sum(m.accepted(min_word_support, min_similarity) for m in pos)
-    caught = sum(not m.accepted(min_word_support, min_similarity) for m in neg)
+    kept = sum(m.accepted(min_word_support, min_similarity, aligned_min_similarity) for m in pos)
+    caught = sum(not m.accepted(min_word_support, min_similarity, aligned_min_similarity) for m in neg)
     return {"min_word_support": min_word_support, "min_similarity": min_similarity,
             "supported_kept": round(kept / len(pos), 4) if pos else None,
             "unsupported_dropped": round(caught / len(neg), 4) if neg else None,
             "accuracy": round((kept + caught) / len(measured), 4) if measured else None,
             "n_supported": len(pos), "n_unsupported": len(neg),
-            "missed": [m.claim for m in neg if m.accepted(min_word_support, min_similarity)],
-            "wrongly_dropped": [m.claim for m in pos if not m.accepted(min_word_support, min_similarity)]}
+            "missed": [m.claim for m in neg if m.accepted(min_word_support, min_similarity, aligned_min_similarity)],
+            "wrongly_dropped": [m.claim for m in pos
+                                if not m.accepted(min_word_support, min_similarity, aligned_min_similarity)]}
 
 
 def sweep(measured: list[Measured], words=None, sims=None) -> list[dict]:

@@ -28,6 +28,7 @@ from datetime import date
 
 import numpy as np
 
+from assistant.answerability import Evidence, align, parse
 from assistant.models import ScoredPassage
 # text addressed to an AI system: a passage holding it is never counted as support, so a model that obeyed it
 # cannot have the obeyed sentence pass the check by citing that passage
@@ -119,10 +120,21 @@ def passage_units(p, window: int = WINDOW_WORDS) -> list[str]:
 
 @dataclass
 class Support:
-    verdict: str                    # ok | numbers | words | similarity
+    verdict: str                    # ok | numbers | words | names | conflict | negation | similarity
     coverage: float
     similarity: float | None        # None when numbers or words already failed (not computed)
     missing_numbers: list[str] = field(default_factory=list)
+    aligned: float | None = None    # share of the claim's words in the best-aligned passage sentence
+    missing: list[str] = field(default_factory=list)   # names / numbers that sentence lacks
+    conflicts: list[str] = field(default_factory=list)  # "lowest vs highest"
+
+
+# A claim whose every word, name and number stands in one passage sentence (or adjacent pair), with no
+# opposite and no negation flipped, is a compression of that sentence: it is kept at this lower cosine
+# (long sentences dilute a short claim's embedding). Calibrated with the thresholds in config.py on
+# benchmarks/llm_check_examples.yaml (benchmarks/llm_check.py; RESULTS.md).
+ALIGNED_SHARE = 0.85
+ALIGNED_MIN_SIMILARITY = 0.35
 
 
 class VectorCache:
@@ -178,6 +190,7 @@ class SupportChecker:
         self._words: dict[int, set[str]] = {}
         self._numbers: dict[int, set[str]] = {}
         self._units: dict[int, list[tuple[str, set[str]]]] = {}
+        self._evidence: dict[int, list] = {}   # answerability.Evidence of each sentence and adjacent pair
         self._claims: dict[str, np.ndarray] = {}
         self.ignored: set[int] = set()  # passages holding instructions to AI systems
 
@@ -192,13 +205,17 @@ class SupportChecker:
         passage = self.results[n - 1].passage
         if INSTRUCTIONS.search(passage.text):
             self.ignored.add(n)  # supports nothing
-            self._words[n], self._numbers[n], self._units[n] = set(), set(), []
+            self._words[n], self._numbers[n], self._units[n], self._evidence[n] = set(), set(), [], []
             return
         text = self._text(n)
         self._words[n] = content_words(text)
         self._numbers[n] = numbers_in(text)
         units = passage_units(passage)
         self._units[n] = list(zip(units, ({t for t in toks if not t.isdigit()} for toks in tokenize(units))))
+        sentences = split_sentences(passage.text) or [passage.text]
+        spans = sentences + [f"{a} {b}" for a, b in zip(sentences, sentences[1:])]
+        head = f"{passage.title}. Published {long_date(passage.published)} {passage.published or ''}"
+        self._evidence[n] = [Evidence.of(x, None, passage.section or "") for x in spans] + [Evidence.of(head)]
 
     def _vectors(self, texts: list[str]) -> np.ndarray:
         if self.cache is None:
@@ -234,9 +251,36 @@ class SupportChecker:
             return Support("numbers", round(coverage, 4), None, missing)
         if coverage < self.min_word_support:
             return Support("words", round(coverage, 4), None)
+        a = self.alignment(claim, cited)
         similarity = self.similarity(claim, cited, claim_words)
-        verdict = "ok" if similarity >= self.min_similarity else "similarity"
-        return Support(verdict, round(coverage, 4), round(similarity, 4))
+        out = Support("ok", round(coverage, 4), round(similarity, 4), aligned=a.term_share if a else None,
+                      missing=a.missing_names + a.missing_numbers if a else [], conflicts=a.conflicts if a else [])
+        if a is not None and (a.missing_names or a.missing_numbers):
+            out.verdict = "names" if a.missing_names else "numbers"
+        elif a is not None and a.conflicts:
+            out.verdict = "conflict"
+        elif a is not None and a.negation_mismatch:
+            out.verdict = "negation"
+        elif similarity < self.min_similarity and not (
+                a is not None and a.term_share >= ALIGNED_SHARE and similarity >= ALIGNED_MIN_SIMILARITY):
+            out.verdict = "similarity"
+        return out
+
+    def alignment(self, claim: str, cited: list[int]):
+        """The shared engine (assistant/answerability.py): the claim against the passage sentence (or pair of
+        adjacent sentences) that holds most of its words; a name, number or year that sentence lacks, or an
+        opposite of what it says, is not supported by it, even when the word occurs elsewhere in the passage."""
+        ask = parse(claim, question=False)
+        if not ask.terms:
+            return None
+        best = None
+        for n in cited:
+            for ev in self._evidence.get(n, []):
+                a = align(ask, ev)
+                key = (a.term_share, -len(a.missing_names) - len(a.missing_numbers), -len(a.conflicts), -len(ev.text))
+                if best is None or key > best[0]:
+                    best = (key, a)
+        return best[1] if best else None
 
 
 # --- the whole answer ----------------------------------------------------------------------------

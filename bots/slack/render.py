@@ -164,9 +164,10 @@ def answer_blocks(answer: Answer, answer_id: str | None, *, read_as: str | None 
     if answer_notes:
         blocks.append(context(*answer_notes))
     if answer.citations:
-        sentences = answer_sentences(answer.answer) if answer.status == "answered" else {}
+        sentences = answer_sentences(answer.answer) if answer.status in ("answered", "partial") else {}
         blocks.append({"type": "divider"})
-        blocks.append(section("*Sources*" if answer.status == "answered" else "*Nearest passages*"))
+        # partial: the quoted sentences answer part of the question, the text then says what is not answered
+        blocks.append(section("*Sources*" if answer.status in ("answered", "partial") else "*Nearest passages*"))
         for c in answer.citations:
             blocks.append(section(citation_text(c, sentences.get(c.n))))
     if answer_id:

@@ -1,0 +1,519 @@
+"""Does this evidence answer this question? One support engine for the extractive answer and the LLM check.
+
+A near-miss question uses the documents' own words but asks for something they do not state (a figure never
+given, a swapped area or year, an opposite). Whole-passage word coverage cannot see that, so the engine
+aligns the question with the *sentences the answer would quote*:
+
+- each content term, name, number and year of the question is matched in the sentence(s) exactly, by stem,
+  by glossary synonym (SOMMB = Strategic Offender Management and MAPPA Board), by a one-letter typo, or (when
+  the caller has embeddings at hand, as the LLM check does) by embedding similarity;
+- the expected answer type (when -> a date, how many -> a number, who -> a name, where -> a place,
+  which/what X -> a mention of X) must have a candidate in the sentence that the question does not already
+  hold;
+- opposites (highest/lowest, increase/decrease, a rating other than the one asked about) and negation are
+  flagged.
+
+These features and the retrieval scores go into a small logistic model (`answerability_model.json`, fitted
+by benchmarks/answerability_fit.py with a cross-validated figure); `ASSISTANT_ANSWER_STRICTNESS` moves its
+threshold. The result says why: which asked-for items the evidence lacks.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from assistant.text import QUESTION_WORDS, SOURCE_WORDS, numbers_in, tokenize
+
+
+MODEL_PATH = Path(__file__).with_name("answerability_model.json")
+
+# --- the question ------------------------------------------------------------------------------------------
+
+_WH = re.compile(r"^\s*(?:(?:and|but|so|then|also|please|tell me|can you tell me|do you know)\s+)*", re.IGNORECASE)
+_DATE_Q = re.compile(r"^(?:when|since when|by when|until when|until what|what (?:year|date|month|day|time|century|"
+                     r"decade|period|season)|which (?:year|date|month|day|century|decade|period)|"
+                     r"(?:in|on|by|from|during|at|until) (?:what|which) (?:year|date|month|day|century|decade|time|"
+                     r"period)|how long ago)\b", re.IGNORECASE)
+_NUMBER_Q = re.compile(r"^(?:how (?:many|much|long|far|old|big|large|often|high|tall|wide)|what (?:percentage|"
+                       r"proportion|share|number|amount|fraction|per ?cent|size|age|distance|population|sum)|"
+                       r"(?:by |to |at )?(?:what|which) (?:percentage|proportion|share|number|amount|rate|age))\b",
+                       re.IGNORECASE)
+_PERSON_Q = re.compile(r"^(?:who|whom|whose|(?:by|to|for|with|from) whom|which (?:person|people|company|"
+                       r"organisation|organization|body|bodies|agency|agencies|king|queen|leader|officer|man|woman|"
+                       r"group|team)|what (?:person|company|organisation|organization|body|agency|name|king|"
+                       r"queen|leader|group|team))\b", re.IGNORECASE)
+_PLACE_Q = re.compile(r"^(?:where|from where|(?:in |to |from |at )?(?:what|which) (?:country|countries|city|"
+                      r"cities|town|region|regions|place|places|area|areas|county|counties|location|site|"
+                      r"island|river|division|land|kingdom|territory|sea))\b", re.IGNORECASE)
+_WHICH_X = re.compile(r"^(?:(?:in|on|by|to|for|from|of|at|with) )?(?:which|what) (?:kind of |type of |sort of )?"
+                      r"(?:(?:two|three|four|five|six|seven|eight|nine|ten|\d+) )?"
+                      r"(?P<x>[a-z][a-z-]+)", re.IGNORECASE)
+_HOW_MANY = re.compile(r"^how many (?:of (?:the|our) )?(?P<x>[\w -]+?)(?: (?:does|do|did|are|is|were|was|will|would|have|has|had|can|could|should|in|of|at|for|per|need|needs)\b|\?|$)", re.IGNORECASE)
+# "which two boards", "name the three aims": the number counts the answer, it is not a fact to find
+_ANSWER_COUNT = re.compile(r"\b(?:which|what|the|name|list)\s+(two|three|four|five|six|seven|eight|nine|ten|\d+)\b",
+                           re.IGNORECASE)
+_AUX = {"is", "are", "was", "were", "do", "does", "did", "has", "have", "had", "will", "would", "can", "could",
+        "should", "may", "might", "must", "shall", "the", "a", "an", "of", "it", "they", "he", "she", "this", "that",
+        "these", "those", "there", "be"}
+_CAP = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:of|and|the|for|de|du|la|le)?\s*[A-Z][\w’'-]*)*")
+_YEAR = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b")
+_DATE_WORDS = re.compile(r"\b(?:january|february|march|april|june|july|august|september|october|november|december|"
+                         r"spring|summer|autumn|winter|century|centuries|decade|monday|tuesday|wednesday|thursday|"
+                         r"friday|saturday|sunday|yesterday|today|tomorrow|year|years|month|months|week|weeks|"
+                         r"annually|daily|weekly|ad|bc|\d{1,2}(?:st|nd|rd|th))\b", re.IGNORECASE)
+_AMOUNT_WORDS = re.compile(r"(?:[£$€%]|\b(?:per ?cent|percent|hundred|thousand|million|billion|dozen|half|third|"
+                           r"quarter|twice|double|single|several|numerous|majority|minority|all|none|no)\b)",
+                           re.IGNORECASE)
+_NEGATION = re.compile(r"\b(?:not|no|never|none|nor|cannot|without|neither)\b|n[’']t\b", re.IGNORECASE)
+
+# pairs of words that say opposite things (stems); a claim or question using one where the evidence uses the
+# other is the cheap-to-detect contradiction
+OPPOSITES = [
+    ({"highest", "high", "higher"}, {"lowest", "low", "lower"}),
+    ({"increas", "rise", "rose", "risen", "grow", "grew", "growth", "gain", "expand", "up"},
+     {"decreas", "fall", "fell", "fallen", "declin", "drop", "shrink", "down"}),
+    ({"short"}, {"long"}), ({"closer", "nearer"}, {"further", "farther"}), ({"month", "monthli"}, {"year", "annual", "annual"}), ({"week", "weekli"}, {"year", "annual"}),
+    ({"day", "daili"}, {"year", "annual"}), ({"ever"}, {"never"}), ({"all"}, {"none"}), ({"alway"}, {"never"}),
+    ({"more"}, {"fewer", "less"}), ({"most"}, {"least", "fewest"}), ({"best", "better"}, {"worst", "wors"}),
+    ({"largest", "biggest", "larger", "bigger"}, {"smallest", "smaller"}), ({"first", "earliest"}, {"last", "latest"}),
+    ({"improv"}, {"deterior", "worsen", "declin"}), ({"begin", "began", "start", "open"}, {"end", "finish", "stop", "close"}),
+    ({"befor", "earlier", "prior"}, {"after", "later"}), ({"success", "successful"}, {"fail", "failur", "unsuccess"}),
+    ({"strong", "strength"}, {"weak", "weak"}), ({"won", "win", "victori"}, {"lost", "lose", "defeat"}),
+    ({"accept"}, {"reject", "refus"}), ({"north", "northern"}, {"south", "southern"}),
+    ({"east", "eastern"}, {"west", "western"}), ({"minimum"}, {"maximum"}), ({"major"}, {"minor"}),
+    ({"posit"}, {"negat"}), ({"allow", "permit"}, {"forbid", "ban", "prohibit"}), ({"sufficient"}, {"insuffici"}),
+    ({"consist"}, {"inconsist"}), ({"appropri"}, {"inappropri"}), ({"privat"}, {"public"}),
+]
+RATINGS = ("outstanding", "good", "requires improvement", "inadequate")
+
+
+@lru_cache(maxsize=65536)
+def _stem_tuple(text: str) -> tuple[str, ...]:
+    return tuple(tokenize([text])[0])
+
+
+def _stems(text: str) -> list[str]:
+    """The BM25 analyser's stems, cached: words and passage sentences recur across questions, and one
+    tokenizer call costs about as much as the set work of a whole alignment."""
+    return list(_stem_tuple(text))
+
+
+@dataclass
+class Ask:
+    """What a question (or a generated claim) asks for / asserts."""
+
+    text: str
+    terms: dict[str, str]              # stem -> the word as written
+    names: set[str]                    # stems of capitalised words and acronyms (people, bodies, places)
+    numbers: set[str]                  # numbers, number words, months (text.numbers_in)
+    years: set[str]
+    answer_type: str | None            # date | number | person | place | mention | None
+    focus: str | None = None           # the X of "which X" / "what X" (a stem)
+    head: str | None = None            # the X of "how many X" (a stem)
+    ratings: set[str] = field(default_factory=set)
+    negated: bool = False
+    synonyms: dict[str, list[set[str]]] = field(default_factory=dict)  # stem -> other glossary forms (stems)
+    topics: set[str] = field(default_factory=set)   # stems of glossary terms: the passage may carry them
+
+
+def with_glossary(ask: Ask, glossary) -> Ask:
+    """Glossary forms as synonyms (FTE = full-time equivalent, SOMMB = Strategic Offender Management and
+    MAPPA Board); a glossary term names what a passage is about, so it may be matched in the passage rather
+    than in the quoted sentence ("How many cases will transfer under OMIC?")."""
+    if glossary is None:
+        return ask
+    for term in glossary.mentioned(ask.text):
+        forms = [set(_stems(f)) for f in term.forms if _stems(f)]
+        for form in forms:
+            for stem in form & set(ask.terms):
+                ask.synonyms.setdefault(stem, []).extend(f for f in forms if f is not form)
+                ask.topics.add(stem)
+    return ask
+
+
+def _answer_type(question: str) -> tuple[str | None, str | None]:
+    q = _WH.sub("", question.strip())
+    if _DATE_Q.match(q):
+        return "date", None
+    if _NUMBER_Q.match(q):
+        return "number", None
+    if _PERSON_Q.match(q):
+        return "person", None
+    if _PLACE_Q.match(q):
+        return "place", None
+    m = _WHICH_X.match(q)
+    if m and m.group("x").lower() not in _AUX:
+        stems = _stems(m.group("x"))
+        if stems:
+            return "mention", stems[0]
+    if re.match(r"^(?:what|which)\b", q, re.IGNORECASE):
+        return "thing", None
+    return None, None
+
+
+def parse(text: str, question: bool = True) -> Ask:
+    """The items of a question (question=True: answer type too) or of a claim (question=False)."""
+    words = re.findall(r"[\w’'-]+", text)
+    stems = _stems(text)
+    surface: dict[str, str] = {}
+    for w in words:
+        s = _stems(w)
+        if s:
+            surface.setdefault(s[0], w)
+    ignore = QUESTION_WORDS | SOURCE_WORDS if question else set()
+    terms = {s: surface.get(s, s) for s in stems if s not in ignore and not s.isdigit()}
+    names: set[str] = set()
+    for i, w in enumerate(words):
+        if (w[:1].isupper() and i > 0) or (len(w) > 1 and w.isupper()):
+            s = _stems(w)
+            if s and s[0] in terms:
+                names.add(s[0])
+    answer_type, focus = _answer_type(text) if question else (None, None)
+    head = None
+    m = _HOW_MANY.match(_WH.sub("", text.strip())) if question else None
+    if m:
+        hs = _stems(m.group("x").split()[-1]) if m.group("x").split() else []
+        head = hs[0] if hs else None
+    low = text.lower()
+    counted = {n for m in _ANSWER_COUNT.finditer(text) for n in numbers_in(m.group(1))} if question else set()
+    return Ask(text=text, terms=terms, names=names, head=head,
+               numbers=numbers_in(text) - set(_YEAR.findall(text)) - counted,
+               years=set(_YEAR.findall(text)), answer_type=answer_type, focus=focus,
+               ratings={r for r in RATINGS if re.search(rf"\b{r}\b", low)}, negated=bool(_NEGATION.search(text)))
+
+
+# --- alignment with evidence ---------------------------------------------------------------------------------
+
+def _typo(term: str, tokens: set[str]) -> bool:
+    from assistant.answer import _typo_match  # the one typo rule
+
+    return _typo_match(term, tokens)
+
+
+_EXPANDED: dict[tuple[int, str], str] = {}
+_EVIDENCE: dict[tuple, "Evidence"] = {}
+
+
+def evidence_of(text: str, glossary=None, context: str = "", passage: str = "") -> "Evidence":
+    """Evidence.of, cached: the same passages' sentences come back for many questions."""
+    key = (id(glossary), text, context, hash(passage))
+    ev = _EVIDENCE.get(key)
+    if ev is None:
+        if len(_EVIDENCE) > 20000:
+            _EVIDENCE.clear()
+        ev = _EVIDENCE[key] = Evidence.of(text, glossary, context, passage)
+    return ev
+
+
+def _expanded(glossary, text: str) -> str:
+    """The text with the other form of every glossary term it uses (cached: the same passages recur)."""
+    if glossary is None:
+        return text
+    key = (id(glossary), text)
+    out = _EXPANDED.get(key)
+    if out is None:
+        if len(_EXPANDED) > 20000:
+            _EXPANDED.clear()
+        out = _EXPANDED[key] = glossary.expand_query(text)
+    return out
+
+
+@dataclass
+class Evidence:
+    """Sentences (with the passage title) as token sets, prepared once per candidate sentence."""
+
+    text: str
+    tokens: set[str]
+    numbers: set[str]
+    years: set[str]
+    caps: set[str]                      # stems of capitalised words not at the sentence start
+    low: str
+    passage: set[str] = field(default_factory=set)   # tokens of the whole passage (for glossary topics)
+
+    @classmethod
+    def of(cls, text: str, glossary=None, context: str = "", passage: str = "") -> "Evidence":
+        full = f"{context}\n{text}" if context else text
+        expanded = _expanded(glossary, full)
+        words = re.findall(r"[\w’'-]+", text)
+        caps = {s for i, w in enumerate(words) if i > 0 and w[:1].isupper() for s in _stems(w)[:1]}
+        return cls(text=text, tokens=set(_stem_tuple(expanded)), numbers=numbers_in(full),
+                   years=set(_YEAR.findall(full)), caps=caps, low=text.lower(),
+                   passage=set(_stem_tuple(_expanded(glossary, passage))) if passage else set())
+
+
+@dataclass
+class Alignment:
+    matched: dict[str, str]            # term -> exact | stem | synonym | typo | embedding
+    missing_terms: list[str]           # as written in the question
+    missing_names: list[str]
+    missing_numbers: list[str]
+    term_share: float                  # share of (weighted) content terms matched
+    type_ok: bool | None               # None when the question asks for no particular type
+    conflicts: list[str]               # "lowest vs highest", "rated inadequate vs outstanding"
+    negation_mismatch: bool
+    head_ok: bool | None = None        # "how many X": a number stands right before X (None: not such a question)
+
+    @property
+    def missing(self) -> list[str]:
+        return list(dict.fromkeys(self.missing_names + self.missing_numbers + self.missing_terms))
+
+
+def _has_type(ask: Ask, ev: Evidence) -> bool | None:
+    t = ask.answer_type
+    if t is None or t == "thing":
+        return None
+    if t == "date":
+        return bool(ev.years - ask.years) or any(m.group(0).lower() not in ask.text.lower()
+                                                 for m in _DATE_WORDS.finditer(ev.text))
+    if t == "number":
+        return bool(ev.numbers - ask.numbers) or any(m.group(0).lower() not in ask.text.lower()
+                                                     for m in _AMOUNT_WORDS.finditer(ev.text))
+    if t in ("person", "place"):
+        return bool(ev.caps - set(ask.terms))
+    if t == "mention":
+        return ask.focus in ev.tokens
+    return None
+
+
+def _conflicts(ask: Ask, ev: Evidence) -> list[str]:
+    out = []
+    asked = set(ask.terms)
+    for a, b in OPPOSITES:
+        for mine, theirs in ((a, b), (b, a)):
+            if asked & mine and not (ev.tokens & mine) and ev.tokens & theirs and not (asked & theirs):
+                out.append(f"{'/'.join(sorted(asked & mine))} vs {'/'.join(sorted(ev.tokens & theirs))}")
+    ev_ratings = {r for r in RATINGS if re.search(rf"\b{r}\b", ev.low)}
+    if ask.ratings and ev_ratings and not (ask.ratings & ev_ratings):
+        out.append(f"rated {'/'.join(sorted(ask.ratings))} vs {'/'.join(sorted(ev_ratings))}")
+    return out
+
+
+def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, similar=None) -> Alignment:
+    """Which of the asked items the evidence holds, and how. `similar(terms, evidence_text)` may return the
+    subset of unmatched terms an embedding finds in the evidence (the LLM check passes one)."""
+    matched: dict[str, str] = {}
+    low_words = set(re.findall(r"[\w’'-]+", ev.low))
+    for stem, word in ask.terms.items():
+        if word.lower() in low_words:
+            matched[stem] = "exact"
+        elif stem in ev.tokens:
+            matched[stem] = "stem" if stem in _stems(ev.text) else "synonym"
+        elif any(alt and alt <= ev.tokens for alt in ask.synonyms.get(stem, ())):
+            matched[stem] = "synonym"
+        elif _typo(stem, ev.tokens):
+            matched[stem] = "typo"
+        elif len(word) <= 4 and word.islower() and len(stem) >= 3 and any(
+                t.startswith(stem) and len(t) >= len(stem) + 2 for t in ev.tokens):
+            matched[stem] = "prefix"           # "div" for division, "govt"... a staff shorthand
+        elif stem in ask.topics and (stem in ev.passage or any(alt and alt <= ev.passage
+                                                              for alt in ask.synonyms.get(stem, ()))):
+            matched[stem] = "topic"
+    unmatched = [s for s in ask.terms if s not in matched]
+    if unmatched and similar is not None:
+        for s in similar([ask.terms[s] for s in unmatched], ev.text):
+            stem = next((u for u in unmatched if ask.terms[u] == s), None)
+            if stem:
+                matched[stem] = "embedding"
+    weights = weights or {}
+    total = sum(weights.get(s, 1.0) for s in ask.terms) or 1.0
+    share = sum(weights.get(s, 1.0) for s in matched) / total if ask.terms else 1.0
+    missing = [s for s in ask.terms if s not in matched]
+    missing_numbers = sorted((ask.numbers - ev.numbers) | (ask.years - ev.years))
+    head_ok = None
+    if ask.head:
+        toks = re.findall(r"[\w,.£%-]+", ev.text)
+        stems = [(_stems(t) or [""])[0] for t in toks]
+        head_ok = any(st == ask.head and any(numbers_in(t) - ask.numbers for t in toks[max(0, i - 4):i])
+                      for i, st in enumerate(stems))
+    return Alignment(head_ok=head_ok, matched=matched, missing_terms=[ask.terms[s] for s in missing if s not in ask.names],
+                     missing_names=[ask.terms[s] for s in missing if s in ask.names],
+                     missing_numbers=missing_numbers, term_share=round(share, 4), type_ok=_has_type(ask, ev),
+                     conflicts=_conflicts(ask, ev), negation_mismatch=_negation_flipped(ask, ev))
+
+
+def _negation_flipped(ask: Ask, ev: Evidence) -> bool:
+    """The claim (or question) is negated and the evidence is not, or the evidence negates one of the
+    claim's own words ("no detailed published timetable" against "a detailed timetable has been published")."""
+    ev_negated = bool(_NEGATION.search(ev.text))
+    if ask.negated:
+        return not ev_negated
+    words = re.findall(r"[\w’'-]+", ev.low)
+    for i, w in enumerate(words):
+        if _NEGATION.fullmatch(w) or w.endswith(("n't", "n’t")):
+            after = {s for x in words[i + 1:i + 3] for s in _stems(x)}
+            if after & set(ask.terms):
+                return True
+    return False
+
+
+# --- the decision ----------------------------------------------------------------------------------------------
+
+FEATURES = ("bias", "top_dense", "coverage", "sentence_share", "union_share", "missing_terms", "missing_names",
+            "missing_numbers", "type_unknown", "type_missing", "head_unmatched", "conflict")
+
+
+@dataclass
+class Assessment:
+    """The engine's verdict on a question and the sentences an answer would quote."""
+
+    probability: float                  # that the evidence answers the question
+    threshold: float
+    features: dict[str, float]
+    alignment: Alignment | None         # of the best sentence window
+    ask: Ask
+    status: str = "answered"            # answered | partial | no_answer
+    reason: str = ""
+
+    @property
+    def answers(self) -> bool:
+        return self.status != "no_answer"
+
+    def describe(self) -> dict:
+        a = self.alignment
+        return {"status": self.status, "probability": round(self.probability, 4), "threshold": round(self.threshold, 4),
+                "answer_type": self.ask.answer_type, "missing": a.missing if a else [],
+                "conflicts": a.conflicts if a else [], "reason": self.reason}
+
+
+@lru_cache(maxsize=4)
+def load_model(path: str = str(MODEL_PATH)) -> dict:
+    """{'features': [...], 'coef': [...], 'threshold': p, ...}; without a fitted file, a neutral scored rule."""
+    p = Path(path)
+    if p.is_file():
+        return json.loads(p.read_text(encoding="utf-8"))
+    return {"features": list(FEATURES), "coef": [0.0] * len(FEATURES), "threshold": 0.0}
+
+
+def threshold_for(model: dict, strictness: float | None) -> float:
+    """strictness None: the fitted threshold. 0..1: the probability the evidence must reach (0 answers all)."""
+    return float(model["threshold"]) if strictness is None else float(strictness)
+
+
+def probability(features: dict[str, float], model: dict) -> float:
+    z = sum(c * features.get(f, 0.0) for f, c in zip(model["features"], model["coef"]))
+    return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+
+
+def features_of(ask: Ask, best: Alignment | None, union: Alignment | None, top_dense: float | None,
+                coverage: float) -> dict[str, float]:
+    """What the model weighs: retrieval scores, then the best quoted sentence's alignment with the question."""
+    b = best
+    return {
+        "bias": 1.0,
+        "top_dense": float(top_dense or 0.0),
+        "coverage": float(coverage),
+        "sentence_share": b.term_share if b else 0.0,
+        "union_share": union.term_share if union else 0.0,
+        "missing_terms": float(min(3, len(b.missing_terms))) if b else 3.0,
+        "missing_names": float(min(2, len(b.missing_names))) if b else 2.0,
+        "missing_numbers": float(min(2, len(b.missing_numbers))) if b else 2.0,
+        "type_unknown": float(b is None or b.type_ok is None),
+        "type_missing": float(b is not None and b.type_ok is False),
+        "head_unmatched": float(b is not None and b.head_ok is False),
+        "conflict": float(bool(b and b.conflicts)),
+    }
+
+
+_TYPE_PHRASE = {"date": "a date or time", "number": "a number or amount", "person": "a name",
+                "place": "a place", "mention": "it"}
+
+
+def explain(ask: Ask, a: Alignment | None) -> str:
+    """One sentence a reader understands: what the nearest passages do not give."""
+    return "The nearest passages do not answer this question: " + what_is_missing(ask, a) + "."
+
+
+def what_is_missing(ask: Ask, a: Alignment | None) -> str:
+    if a is None:
+        return "no indexed passage matches it"
+    parts = []
+    if a.conflicts:
+        parts.append(f"they say {a.conflicts[0].split(' vs ')[1]}, not {a.conflicts[0].split(' vs ')[0]}")
+    if a.missing:
+        parts.append("they do not mention " + ", ".join(f"“{m}”" for m in a.missing[:4]))
+    if a.type_ok is False:
+        if ask.answer_type == "mention":
+            parts.append(f"they name no {ask.focus}")
+        else:
+            parts.append(f"they give no {_TYPE_PHRASE.get(ask.answer_type or '', 'answer')} for what is asked")
+    if not parts:
+        parts.append("they do not clearly answer what is asked")
+    return "; ".join(parts)
+
+
+_SPLIT_ASKS = re.compile(r"\s*(?:,\s*)?\band\b\s+(?=(?:when|where|who|what|which|how|why)\b)|\?\s+(?=\w)", re.IGNORECASE)
+
+
+def split_asks(question: str) -> list[str]:
+    """'When did fieldwork start and when did it end?' -> two asks (a partial answer answers one of them)."""
+    parts = [p.strip(" ?") for p in _SPLIT_ASKS.split(question) if p and p.strip(" ?")]
+    return parts if len(parts) > 1 else [question]
+
+
+def idf_weights(ask: Ask, passages: list[str]) -> dict[str, float]:
+    """Rarer question words count for more (the answer step's own weighting)."""
+    docs = [set(_stem_tuple(p)) for p in passages]
+    return {t: 1.0 + math.log((1 + len(docs)) / (1 + sum(t in d for d in docs))) for t in ask.terms}
+
+
+@dataclass
+class Quoted:
+    """A sentence the answer would quote: its passage rank, its position, its text and its passage."""
+
+    rank: int
+    pos: int
+    sentence: str
+    previous: str = ""                  # the sentence before it ("It was ..." needs its antecedent)
+    title: str = ""
+    passage: str = ""                   # the whole passage (a glossary term may be named once per passage)
+
+
+def assess(question: str, quoted: list[Quoted], top_dense: float | None, coverage: float,
+           passages: list[str] | None = None, glossary=None, strictness: float | None = None,
+           model: dict | None = None, split: bool = True) -> Assessment:
+    """The verdict on `question` given the sentences the answer would quote and the retrieval scores."""
+    model = model or load_model()
+    ask = with_glossary(parse(question), glossary)
+    weights = idf_weights(ask, passages or [q.sentence for q in quoted])
+    best: Alignment | None = None
+    union: Alignment | None = None
+    if quoted:
+        # the sentence that carries the answer must hold what is asked: "Wales" in a neighbouring sentence
+        # about something else does not make a sentence about the Midlands answer a question about Wales
+        aligned = [align(ask, evidence_of(q.sentence, glossary, q.title, q.passage), weights) for q in quoted]
+        best = max(aligned, key=lambda a: (round(a.term_share, 3), a.type_ok is not False, -len(a.conflicts)))
+        # across all quoted sentences: the terms any of them matches
+        matched = set().union(*(a.matched for a in aligned))
+        total = sum(weights.get(t, 1.0) for t in ask.terms) or 1.0
+        union = Alignment(matched={t: "any" for t in matched}, missing_terms=[], missing_names=[], missing_numbers=[],
+                          term_share=round(sum(weights.get(t, 1.0) for t in matched) / total, 4)
+                          if ask.terms else 1.0, type_ok=None, conflicts=[], negation_mismatch=False)
+    feats = features_of(ask, best, union, top_dense, coverage)
+    p = probability(feats, model)
+    threshold = threshold_for(model, strictness)
+    result = Assessment(probability=p, threshold=threshold, features=feats, alignment=best, ask=ask)
+    # asking for the opposite of what the quoted sentence says ("ranked lowest" where it says "ranked highest",
+    # "rated inadequate" where it says "outstanding") is refused whatever the scores
+    if p >= threshold and not (best is not None and best.conflicts and (strictness is None or strictness > 0)):
+        result.status = "answered"
+    else:
+        result.status = "no_answer"
+        result.reason = explain(ask, best)
+    asks = split_asks(question) if split and quoted else [question]
+    if len(asks) > 1:
+        parts = [assess(a, quoted, top_dense, coverage, passages, glossary, strictness, model, split=False)
+                 for a in asks]
+        answered = [a for a, r in zip(asks, parts) if r.status == "answered"]
+        if answered and len(answered) < len(asks):
+            missed, r = next((a, r) for a, r in zip(asks, parts) if r.status != "answered")
+            result.status = "partial"
+            result.reason = (f"The passages answer only part of the question (“{answered[0]}”). For “{missed}”, "
+                             f"{what_is_missing(r.ask, r.alignment)}.")
+        elif len(answered) == len(asks) and result.status == "no_answer":
+            result.status, result.reason = "answered", ""
+    return result

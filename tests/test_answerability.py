@@ -1,0 +1,130 @@
+"""The answerability stage (issue 11) on the real corpus, index and embedding model: near-miss questions
+refused with the reason, answerable ones answered, the strictness setting, `partial`, and the eval runner's
+per-set rates, curve and gate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.answerability import Evidence, Quoted, align, assess, load_model, parse, split_asks
+from assistant.evaluation.gate import check_set_gates, load_gate
+from assistant.evaluation.questions import load_sets
+from assistant.evaluation.report import write_curve
+from assistant.evaluation.runner import answerability_curve, per_set, score_question
+from assistant.glossary import load_glossary
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_question_says_what_kind_of_answer_it_wants():
+    assert parse("When did fieldwork take place?").answer_type == "date"
+    assert parse("How many full-time-equivalent staff does it employ?").answer_type == "number"
+    assert parse("How many full-time-equivalent staff does it employ?").head == "staff"
+    assert parse("Who is HM Chief Inspector of Probation?").answer_type == "person"
+    assert parse("Where is Normandy?").answer_type == "place"
+    q = parse("Which two boards were combined to create the SOMMB?")
+    assert (q.answer_type, q.focus) == ("mention", "board") and not q.numbers  # "two" counts the answer
+    assert split_asks("When did fieldwork start and when did it end?") == ["When did fieldwork start",
+                                                                           "when did it end"]
+
+
+def test_alignment_is_with_the_sentence_not_the_passage():
+    ask = parse("How many full-time-equivalent staff does the NPS Wales division employ?")
+    ev = Evidence.of("The NPS Midlands Division supervises over 17,500 offenders and employs over 1,600 "
+                     "full-time-equivalent staff.")
+    a = align(ask, ev)
+    assert a.missing_names == ["Wales"] and a.head_ok is True
+    fte = align(parse("How many FTE staff does the Midlands division employ?"), ev)
+    assert "FTE" in fte.missing  # without the glossary FTE is just an unknown word ...
+    from assistant.answerability import with_glossary
+
+    glossary = load_glossary(str(ROOT / "corpus" / "glossary.yaml"))
+    g = align(with_glossary(parse("How many FTE staff does the Midlands division employ?"), glossary), ev)
+    assert g.matched["fte"] == "synonym" and not g.missing  # ... with it, a synonym
+    low = align(parse("Which NPS area ranked the lowest overall?"),
+                Evidence.of("Of all the areas inspected, Midlands NPS ranked the highest overall."))
+    assert low.conflicts == ["lowest vs highest"]
+    rated = align(parse("Which work was rated inadequate?"), Evidence.of("Court work was rated as outstanding."))
+    assert rated.conflicts == ["rated inadequate vs outstanding"]
+
+
+def test_partial_when_one_ask_is_answered_and_the_other_is_not():
+    quoted = [Quoted(0, 0, "Fieldwork for this inspection took place in August 2018.",
+                     passage="Fieldwork for this inspection took place in August 2018.")]
+    whole = assess("When did fieldwork for this inspection take place and how many offices in Wales were "
+                   "inspected in 2015?", quoted, 0.6, 1.0)
+    assert whole.status == "partial"
+    assert "Wales" in whole.reason and "2015" in whole.reason and "fieldwork for this inspection" in whole.reason
+
+
+@pytest.mark.parametrize("question,missing", [
+    ("How many full-time-equivalent staff does the NPS Wales division employ?", "Wales"),
+    ("How many LDU clusters does the Wales division contain?", "Wales"),
+])
+def test_near_miss_questions_are_refused_saying_what_is_missing(service, question, missing):
+    answer = service.ask(question)
+    assert answer.status == "no_answer", answer.answer
+    assert missing in answer.answer and answer.citations  # the reason, then the nearest passages
+    assert answer.answerability["probability"] < answer.answerability["threshold"]
+
+
+def test_the_answerable_control_is_still_answered(service):
+    answer = service.ask("How many full-time-equivalent staff does the NPS Midlands Division employ?")
+    assert answer.status == "answered" and "1,600" in answer.answer
+    assert answer.answerability["status"] == "answered" and not answer.answerability["missing"]
+
+
+def test_strictness_trades_answers_for_refusals(service):
+    from assistant.service import Service
+
+    question = "How many victim liaison officers does the Midlands division employ?"
+    lenient = Service(service.settings.model_copy(update={"answer_strictness": 0.0}))
+    strict = Service(service.settings.model_copy(update={"answer_strictness": 1.0}))
+    assert lenient.ask(question).status == "answered"
+    assert strict.ask(question).status == "no_answer"
+    assert strict.ask("What overall rating did inspectors give the NPS Midlands division?").status == "answered"  # table
+    assert 0.0 < load_model()["threshold"] < 1.0
+
+
+def test_eval_counts_partial_as_a_refusal_of_unanswerable_and_an_answer_to_answerable(tmp_path):
+    _, qs = load_sets([ROOT / "evals" / "questions" / "near-miss.yaml"])
+    una = next(q for q in qs if not q.answerable)
+    ans = next(q for q in qs if q.answerable)
+    partial = {"status": "partial", "answer": f"{' '.join(ans.expected_answer_contains)} ...", "citations": []}
+    assert score_question(una, [], partial)["refusal_correct"] is True
+    checks = score_question(ans, [], partial)
+    assert checks["refusal_correct"] is True and checks["answer_contains"] is True
+    records = [{"config": "c", "set": "near-miss", "type": "t", "answerable": a, "status": st, "checks": {
+        "refusal_correct": ok}, "answerability": {"probability": p, "status": st}, "timings_ms": {}}
+        for a, st, ok, p in [(True, "answered", True, 0.9), (True, "no_answer", False, 0.3),
+                             (False, "no_answer", True, 0.1), (False, "partial", True, 0.35)]]
+    rates = per_set(records)["near-miss"]["c"]
+    assert rates["answered_rate"] == 0.5 and rates["refused_rate"] == 1.0 and rates["partial_rate"] == 0.25
+    curve = answerability_curve(records)["c"]
+    assert curve[0][1:] == (1.0, 0.0) and curve[-1][1:] == (0.0, 1.0)  # threshold 0 answers all, 1 refuses all
+    png = write_curve({"c": curve}, tmp_path / "answerability.png")
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    gate = load_gate(ROOT / "evals" / "gate.yaml")
+    assert "near-miss" in gate["sets"]
+    failing = check_set_gates({"near-miss": {"c": {"refused_rate": 0.1}}}, "c", gate)
+    assert failing and failing[0].startswith("near-miss: refused_rate")
+    assert check_set_gates({"near-miss": {"c": {"refused_rate": 1.0, "answered_rate": 1.0}}}, "c", gate) == []
+
+
+def test_partial_is_shown_as_an_answer_with_its_sources_and_what_is_missing(service):
+    """Every surface renders `partial` (the API's schema documents it; Slack shows the sources)."""
+    import json
+
+    from bots.slack.render import answer_blocks
+
+    quoted = service.ask("When did fieldwork for the Midlands inspection take place?")
+    partial = quoted.model_copy(update={"status": "partial", "answer": quoted.answer + "\n\nThe passages answer "
+                                        "only part of the question. For “who led it”, they do not mention “led”."})
+    blocks = json.dumps(answer_blocks(partial, None))
+    assert "*Sources*" in blocks and "who led it" in blocks
+    from assistant.models import Answer
+
+    schema = Answer.model_json_schema()
+    assert "partial" in schema["properties"]["status"]["enum"]

@@ -1,5 +1,5 @@
 """The question path as named steps: understand → deterministic answers → retrieve → decide answerability →
-compose → generate → annotate.
+compose → generate → annotate → link sources.
 
 Each step takes the service and one `AskState` and returns it; `Service.ask` runs `STEPS` in order. New
 behaviour (answerability checks, access control, conversations) is a new step in `STEPS`, not a branch inside
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from assistant import domain
 from assistant.answer import NO_ANSWER_TEXT, extractive_answer
 from assistant.dates import period_in
+from assistant.links import link_citations
 from assistant.llm.answer import llm_answer, resolve_mode
 from assistant.models import MAX_QUESTION_CHARS, Answer, Filters, ScoredPassage
 
@@ -148,8 +149,14 @@ def annotate(service: "Service", s: AskState) -> AskState:
     return s
 
 
+def link_sources(service: "Service", s: AskState) -> AskState:
+    """With ASSISTANT_PUBLIC_URL set, every citation gets the web viewer's link to its passage (assistant/links.py)."""
+    link_citations(s.answer, service.settings.public_url)
+    return s
+
+
 STEPS: tuple[Callable[["Service", AskState], AskState], ...] = (
-    understand, deterministic_answers, retrieve, decide_answerability, compose, generate, annotate)
+    understand, deterministic_answers, retrieve, decide_answerability, compose, generate, annotate, link_sources)
 
 
 def run_steps(service: "Service", state: AskState, steps=STEPS) -> Answer:

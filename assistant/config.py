@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     port: int = 8000
     max_upload_mb: float = 20.0
     rate_limit_per_minute: int = 120
+    public_url: str | None = Field(None, description="where people reach the web page (e.g. https://host/assistant/); "
+                                                     "set: every cited passage gets a `url` to the viewer at it")
 
     # LLM (optional, OpenAI-compatible)
     llm_url: str | None = None

@@ -119,10 +119,28 @@ export class Viewer {
     if (node) {
       node.classList.add("is-current");
       node.setAttribute("aria-current", "true");
-      node.scrollIntoView({ block: "center" });
+      this.reveal(node);
       node.focus({ preventScroll: true });
     } else {
       this.heading.focus();
+    }
+  }
+
+  // Centre the passage in the text pane when the pane scrolls by itself (wide screens), else in the window;
+  // either way the viewer's own heading and buttons stay where they are.
+  reveal(node) {
+    const pane = this.text;
+    if (getComputedStyle(pane).overflowY === "auto" && pane.scrollHeight > pane.clientHeight) {
+      let box = pane.getBoundingClientRect();
+      if (box.top < 0 || box.top > window.innerHeight / 2) {
+        this.root.scrollIntoView({ block: "start" });
+        box = pane.getBoundingClientRect();
+      }
+      const top = Math.max(box.top, 0), bottom = Math.min(box.bottom, window.innerHeight);  // the part on screen
+      const r = node.getBoundingClientRect();
+      pane.scrollTop += r.top - (top + Math.max(0, (bottom - top - r.height) / 2));
+    } else {
+      node.scrollIntoView({ block: "center" });
     }
   }
 
@@ -178,9 +196,11 @@ function passageNode(p) {
   node.dataset.passage = p.id;
   let text = p.text;
   if (p.paragraph) {
-    const lead = new RegExp(`^${p.paragraph.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.?\\s+`);
+    // "5. All NPS areas..." shows 5. once, in bold; "Footnote 1: ..." likewise
+    const lead = new RegExp(`^${p.paragraph.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[.:]?\\s+`, "i");
     text = text.replace(lead, "");
-    node.append(el("span", { className: "para-no" }, /^\d/.test(p.paragraph) ? `${p.paragraph}.` : p.paragraph), " ");
+    const label = /^\d/.test(p.paragraph) ? `${p.paragraph}.` : p.paragraph[0].toUpperCase() + p.paragraph.slice(1);
+    node.append(el("span", { className: "para-no" }, label), " ");
   }
   node.append(text);
   return node;

@@ -111,3 +111,31 @@ def test_key_required_endpoint_needs_no_key(api):
     client, _ = api
     r = client.get("/auth/required")
     assert r.status_code == 200 and r.json() == {"key_required": True}
+
+
+# --- deep links: set once in the question path, carried by every surface ---------------------------------------
+
+def test_with_a_public_url_every_citation_links_to_the_viewer_in_json_slack_and_cli(api, monkeypatch):
+    from typer.testing import CliRunner
+
+    import assistant.service
+    from assistant.cli import app
+    from bots.slack import render
+
+    client, service = api
+    question = "How did Midlands NPS rank among the areas inspected?"
+    assert all(c["url"] is None for c in client.post("/v1/ask", headers=R, json={"question": question}).json()["citations"])
+
+    monkeypatch.setattr(service.settings, "public_url", "https://intranet.example/assistant")
+    answer = client.post("/v1/ask", headers=R, json={"question": question}).json()
+    off_topic = client.post("/v1/ask", headers=R, json={"question": "What is the boiling point of mercury?"}).json()
+    for c in answer["citations"] + off_topic["citations"]:  # nearest passages of a no-answer too
+        assert c["url"] == f"https://intranet.example/assistant/#doc={c['doc_id']}&p={c['passage_id'].replace('#', '%23')}"
+    assert off_topic["status"] == "no_answer" and off_topic["citations"]
+
+    first = service.ask(question).citations[0]
+    assert render.citation_text(first).startswith(f"*[1]* <{first.url}|")  # the Slack source line links to it
+
+    monkeypatch.setattr(assistant.service, "_service", service)
+    printed = CliRunner().invoke(app, ["ask", question])
+    assert printed.exit_code == 0 and first.url in printed.stdout

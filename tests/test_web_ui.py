@@ -148,6 +148,7 @@ def test_sign_in_ask_open_the_citation_and_the_file(site, driver, shots):
     answer = driver.find_element(By.ID, "answer")
     assert "Midlands NPS ranked the highest" in answer.text
     assert driver.find_element(By.ID, "sources").find_elements(By.TAG_NAME, "li")
+    driver.execute_script("document.getElementById('ask-form').scrollIntoView()")
     shots(driver, "answer")
 
     cite = answer.find_element(By.CSS_SELECTOR, "a.cite[data-n='1']")

@@ -274,3 +274,30 @@ def test_without_keys_the_page_asks_for_nothing(web_service, driver, tmp_path):
         assert not driver.find_element(By.ID, "sign-out").is_displayed()
         ask(driver, QUESTION)
         assert "Midlands NPS ranked the highest" in driver.find_element(By.ID, "answer").text
+
+
+def test_keyboard_only_on_a_phone_sized_window(site, driver):
+    """Tab from the question to [1], Enter: the viewer (below the answer on a narrow screen) shows the passage."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    driver.set_window_size(400, 860)
+    try:
+        driver.get(site)
+        wait(driver, lambda d: d.find_element(By.ID, "app").is_displayed(), what="the app (key kept in the tab)")
+        ask(driver, QUESTION)
+        stops = []
+        for _ in range(12):
+            driver.switch_to.active_element.send_keys(Keys.TAB)
+            stops.append(driver.execute_script("const a = document.activeElement; return a.id || a.className"))
+            if stops[-1] == "cite":
+                break
+        assert stops == ["details__summary", "ask-button", "cite"], stops  # filters, Ask, then [1]
+        driver.switch_to.active_element.send_keys(Keys.ENTER)
+        wait(driver, lambda d: (d.execute_script(IN_VIEW) or {}).get("focused"), what="passage focused")
+        assert driver.execute_script(IN_VIEW)["visible"]
+        assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")  # reflow
+        violations = browser.axe_violations(driver)
+        assert violations == [], violations
+    finally:
+        driver.set_window_size(1400, 1000)

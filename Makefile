@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install test run ingest eval smoke beir clean bench
+.PHONY: install test run ingest eval smoke beir clean bench eval-library library-scale
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,11 +38,30 @@ run: install
 smoke: ingest
 	$(BIN)/assistant eval evals/questions/smoke.yaml --gate evals/gate.yaml
 
+# every set about corpus/ (library.yaml is about the generated library: make eval-library)
+CORPUS_QUESTIONS := $(filter-out evals/questions/library.yaml,$(wildcard evals/questions/*.yaml))
 eval: ingest
-	$(BIN)/assistant eval evals/questions/*.yaml --compare hybrid,dense,bm25,naive
+	$(BIN)/assistant eval $(CORPUS_QUESTIONS) --compare hybrid,dense,bm25,naive
 
 beir: install
 	$(BIN)/assistant eval-beir ../shared/beir/scifact --compare dense,bm25,hybrid --split test
+
+# eval-library: the fictional realistic library (issue 12; evals/README.md): generate it into a git-ignored
+# folder, ingest it into its own index, run its question set and list the ratings `assistant ratings` finds.
+LIBRARY_CORPUS ?= indexes/library-corpus
+LIBRARY_INDEX ?= indexes/library-index
+eval-library: install
+	rm -rf $(LIBRARY_CORPUS)
+	$(BIN)/python -m evals.library.generate $(LIBRARY_CORPUS)
+	ASSISTANT_CORPUS_DIR=$(LIBRARY_CORPUS) ASSISTANT_INDEX_DIR=$(LIBRARY_INDEX) $(BIN)/assistant ingest
+	ASSISTANT_CORPUS_DIR=$(LIBRARY_CORPUS) ASSISTANT_INDEX_DIR=$(LIBRARY_INDEX) $(BIN)/assistant eval evals/questions/library.yaml
+	ASSISTANT_CORPUS_DIR=$(LIBRARY_CORPUS) ASSISTANT_INDEX_DIR=$(LIBRARY_INDEX) $(BIN)/assistant ratings --json > $(LIBRARY_INDEX)-ratings.json
+	$(BIN)/python -m evals.library.score_ratings $(LIBRARY_CORPUS)/truth.json $(LIBRARY_INDEX)-ratings.json
+
+# library-scale: the same templates at benchmark size (300 reports, about 4,000 pages)
+library-scale: install
+	rm -rf indexes/library-scale-corpus
+	$(BIN)/python -m evals.library.generate indexes/library-scale-corpus --scale 300 --seed 1
 
 # clean: remove what ingest rebuilds; indexes/state (Slack feedback, locks) is user data and stays
 clean:

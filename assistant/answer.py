@@ -86,7 +86,7 @@ def citation_for(n: int, r: ScoredPassage) -> Citation:
     p = r.passage
     return Citation(n=n, doc_id=p.doc_id, title=p.title, doc_type=p.doc_type, published=p.published, page=p.page,
                     section=p.section, paragraph=p.paragraph, quote=p.text, score=round(float(r.score), 6),
-                    source=p.source, passage_id=p.id)
+                    source=p.source, table=p.table, passage_id=p.id)
 
 
 def extractive_answer(question: str, results: list[ScoredPassage], min_dense: float, min_coverage: float,

@@ -1,5 +1,5 @@
 """The question path as named steps: understand → deterministic answers → retrieve → decide answerability →
-compose → generate → annotate → link sources.
+compose → generate → annotate → link sources, after reading a follow-up in its conversation.
 
 Each step takes the service and one `AskState` and returns it; `Service.ask` runs `STEPS` in order. New
 behaviour (answerability checks, access control, conversations) is a new step in `STEPS`, not a branch inside
@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from assistant import domain
 from assistant.answer import NO_ANSWER_TEXT, extractive_answer
-from assistant.dates import period_in
+from assistant.dates import period_in, period_note, prefer_period
+from assistant.glossary import defines
 from assistant.links import link_citations
 from assistant.llm.answer import llm_answer, resolve_mode
-from assistant.models import MAX_QUESTION_CHARS, Answer, Filters, ScoredPassage
+from assistant.models import Answer, Filters, ReadAs, ScoredPassage
 
 if TYPE_CHECKING:  # pragma: no cover
     from assistant.service import Service
@@ -38,11 +39,13 @@ class AskState:
     mode: str | None = None  # retrieval mode override
     answer_mode: str | None = None  # "extractive" | "llm" override
     on_delta: Callable[[str], None] | None = None
-    context: str | None = None  # an earlier question of the same conversation
+    history: list | None = None  # earlier turns (assistant.conversation.Turn); None: not in a conversation
+    asked: str = ""  # the question as asked, when a follow-up was read as a standalone question
+    read: Any = None  # assistant.conversation.Resolution
     notes: list[str] = field(default_factory=list)
     period: Any = None  # assistant.dates period the question names
     term: Any = None  # assistant.glossary.Term the question asks to define
-    searched_for: str = ""  # the question with its context: what retrieval and the evidence test read
+    searched_for: str = ""  # what retrieval and the evidence test read
     results: list[ScoredPassage] = field(default_factory=list)
     answer: Answer | None = None
     deterministic: bool = False  # answered without search: later search steps pass
@@ -54,12 +57,26 @@ class AskState:
         return self.glossary is not None
 
 
+def read_in_conversation(service: "Service", s: AskState) -> AskState:
+    """A follow-up becomes the standalone question it stands for, with the filters in force
+    (assistant/conversation.py); every later step reads that question."""
+    if s.history is None:
+        return s
+    from assistant.conversation import read_in_conversation as read
+
+    s.asked = s.question
+    s.read = read(s.question, s.filters, s.history, llm_client=service.rewrite_client(),
+                  strong_alone=service.strong_alone)
+    s.question, s.filters = s.read.question, s.read.filters
+    return s
+
+
 def understand(service: "Service", s: AskState) -> AskState:
     """Read what the question itself says: a period ('in 2019') becomes a date filter; 'what is X' a term."""
     if not service.settings.domain_features:
         return s
     s.period = period_in(s.question)
-    if s.period and not (s.filters.published_after or s.filters.published_before):
+    if s.period and s.period.filters and not (s.filters.published_after or s.filters.published_before):
         s.filters = s.filters.model_copy(update={"published_after": s.period.after,
                                                  "published_before": s.period.before})
         s.notes.append(f"Searched {s.period.describe()} (the question says “{s.period.phrase}”).")
@@ -79,16 +96,14 @@ def deterministic_answers(service: "Service", s: AskState) -> AskState:
 
 
 def retrieve(service: "Service", s: AskState) -> AskState:
-    """Search with the conversation's earlier question as context, abbreviations expanded."""
+    """Search, abbreviations expanded."""
     if s.deterministic:
         return s
-    full = s.question
-    context = (s.context or "").strip()
-    if context and context.lower() != s.question.lower():
-        full = f"{context[-(MAX_QUESTION_CHARS - len(s.question) - 1):]} {s.question}".strip()
-    s.searched_for = full
-    query = s.glossary.expand_query(full) if s.glossary else full
+    s.searched_for = s.question
+    query = s.glossary.expand_query(s.question) if s.glossary else s.question
     s.results = service.retriever.search(s.snap, query, s.k, s.filters, s.mode)
+    if s.period and not s.period.filters:  # an event year: prefer documents covering it (assistant/dates.py)
+        s.results = prefer_period(s.results, s.period)
     s.retrieved = time.perf_counter()
     return s
 
@@ -109,7 +124,7 @@ def decide_answerability(service: "Service", s: AskState) -> AskState:
         if missing:
             s.notes.append(f"The indexed documents never mention {', '.join(m.title() for m in missing)}.")
             answer = refuse
-        if s.term is not None and not s.term.defined_in:
+        if s.term is not None and not s.term.defined_in and not any(defines(s.term, c.quote) for c in answer.citations):
             answer = refuse  # passages that merely mention the term are not a definition of it
         if answer.status == "no_answer" and s.term is not None:
             s.notes.append(domain.glossary_note(s.term))
@@ -139,9 +154,15 @@ def annotate(service: "Service", s: AskState) -> AskState:
     """Notes (period, supersession), the no-answer wording for a period, timings."""
     answer = s.answer
     s.notes.extend(domain.supersession_notes(answer, s.snap.documents))
+    if s.period and (note := period_note(s.period, answer)):
+        s.notes.append(note)
     answer.notes = s.notes
-    if answer.status == "no_answer" and s.period:
+    if answer.status == "no_answer" and s.period and s.period.filters:
         answer.answer = NO_ANSWER_TEXT.replace("indexed documents", f"indexed {s.period.describe()}", 1)
+    if s.read is not None:
+        answer.question = s.asked
+        answer.read_as = ReadAs(question=s.question, filters=s.filters.model_dump(mode="json", exclude_defaults=True),
+                                follow_up=s.read.follow_up, how=s.read.how)
     done = time.perf_counter()
     answer.timings_ms = {"retrieve": round((s.retrieved - s.started) * 1000, 2),
                          "answer": round((done - s.retrieved) * 1000, 2),
@@ -156,7 +177,8 @@ def link_sources(service: "Service", s: AskState) -> AskState:
 
 
 STEPS: tuple[Callable[["Service", AskState], AskState], ...] = (
-    understand, deterministic_answers, retrieve, decide_answerability, compose, generate, annotate, link_sources)
+    read_in_conversation, understand, deterministic_answers, retrieve, decide_answerability, compose, generate, annotate,
+    link_sources)
 
 
 def run_steps(service: "Service", state: AskState, steps=STEPS) -> Answer:

@@ -82,10 +82,13 @@ def ingest(paths: list[Path] = typer.Argument(None, help="Files or folders (defa
         print(json.dumps({"version": report.version, "seconds": round(report.seconds, 3), "embedded": report.embedded,
                           "documents": report.total_documents, "passages": report.total_passages,
                           "files": [{"path": r.path, "doc_id": r.doc_id, "status": r.status, "passages": r.passages,
-                                     "error": r.error} for r in report.results]}, indent=2))
+                                     "error": r.error, "notes": r.notes} for r in report.results]}, indent=2))
     else:
         for r in report.failed:
             err.print(f"[red]failed[/red] {r.path}: {r.error}", highlight=False)
+        for r in report.results:
+            for note in r.notes:  # what reading found: "page 11 has no text layer; not searchable (OCR is off)"
+                console.print(f"note {r.doc_id}: {note}", highlight=False)
         console.print(f"{report.count('added')} added, {report.count('updated')} updated, "
                       f"{report.count('unchanged')} unchanged, {report.count('removed')} removed, "
                       f"{len(report.failed)} failed; {report.embedded} passages embedded; index holds "
@@ -118,7 +121,7 @@ def _device_settings(settings, device: str) -> dict:
 
 @app.command()
 def docs(json_out: bool = typer.Option(False, "--json")) -> None:
-    """List indexed documents: doc_id, type, date, title, passages."""
+    """List indexed documents: doc_id, type, date, title, passages, notes (pages with no text layer...)."""
     documents = _service().documents()
     if json_out:
         print(json.dumps([d.model_dump(exclude={"path"}) for d in documents], indent=2))
@@ -129,8 +132,9 @@ def docs(json_out: bool = typer.Option(False, "--json")) -> None:
     table.add_column("published", no_wrap=True)
     table.add_column("title")
     table.add_column("passages", justify="right")
+    table.add_column("notes")
     for d in documents:
-        table.add_row(d.doc_id, d.doc_type, d.published or "", d.title, str(d.passages))
+        table.add_row(d.doc_id, d.doc_type, d.published or "", d.title, str(d.passages), "; ".join(d.notes))
     console.print(table)
     if not documents:
         err.print("the index is empty: run `assistant ingest`")
@@ -225,6 +229,7 @@ def _load_plugins() -> None:
 
 __import__("assistant.api.cli", fromlist=["register"]).register(app)  # serve, api-key (core)
 __import__("assistant.evaluation.cli", fromlist=["register"]).register(app)  # eval, eval-beir
+__import__("assistant.conversations_cli", fromlist=["register"]).register(app)  # conversations purge
 _load_plugins()
 
 

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
 
     # Ingest limits
     max_file_mb: float = 50.0
+    ocr: Literal["auto", "off"] = Field("auto", description="PDF pages with no text layer: auto = OCR with tesseract "
+                                                            "when installed (else reported as not searchable) | off")
     # 16 measured fastest on 2 CPU cores for 80-200-word passages (30 passages/s against 24 at 64; RESULTS.md)
     embed_batch_size: int = 16
     ingest_flush_passages: int = Field(256, description="passages gathered across files before one embedding call")
@@ -99,6 +101,17 @@ class Settings(BaseSettings):
                                                         "sentence below which it is unsupported (calibrated)")
     llm_min_kept_share: float = Field(0.5, description="share of generated sentences that must pass the check, "
                                                        "else the extractive answer is returned")
+
+    # Conversations (assistant/conversation.py, POST /v1/conversations)
+    conversation_turns: int = Field(4, ge=1, le=20, description="earlier turns a follow-up is read with")
+    conversation_rewrite: Literal["auto", "deterministic", "llm"] = Field(
+        "auto", description="who reads a follow-up as a standalone question: auto (the LLM when llm_url is set, "
+                            "the deterministic resolver as fallback) | deterministic | llm")
+    conversations_db: Path | None = Field(None, description="SQLite file of API conversations; default "
+                                                            "<state_dir>/conversations.sqlite3")
+    conversation_retention_days: float = Field(30.0, gt=0, description="conversations untouched this long are "
+                                                                       "deleted (on use and by `assistant "
+                                                                       "conversations purge`)")
 
     # The Slack bot's settings (ASSISTANT_SLACK_*) are its own: bots/slack/settings.py
 

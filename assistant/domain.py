@@ -11,7 +11,8 @@ import re
 from assistant.answer import citation_for
 from assistant.glossary import Glossary, Term, _phrase_pattern
 from assistant.models import Answer, DocumentInfo, Filters, ScoredPassage
-from assistant.ratings import RATINGS, RatingRow
+from assistant.dates import year_asked
+from assistant.ratings import RATINGS, RatingRow, body_key, rows_for_year
 from assistant.store import Snapshot
 from assistant.text import split_sentences, tokenize
 
@@ -70,6 +71,9 @@ def _row_passes(row: RatingRow, filters: Filters | None) -> bool:
 
 def ratings_rows(snap: Snapshot) -> list[RatingRow]:
     rows = [RatingRow.model_validate(r) for d in snap.documents.values() for r in d.ratings]
+    # a body whose report's ratings table was read: other documents' prose about it only supports it (issue 12)
+    from_tables = {body_key(r.body) for r in rows if r.source == "table"}
+    rows = [r for r in rows if r.source == "table" or body_key(r.body) not in from_tables]
     return sorted(rows, key=lambda r: (r.body, r.published or ""), reverse=False)
 
 
@@ -77,7 +81,9 @@ def _select_rows(question: str, rows: list[RatingRow]) -> tuple[list[RatingRow],
     q = question.lower()
     wanted = next((r for r in RATINGS if re.search(rf"\b{r.lower()}\b", q)), None)
     standards = {s for row in rows for s in row.standards}
-    standard = next((s for s in sorted(standards, key=len, reverse=True) if s.lower() in q), None)
+    # "2.2 Planning" is asked about as "planning"
+    standard = next((s for s in sorted(standards, key=len, reverse=True)
+                     if re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", s).lower() in q), None)
     words = set(re.findall(r"[a-z]{4,}", q))
     named = [r for r in rows if words & set(re.findall(r"[a-z]{4,}", f"{r.body} {r.area or ''}".lower())) - {"division"}]
     places = _place_names(question)
@@ -132,6 +138,13 @@ def ratings_answer(question: str, snap: Snapshot, filters: Filters | None = None
                       citations=[])
     if not rows:
         return None
+    year = year_asked(question)
+    if year is not None and not rows_for_year(rows, year):  # a year named: that year's inspection or none
+        found = "; ".join(f"{r.body} (inspected {r.inspected or 'date not given'}, published {r.published or '?'})"
+                          for r in rows)
+        return Answer(question=question, status="no_answer", citations=[],
+                      answer=f"I could not find an inspection from {year} in the indexed documents. Found: {found}.")
+    rows = rows_for_year(rows, year) if year is not None else rows
     lines, citations = [], []
     rows = sorted(rows, key=lambda r: r.published or "", reverse=True)  # newest first
     for n, row in enumerate(rows, start=1):

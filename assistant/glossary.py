@@ -1,4 +1,7 @@
-"""The probation glossary (corpus/glossary.yaml), used deterministically.
+"""The probation glossary, used deterministically.
+
+It ships in the package (assistant/data/glossary.yaml), so a deployment with its own corpus folder
+still has it; the corpus folder's glossary.yaml extends or overrides it entry by entry (by `abbr`).
 
 - query expansion: a question using either form of a term also searches for the other;
 - "what does X stand for / what is X" is answered from the corpus passage that spells X out;
@@ -13,6 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
+
+PACKAGED_GLOSSARY = Path(__file__).parent / "data" / "glossary.yaml"
 
 
 @dataclass(frozen=True)
@@ -51,12 +56,19 @@ class Glossary:
         self._phr = [(t, [_phrase_pattern(f) for f in (t.expansion, *t.variants)]) for t in self.terms]
 
     @classmethod
-    def load(cls, path: Path) -> "Glossary":
-        if not path.exists():
-            return cls([])
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    def load(cls, path: Path | None = None, packaged: bool = True) -> "Glossary":
+        """The packaged glossary, with the entries of `path` (a corpus folder's glossary.yaml) merged over it."""
+        entries: dict[str, dict] = {}
+        sources = ([PACKAGED_GLOSSARY] if packaged else []) + ([Path(path)] if path is not None else [])
+        for source in sources:
+            if not source.exists():
+                continue
+            data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+            for t in data.get("terms", []) or []:
+                key = str(t["abbr"]).lower()
+                entries[key] = {**entries.get(key, {}), **{k: v for k, v in t.items() if v is not None}}
         terms = [Term(abbr=str(t["abbr"]), expansion=str(t["expansion"]), variants=tuple(t.get("variants") or ()),
-                      note=t.get("note"), defined_in=t.get("defined_in")) for t in data.get("terms", [])]
+                      note=t.get("note"), defined_in=t.get("defined_in")) for t in entries.values() if t.get("expansion")]
         return cls(terms)
 
     def get(self, abbr: str) -> Term | None:
@@ -124,3 +136,16 @@ class Glossary:
 @lru_cache(maxsize=8)
 def load_glossary(path: str) -> Glossary:
     return Glossary.load(Path(path))
+
+
+def defines(term: Term, text: str) -> bool:
+    """Whether a passage defines the term, not merely uses it: a glossary entry ("OASys: the Offender
+    Assessment System...", "Approved premises: staffed..."), "X stands for / means ...", or "Expansion (ABBR)"."""
+    for form in term.forms:
+        body = re.escape(form).replace(r"\ ", r"\s+")
+        if re.search(rf"(?:^|\n)\s*{body}\s*:\s+\S", text, re.IGNORECASE):
+            return True
+        if re.search(rf"(?<!\w){body}\s+(?:stands\s+for|means|is\s+short\s+for)\b", text, re.IGNORECASE):
+            return True
+    return bool(re.search(rf"{_phrase_pattern(term.expansion).pattern}\s*\(\s*{re.escape(term.abbr)}\s*\)", text,
+                          re.IGNORECASE))

@@ -106,6 +106,7 @@ class Passage(BaseModel):
     section: str | None = None
     paragraph: str | None = None
     restricted: bool = False
+    table: list[list[str]] | None = None  # the grid of the table this passage is a row of (issue 12)
 
 
 class ScoredPassage(BaseModel):
@@ -127,8 +128,18 @@ class Citation(BaseModel):
     quote: str
     score: float
     source: str
+    table: list[list[str]] | None = None
     passage_id: str = Field("", description="the cited passage's id (GET /v1/documents/{doc_id}/passages)")
     url: str | None = Field(None, description="the web viewer at this passage, when ASSISTANT_PUBLIC_URL is set")
+
+
+class ReadAs(BaseModel):
+    """How a follow-up was read in its conversation: the standalone question and the filters searched."""
+
+    question: str = Field(description="the standalone question that was searched and answered")
+    filters: dict = Field(default_factory=dict, description="the filters searched (given, carried or from the question)")
+    follow_up: bool = Field(description="false when the question stood alone (a new topic): nothing was carried over")
+    how: str = Field(description="standalone | ellipsis | pronoun | contrast | rewritten (by the language model)")
 
 
 class Answer(BaseModel):
@@ -140,6 +151,7 @@ class Answer(BaseModel):
     mode: str = "extractive"
     notes: list[str] = Field(default_factory=list, description="period searched, superseded sources, glossary")
     table: list[dict] | None = Field(None, description="rows of a ratings table, when the question asked for one")
+    read_as: ReadAs | None = Field(None, description="in a conversation: how the question was read (null for /v1/ask)")
 
 
 class DocumentInfo(BaseModel):
@@ -157,6 +169,8 @@ class DocumentInfo(BaseModel):
     supersedes: str | None = None
     superseded_by: str | None = None
     ratings: list[dict] = Field(default_factory=list, description="inspection ratings found at ingest (RatingRow)")
+    notes: list[str] = Field(default_factory=list, description="what reading the file found, e.g. 'page 7 has no "
+                                                               "text layer; OCR used'")
 
 
 class QuestionError(ValueError):

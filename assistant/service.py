@@ -12,7 +12,9 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from assistant.answer import evidence_for, is_weak
 from assistant.ask import AskState, run_steps
+from assistant.conversation import Turn
 from assistant.config import Settings, get_settings, point_caches_at
 from assistant.domain import ratings_rows
 from assistant.embed import get_embedder
@@ -97,26 +99,47 @@ class Service:
 
     def ask(self, question: str, k: int | None = None, filters: Filters | None = None,
             mode: str | None = None, answer_mode: str | None = None,
-            on_delta: Callable[[str], None] | None = None, context: str | None = None) -> Answer:
+            on_delta: Callable[[str], None] | None = None, context: str | None = None,
+            history: list[Turn] | None = None) -> Answer:
         """The one answer function every surface calls: the steps in assistant/ask.py, in order.
         `answer_mode` ("extractive" | "llm") overrides settings.answer_mode; with `on_delta`, checked generated
-        text is passed on as it is produced. `context` is an earlier question of the same conversation (a Slack
-        thread): it is searched with this one, while the glossary, ratings and date handling read only the new
-        question."""
+        text is passed on as it is produced. `history`: the conversation's earlier turns (oldest first); the
+        question is then read as the standalone question it stands for and the answer says how (`read_as`).
+        `context` is one earlier question, the same as a history of one turn."""
         question = validate_question(question)
+        if context and history is None:
+            history = [Turn(question=context)]
+        if history is not None:
+            history = history[-self.settings.conversation_turns:]
         started = time.perf_counter()
         state = AskState(question=question, k=k or self.settings.top_k, filters=filters or Filters(),
                          snap=self.snapshot(), glossary=self.glossary if self.settings.domain_features else None,
-                         mode=mode, answer_mode=answer_mode, on_delta=on_delta, context=context, started=started)
+                         mode=mode, answer_mode=answer_mode, on_delta=on_delta, history=history, started=started)
         return run_steps(self, state)
 
+    def rewrite_client(self) -> LLMClient | None:
+        """The LLM that reads follow-ups, when conversation_rewrite says to use one (else None)."""
+        choice = self.settings.conversation_rewrite
+        if choice == "deterministic" or (choice == "auto" and not self.settings.llm_url):
+            return None
+        return self.llm_client
+
+    def strong_alone(self, question: str, filters: Filters) -> bool:
+        """Whether a question's own retrieval evidence would answer it (a follow-up that may be a new topic)."""
+        query = self.glossary.expand_query(question) if self.settings.domain_features else question
+        results = self.retriever.search(self.snapshot(), query, self.settings.top_k, filters)
+        return bool(results) and not is_weak(evidence_for(question, results), self.settings.min_dense_score,
+                                             self.settings.min_term_coverage)
+
     def ask_stream(self, question: str, k: int | None = None, filters: Filters | None = None,
-                   mode: str | None = None, answer_mode: str | None = None) -> Iterator[str | Answer]:
+                   mode: str | None = None, answer_mode: str | None = None,
+                   history: list[Turn] | None = None) -> Iterator[str | Answer]:
         """ask() as it happens: checked pieces of the generated answer (str), then the final Answer (last).
         A bad question or answer mode raises here, before anything is yielded."""
         validate_question(question)
         resolve_mode(self.settings, answer_mode)
-        return stream_events(lambda on_delta: self.ask(question, k, filters, mode, answer_mode, on_delta))
+        return stream_events(lambda on_delta: self.ask(question, k, filters, mode, answer_mode, on_delta,
+                                                       history=history))
 
     def ratings(self):
         """Every inspection rating found at ingest, newest first, each with its citation."""

@@ -68,11 +68,12 @@ def run(questions: int, burst: int) -> dict:
     os.environ["SLACK_SIGNING_SECRET"] = SIGNING_SECRET
     db = cache / "slack.sqlite3"
     db.unlink(missing_ok=True)
-    settings = settings.model_copy(update={"slack_api_url": fake.url, "slack_feedback_db": db,
-                                           "slack_rate_limit_per_minute": 10_000, "slack_max_pending": 1000,
-                                           "slack_answer_timeout_s": 120})
+    from bots.slack.settings import SlackSettings
+
+    slack = SlackSettings(slack_api_url=fake.url, slack_feedback_db=db, slack_rate_limit_per_minute=10_000,
+                          slack_max_pending=1000, slack_answer_timeout_s=120)
     app = FastAPI()
-    bot = mount(app, Service(settings))
+    bot = mount(app, Service(settings), settings=slack)
     bot.service.warm()
     out: dict = {}
     with Uvicorn(app) as server:

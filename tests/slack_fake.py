@@ -100,6 +100,7 @@ class FakeSlack:
         self.channels: dict[str, dict] = {}      # conversations.info answers by channel id
         self.not_member: set[str] = set()        # channels where the bot cannot post
         self.failures: dict[str, list[str]] = {}  # method -> errors to return, one per call
+        self.http_failures: dict[str, list[int]] = {}  # method -> HTTP statuses (429, 5xx) to answer, one per call
         self.ws_url: str | None = None           # apps.connections.open answer
         self._lock = threading.Lock()
         self._ts = 1_700_000_000_000_100
@@ -118,6 +119,16 @@ class FakeSlack:
                 else:
                     args = {k: v[0] for k, v in urllib.parse.parse_qs(raw, keep_blank_values=True).items()}
                 path = urllib.parse.urlparse(self.path).path
+                status = fake._http_failure(path.rsplit("/", 1)[-1], args)
+                if status:  # Slack refusing at the HTTP level: rate limited (Retry-After) or a server error
+                    self.send_response(status)
+                    if status == 429:
+                        self.send_header("Retry-After", "1")
+                    self.send_header("Content-Type", "application/json; charset=utf-8")
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"{}")
+                    return
                 if path.startswith("/response/"):
                     body = fake._response_url(path, args)
                 else:
@@ -155,6 +166,15 @@ class FakeSlack:
             self.responses.clear()
             self.refused.clear()
             self.failures.clear()
+            self.http_failures.clear()
+
+    def _http_failure(self, method: str, args: dict) -> int | None:
+        with self._lock:
+            queued = self.http_failures.get(method)
+            if not queued:
+                return None
+            self.calls.append(Call(method, {**args, "http_status": queued[0]}, None))
+            return queued.pop(0)
 
     # --- the API -----------------------------------------------------------------------------
     def _next_ts(self) -> str:

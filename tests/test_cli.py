@@ -33,7 +33,7 @@ def test_ask_json_has_the_design_shape(cli):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert ANSWER_KEYS <= set(data) and data["status"] == "answered"
-    assert data["citations"] and CITATION_KEYS == set(data["citations"][0])
+    assert data["citations"] and CITATION_KEYS <= set(data["citations"][0])  # extra fields (table, url) are additive
     assert set(data["timings_ms"]) == {"retrieve", "answer", "total"}
 
 

@@ -105,8 +105,9 @@ def test_superseded_document_loses_to_the_newer_one_and_is_flagged(fresh_service
     assert "410" in answer.answer and "350" not in answer.answer
     assert not answer.notes
 
-    # asking about 2019 only finds the old paper, and the answer says what replaced it
-    answer = fresh_service.ask(question.replace("?", " in 2019?"))
+    # asking what 2019's papers said only finds the old paper, and the answer says what replaced it
+    # (a bare "in 2019" now asks about events in 2019, not a publication filter: issue 12)
+    answer = fresh_service.ask(question.replace("?", ", according to papers published in 2019?"))
     assert answer.citations[0].doc_id == BOARD and "350" in answer.answer
     assert any("superseded by “NPS update to the partnership board 2020” (2020-06-01)" in n for n in answer.notes)
 
@@ -155,6 +156,17 @@ def test_a_rating_for_a_body_the_corpus_never_mentions_is_not_invented(service):
     assert "Wales" in answer.answer and "NPS Midlands division" in answer.answer  # says what it does have
 
 
+def test_a_ratings_question_naming_a_year_uses_that_years_inspection_or_none(service):
+    # "in 2017" is an event year (not a publication filter); the ratings answer must not fall back to the
+    # 2018 inspection (published 2018 and 2019) but say no inspection of that year is indexed
+    answer = service.ask("What overall rating did NPS Midlands get in 2017?")
+    assert answer.status == "no_answer" and "2017" in answer.answer
+    assert "inspected 2018-08, published 2018-12-18" in answer.answer  # says what it does have
+    answer = service.ask("What overall rating did NPS Midlands get in 2018?")
+    assert answer.status == "answered" and answer.answer.count("[") == 1  # only the inspection of 2018
+    assert "inspected 2018-08, published 2018-12-18" in answer.answer and answer.citations[0].doc_id == PRESS
+
+
 def test_a_place_no_document_mentions_means_no_answer(service):
     answer = service.ask("What did HMIP find when it inspected the London NPS division?")
     assert answer.status == "no_answer"
@@ -163,12 +175,13 @@ def test_a_place_no_document_mentions_means_no_answer(service):
     assert service.ask("how many FTE staff does the Midlands division employ?").status == "answered"
 
 
-def test_a_follow_up_is_searched_with_its_context_but_shortcuts_read_only_the_new_question(service):
-    answer = service.ask("and what about victim liaison officers?",
-                         context="What rating did inspectors give NPS Midlands?")
-    assert answer.table is None and "victim liaison officers" in answer.answer
-    assert answer.question == "and what about victim liaison officers?"
+def test_a_follow_up_is_read_as_the_standalone_question_it_stands_for(service):
+    """A contrast swaps the topic into the earlier question, whose shortcuts (the ratings table) then apply."""
+    answer = service.ask("and what about court work?", context="What rating did inspectors give NPS Midlands?")
+    assert answer.question == "and what about court work?"
+    assert answer.read_as.how == "contrast" and "court work" in answer.read_as.question
+    assert answer.table and "outstanding" in answer.answer.lower()
     alone = service.ask("how many cases?")
     followed = service.ask("how many cases?", context="What happens to long-term custody cases under OMIC?")
     assert "350" in followed.answer and followed.citations[0].paragraph == "7"
-    assert "350" not in alone.answer
+    assert "350" not in alone.answer and alone.read_as is None

@@ -388,9 +388,9 @@ def test_restricted_passages_are_not_sent_to_an_untrusted_llm(llm, fake, extra_s
     assert "kestrel-protocol-2019" in [c.doc_id for c in answer.citations]  # it is retrieved...
     assert fake.requests == []  # ...but never sent
     assert answer.mode == "extractive"
-    assert answer.notes == ["The generated answer was not used (restricted documents are not sent to a language "
-                            "model that is not marked as trusted (ASSISTANT_LLM_TRUSTED)), so this is the "
-                            "extractive answer."]
+    assert answer.notes == ["The generated answer was not used (restricted documents are only summarised by an "
+                            "approved language model), so this is the extractive answer."]
+    assert not any("ASSISTANT_" in n or "_TRUSTED" in n for n in answer.notes)  # issue 14: no setting names
     assert not any("Kestrel panel" in r.getMessage() for r in caplog.records)  # nor logged
 
     # without restricted documents (e.g. a public Slack channel) the LLM answers from the rest

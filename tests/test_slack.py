@@ -296,7 +296,7 @@ def test_thread_follow_up_is_read_with_the_earlier_question(make_bot):
     post = h.fake.of("chat.postMessage")[0]
     assert post.args["thread_ts"] == first["ts"]  # same thread
     combined = f"{OMIC_Q} how many cases?"
-    assert f"Read with the thread's earlier question:_ {combined}" in block_texts(post)
+    assert f"Read as:_ {combined}" in block_texts(post)
     record = h.bot.store.answer(action_value(post, "feedback_up"))
     assert record.question == combined and record.asked == "how many cases?"
     # taken into account for real: the OMIC paragraph (approx. 350 cases) is what answers it,
@@ -304,11 +304,22 @@ def test_thread_follow_up_is_read_with_the_earlier_question(make_bot):
     assert ("llr-nps-board-update-2019", "7") in [(c.doc_id, c.paragraph) for c in record.citations]
     alone = h.service.ask("how many cases?", filters=Filters(include_restricted=False))
     assert ("llr-nps-board-update-2019", "7") not in [(c.doc_id, c.paragraph) for c in alone.citations]
+    # issue 14: a third turn is read with the whole thread, not only with "how many cases?"
+    h.fake.reset()
+    h.post.event(mention("by when?", thread_ts=first["ts"]))
+    h.answered()
+    third = h.fake.of("chat.postMessage")[0]
+    assert f"Read as:_ {combined} by when?" in block_texts(third) and "September 2019" in block_texts(third)
+    # a new topic in the same thread carries nothing over
+    h.fake.reset()
+    h.post.event(mention("What did Dame Glenys Stacey say about the leadership?", thread_ts=first["ts"]))
+    h.answered()
+    assert "Read as" not in block_texts(h.fake.of("chat.postMessage")[0])
     # a new top-level question is not a follow-up
     h.fake.reset()
     h.post.event(mention("how many cases?"))
     h.answered()
-    assert "Read with the thread" not in block_texts(h.fake.of("chat.postMessage")[0])
+    assert "Read as" not in block_texts(h.fake.of("chat.postMessage")[0])
 
 
 def test_dm_thread_follow_up(make_bot):

@@ -15,7 +15,6 @@ from slack_fake import BOT_TOKEN, FakeSlack, block_problems, blocks_of
 
 from assistant.models import Answer, Citation
 from bots.slack import render, replies
-from bots.slack.app import combine_follow_up
 from bots.slack.policy import RateLimiter
 from bots.slack.startup import web_client
 from bots.slack.parse import ParseError, parse, slack_to_plain
@@ -67,14 +66,6 @@ def test_help_share_and_plain_questions():
     p = parse("--share what is MAPPA?")
     assert p.share and p.question == "what is MAPPA?"
     assert not parse("what is --shared-care?").share
-
-
-def test_follow_up_combination():
-    assert combine_follow_up(None, "b?") == "b?"
-    assert combine_follow_up("What is OMIC?", "how many cases?") == "What is OMIC? how many cases?"
-    assert combine_follow_up("same", "Same") == "Same"
-    long = combine_follow_up("x" * 3000, "how many?")
-    assert len(long) == 2000 and long.endswith(" how many?")
 
 
 # --- rendering within Slack's limits --------------------------------------------------------------------

@@ -236,6 +236,22 @@ def test_no_answer_lists_the_nearest_passages(site, driver):
     assert driver.find_element(By.ID, "sources-heading").text == "Nearest passages"
 
 
+def test_a_follow_up_is_read_in_the_conversation_until_a_new_one_starts(site, driver):
+    from selenium.webdriver.common.by import By
+
+    def notes():
+        block = driver.find_element(By.ID, "notes-block")
+        return block.text if block.is_displayed() else ""
+
+    ask(driver, "What happens to cases in custody under OMIC?")
+    ask(driver, "how many cases?")
+    assert "Read with the earlier questions as" in notes() and "OMIC" in notes()
+    driver.find_element(By.ID, "new-conversation").click()
+    assert driver.execute_script("return document.activeElement.id") == "question"
+    ask(driver, "how many cases?")
+    assert "Read with the earlier questions as" not in notes()
+
+
 def test_a_pdf_citation_links_to_its_page(site, driver):
     from selenium.webdriver.common.by import By
 
@@ -292,7 +308,7 @@ def test_keyboard_only_on_a_phone_sized_window(site, driver):
             stops.append(driver.execute_script("const a = document.activeElement; return a.id || a.className"))
             if stops[-1] == "cite":
                 break
-        assert stops == ["details__summary", "ask-button", "cite"], stops  # filters, Ask, then [1]
+        assert stops == ["details__summary", "ask-button", "new-conversation", "cite"], stops  # then [1]
         driver.switch_to.active_element.send_keys(Keys.ENTER)
         wait(driver, lambda d: (d.execute_script(IN_VIEW) or {}).get("focused"), what="passage focused")
         assert driver.execute_script(IN_VIEW)["visible"]

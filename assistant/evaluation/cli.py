@@ -162,3 +162,5 @@ def eval_beir_command(dataset: Path = typer.Argument(..., help="BEIR-format fold
 def register(app: typer.Typer) -> None:
     app.command("eval")(eval_command)
     app.command("eval-beir")(eval_beir_command)
+    from assistant.evaluation.conversations import eval_conversations_command  # multi-turn sets (issue 14)
+    app.command("eval-conversations")(eval_conversations_command)

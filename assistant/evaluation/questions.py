@@ -84,6 +84,11 @@ def load_file(path: Path | str) -> tuple[str, list[EvalQuestion]]:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise QuestionSetError(f"{path}: not valid YAML{where} ({getattr(exc, 'problem', None) or exc})") from exc
+    if isinstance(raw, dict) and isinstance(raw.get("conversations"), list):  # a multi-turn set: its standalone forms
+        from assistant.evaluation.conversations import as_questions, load_conversations
+
+        conv_name, conversations = load_conversations(path)
+        return conv_name, as_questions(conv_name, conversations)
     if not isinstance(raw, dict) or not isinstance(raw.get("questions"), list):
         raise QuestionSetError(f"{path}: expected a mapping with a 'questions' list")
     name = str(raw.get("name") or path.stem)

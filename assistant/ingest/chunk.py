@@ -9,6 +9,7 @@ longer than the passage limit.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 from typing import TYPE_CHECKING
@@ -32,6 +33,7 @@ class Unit:
     numbers: list[str] = field(default_factory=list)
     parts: list[str] = field(default_factory=list)
     footnote: bool = False
+    table: list[list[str]] | None = None  # the whole grid, for a table row's passage
 
     @property
     def words(self) -> int:
@@ -52,16 +54,36 @@ def _render(block: Block) -> str:
     if block.kind == "bullet":
         return ("  ◦ " if block.level >= 2 else "• ") + block.text
     if block.kind == "para":
-        return f"{block.number}. {block.text}"
+        # "3. text" but "3.1 text": a multi-level number is printed without a final dot ("1.1." was a defect)
+        return f"{block.number} {block.text}" if "." in block.number else f"{block.number}. {block.text}"
     return block.text
 
 
-def blocks_to_units(blocks: list[Block]) -> list[Unit]:
-    """A numbered paragraph collects the bullets and plain text after it, up to the next number or heading."""
+def _table_context(table, title: str | None) -> str | None:
+    """The document's title joins a table's rows when neither caption nor section names what the title does
+    (so a row of "Table 2" still says which report it is from)."""
+    if not title:
+        return None
+    have = f"{table.caption or ''} {table.section or ''}"
+    names = {w for w in re.findall(r"\b[A-Z][a-z]{3,}\b", title)} - {"Table", "Ratings", "Inspection", "Report"}
+    return None if not names or any(n in have for n in names) else title
+
+
+def blocks_to_units(blocks: list[Block], title: str | None = None) -> list[Unit]:
+    """A numbered paragraph collects the bullets and plain text after it, up to the next number or heading.
+    A table gives one unit per row (assistant/ingest/tables.py); footnotes attached to a block follow it."""
+    from assistant.ingest.tables import grid_for_metadata, row_passages
+
     units: list[Unit] = []
     cur: Unit | None = None
     for b in blocks:
         if b.kind == "heading":
+            cur = None
+            continue
+        if b.kind == "table" and b.table is not None:
+            grid = grid_for_metadata(b.table)
+            for text in row_passages(b.table, _table_context(b.table, title)):
+                units.append(Unit(section=b.table.section or b.section, page=b.page, parts=[text], table=grid))
             cur = None
             continue
         if b.kind == "footnote":
@@ -73,6 +95,7 @@ def blocks_to_units(blocks: list[Block]) -> list[Unit]:
             cur = Unit(section=b.section, page=b.page, numbers=[b.number] if b.number else [])
             units.append(cur)
         cur.parts.append(_render(b))
+        cur.parts.extend(b.notes)
     return units
 
 
@@ -80,6 +103,8 @@ def _split_long(unit: Unit, max_words: int) -> list[Unit]:
     if unit.words <= max_words:
         return [unit]
     pieces: list[Unit] = []
+    if unit.table is not None:
+        return [unit]
     cur = Unit(unit.section, unit.page, list(unit.numbers))
     from llama_index.core.node_parser import SentenceSplitter
 
@@ -96,15 +121,30 @@ def _split_long(unit: Unit, max_words: int) -> list[Unit]:
     return pieces
 
 
+_GLOSSARY_SECTION = re.compile(r"\b(?:glossary|abbreviations|acronyms|definitions|terms used)\b", re.IGNORECASE)
+_DEFINITION = re.compile(r"^[A-Z][\w’'()/\- ]{0,48}:\s+\S")
+
+
+def _is_definition(unit: Unit) -> bool:
+    """An entry of a glossary ("OASys: the Offender Assessment System..."): like a table row, it answers
+    one question ("what is X?") and keeps its own passage instead of drowning in a page-long list."""
+    return (len(unit.parts) == 1 and bool(_GLOSSARY_SECTION.search(unit.section or ""))
+            and bool(_DEFINITION.match(unit.parts[0])))
+
+
 def _merge_small(units: list[Unit], min_words: int, max_words: int) -> list[Unit]:
     """Merge short neighbours in the same section so passages carry enough context to match a question."""
     merged: list[Unit] = []
     for u in units:
         prev = merged[-1] if merged else None
+        if prev is not None and (_is_definition(u) or _is_definition(prev)):
+            merged.append(u)
+            continue
         small_prev, small_u = prev is not None and prev.words < min_words, u.words < min_words
         # a numbered paragraph long enough to stand alone keeps its own passage (and citation)
         whole_paragraph = bool(u.numbers) and not small_u
         if (prev is not None and not u.footnote and not prev.footnote and prev.section == u.section
+                and u.table is None and prev.table is None
                 and (small_prev or small_u) and not whole_paragraph
                 and prev.words + u.words <= max_words):
             prev.parts.extend(u.parts)
@@ -126,7 +166,7 @@ def chunk_blocks(blocks: list[Block], doc_meta: dict, min_words: int = DEFAULT_M
     from llama_index.core.schema import TextNode
 
     units: list[Unit] = []
-    for u in blocks_to_units(blocks):
+    for u in blocks_to_units(blocks, doc_meta.get("title")):
         units.extend(_split_long(u, max_words))
     units = _merge_small(units, min_words, max_words)
     nodes: list[TextNode] = []
@@ -138,6 +178,6 @@ def chunk_blocks(blocks: list[Block], doc_meta: dict, min_words: int = DEFAULT_M
         ordinal = seen.get(text, 0)
         seen[text] = ordinal + 1
         meta = dict(doc_meta)
-        meta.update({"page": u.page, "section": u.section, "paragraph": u.paragraph})
+        meta.update({"page": u.page, "section": u.section, "paragraph": u.paragraph, "table": u.table})
         nodes.append(TextNode(id_=passage_id(doc_meta["doc_id"], text, ordinal), text=text, metadata=meta))
     return nodes

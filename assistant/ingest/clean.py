@@ -30,7 +30,7 @@ _KEEP_HYPHEN_PREFIXES = {"re", "pre", "co", "non", "multi", "ex", "self", "well"
 
 @dataclass
 class Block:
-    """A unit of text with its role: heading, numbered paragraph, bullet, plain text or footnote."""
+    """A unit of text with its role: heading, numbered paragraph, bullet, plain text, footnote or table."""
 
     kind: str
     text: str
@@ -39,6 +39,9 @@ class Block:
     level: int = 0
     section: str | None = None
     lines: list[str] = field(default_factory=list, repr=False)
+    refs: list[str] = field(default_factory=list, repr=False)   # footnote numbers this block cites
+    notes: list[str] = field(default_factory=list)               # "Footnote 1: ..." attached to this block
+    table: object | None = field(default=None, repr=False)       # assistant.ingest.tables.Table for kind "table"
 
 
 def normalise_chars(text: str) -> str:

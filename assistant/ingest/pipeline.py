@@ -20,8 +20,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from assistant.ingest.chunk import chunk_blocks
-from assistant.ingest.clean import clean_pages
-from assistant.ingest.load import SUPPORTED_SUFFIXES, LoadError, load_pages
+from assistant.ingest.load import SUPPORTED_SUFFIXES, LoadError, load_document
 from assistant.ingest.metadata import ManifestError, load_manifest, resolve_metadata
 from assistant.models import DocumentInfo, Passage
 from assistant.ratings import extract_ratings
@@ -39,6 +38,7 @@ class FileResult:
     status: str  # added | updated | unchanged | removed | failed
     passages: int = 0
     error: str | None = None
+    notes: list[str] = field(default_factory=list)  # "page 7 has no text layer; OCR used"
     new_passages: list[Passage] = field(default_factory=list, repr=False)
     document: DocumentInfo | None = field(default=None, repr=False)
 
@@ -215,8 +215,11 @@ class Ingestor:
         if existing is not None and existing.sha256 == sha:
             return FileResult(str(path), doc_id, "unchanged", passages=existing.passages)
         try:
-            pages = load_pages(path, max_bytes=int(self.settings.max_file_mb * 1e6))
-            blocks = clean_pages(pages)
+            loaded = load_document(path, max_bytes=int(self.settings.max_file_mb * 1e6),
+                                   ocr_setting=getattr(self.settings, "ocr", "auto"))
+            blocks = loaded.blocks
+            if loaded.title and not (override or {}).get("title") and not entry.get("title"):
+                override = {**(override or {}), "title": loaded.title}
             meta = resolve_metadata(path, corpus_dir, manifest, blocks, overrides=override)
             nodes = chunk_blocks(blocks, meta, self.settings.chunk_min_words, self.settings.chunk_max_words)
             if not nodes:
@@ -227,15 +230,16 @@ class Ingestor:
             return FileResult(str(path), doc_id, "failed", error=f"{exc.__class__.__name__}: {exc}")
         passages = [Passage(id=n.id_, text=n.text, **{k: n.metadata.get(k) for k in (
             "doc_id", "title", "doc_type", "published", "organisation", "area", "source", "page", "section",
-            "paragraph", "restricted")}) for n in nodes]
-        ratings = [r.model_dump() for r in extract_ratings(passages)]
+            "paragraph", "restricted", "table")}) for n in nodes]
+        ratings = [r.model_dump() for r in extract_ratings(passages, blocks, meta)]
         document = DocumentInfo(
             doc_id=doc_id, title=meta["title"], doc_type=meta["doc_type"], published=meta["published"],
             organisation=meta["organisation"], area=meta["area"], source=meta["source"], passages=len(passages),
             sha256=sha, restricted=meta["restricted"], path=str(path.resolve()),
-            supersedes=meta.get("supersedes"), superseded_by=meta.get("superseded_by"), ratings=ratings)
+            supersedes=meta.get("supersedes"), superseded_by=meta.get("superseded_by"), ratings=ratings,
+            notes=loaded.notes)
         return FileResult(str(path), doc_id, "updated" if existing is not None else "added", passages=len(passages),
-                          new_passages=passages, document=document)
+                          new_passages=passages, document=document, notes=loaded.notes)
 
 
 def _manifest_entry(path: Path, corpus_dir: Path, manifest: dict) -> dict:

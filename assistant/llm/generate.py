@@ -56,8 +56,7 @@ def generate(question: str, results: list[ScoredPassage], extractive: Answer, se
     if any(r.passage.restricted for r in results) and not settings.llm_trusted:
         # restricted passages never leave the process for an LLM not marked as trusted (nor reach its log)
         log.info("llm skipped: restricted passages and ASSISTANT_LLM_TRUSTED is off")
-        yield fallback(extractive, "restricted documents are not sent to a language model that is not marked "
-                                   "as trusted (ASSISTANT_LLM_TRUSTED)")
+        yield fallback(extractive, "restricted documents are only summarised by an approved language model")
         return
     messages = build_messages(question, results, max(settings.answer_sentences + 1, 4))
     if _may_log(results, settings):

@@ -19,7 +19,7 @@ from concurrent.futures import TimeoutError as FuturesTimeout
 from typing import TYPE_CHECKING
 
 from assistant.answer import citation_for
-from assistant.models import MAX_QUESTION_CHARS, Answer, Filters, QuestionError
+from assistant.models import Answer, Filters, QuestionError
 from bots.slack import replies
 from bots.slack.parse import ParseError, parse
 from bots.slack.policy import ChannelPolicy, Deduplicator, RateLimiter
@@ -46,25 +46,6 @@ class Failure(Exception):
 
 def new_correlation_id() -> str:
     return uuid.uuid4().hex[:12]
-
-
-def follow_up_context(previous: str | None, new: str) -> str | None:
-    """A thread follow-up ('and what about victim liaison?') is searched with the thread's earlier question
-    as context, so what the user left out is there: the earlier question, trimmed so both fit the question
-    limit, or None. Query formulation only: retrieval stays in the service."""
-    if not previous or previous.strip().lower() == new.strip().lower():
-        return None
-    room = MAX_QUESTION_CHARS - len(new) - 1
-    if room <= 0:
-        return None
-    previous = previous.strip()
-    return previous[len(previous) - room:].strip() if len(previous) > room else previous
-
-
-def combine_follow_up(previous: str | None, new: str) -> str:
-    """The question as read: the earlier question's context, then the new one (shown and recorded)."""
-    context = follow_up_context(previous, new)
-    return f"{context} {new}" if context else new
 
 
 class SlackBot:
@@ -117,11 +98,11 @@ class SlackBot:
         self._answer_pool.shutdown(wait=False, cancel_futures=True)
 
     # --- the answer path ----------------------------------------------------------------------
-    def _ask_now(self, question: str, filters: Filters, k: int, context: str | None = None) -> Answer:
+    def _ask_now(self, question: str, filters: Filters, k: int, history=None) -> Answer:
         if not self.service.documents():
             raise Failure("The document index is empty, so I have nothing to answer from yet: an admin needs to "
                           "run `assistant ingest`.")
-        return self.service.ask(question, k=k, filters=filters, context=context)
+        return self.service.ask(question, k=k, filters=filters, history=history)
 
     def _search_now(self, question: str, filters: Filters, k: int):
         return self.service.search(question, k=k, filters=filters)
@@ -159,21 +140,20 @@ class SlackBot:
 
     def answer(self, client: "WebClient", *, user: str, channel: str, parsed, thread_ts: str | None,
                kind_hint: str | None, surface: str, cid: str) -> tuple[Answer, str, str | None]:
-        """Ask the service (a thread's earlier question as context) and record the answer.
-        -> (answer, answer_id, the question as read when it differs from what was asked)."""
+        """Ask the service with the thread's earlier turns (the service reads a follow-up as the standalone
+        question it stands for) and record the answer.
+        -> (answer, answer_id, the question as read when it was read with the thread)."""
         include_restricted = self.policy.restricted_allowed(client, channel, user, kind_hint, cid)
-        previous = self.store.last_question_in_thread(channel, thread_ts) if thread_ts else None
-        # the earlier question travels as context: searched with the new one, while the service's glossary,
-        # ratings and date handling read only what was asked now
-        context = follow_up_context(previous, parsed.question)
+        history = self.store.thread_turns(channel, thread_ts, self.service.settings.conversation_turns) \
+            if thread_ts else []
         filters = parsed.filters(include_restricted)
         try:
-            result = self._run(self._ask_now, parsed.question, filters, self.service.settings.top_k, context,
+            result = self._run(self._ask_now, parsed.question, filters, self.service.settings.top_k, history,
                                cid=cid)
         except QuestionError as exc:
             raise Failure(f"I cannot search for that: {exc}.") from None
-        read_as = f"{context} {parsed.question}" if context else None
-        result.question = read_as or parsed.question  # recorded as read, so later follow-ups keep the context
+        read_as = result.read_as.question if result.read_as and result.read_as.follow_up else None
+        result.question = read_as or parsed.question  # recorded as read, so later follow-ups chain on it
         answer_id = self.store.record_answer(user=user, channel=channel, thread_ts=thread_ts, surface=surface,
                                              asked=parsed.question, answer=result, filters=filters)
         log.info("answered cid=%s answer_id=%s status=%s citations=%d restricted_allowed=%s ms=%s", cid, answer_id,
@@ -188,17 +168,19 @@ class SlackBot:
         if refusal:
             out.say(error_text(refusal))
             return
+        try:
+            parsed, problem = parse(text, bot_user_id), None
+        except ParseError as exc:
+            parsed, problem = None, str(exc)
+        if parsed is not None and parsed.help:  # help never counts toward the rate limit
+            out.say(help_text(bot_user_id), blocks=help_blocks(bot_user_id))
+            return
         verdict, wait = self.limiter.check(user)
         if verdict != "ok":
             out.rate_limited(verdict, self._rate_text(wait))
             return
-        try:
-            parsed = parse(text, bot_user_id)
-        except ParseError as exc:
-            out.say(error_text(str(exc)))
-            return
-        if parsed.help:
-            out.say(help_text(bot_user_id), blocks=help_blocks(bot_user_id))
+        if problem is not None:
+            out.say(error_text(problem))
             return
         out.working(parsed)
         try:
@@ -238,6 +220,9 @@ class SlackBot:
             log.info("duplicate event ignored cid=%s event_id=%s", cid, body.get("event_id"))
             return
         user, channel, ts = event.get("user", ""), event["channel"], event["ts"]
+        if not self.dedupe.first_time(f"{channel}:{ts}"):  # a DM mention arrives as message.im and app_mention
+            log.info("same message again ignored cid=%s channel=%s ts=%s", cid, channel, ts)
+            return
         thread_root = event.get("thread_ts")
         log.info("question cid=%s surface=%s user=%s channel=%s ts=%s thread=%s", cid, surface, user, channel, ts,
                  thread_root)

@@ -22,6 +22,10 @@ log = logging.getLogger("bots.slack")
 EVENTS_PATH = "/slack/events"
 
 
+def _refused(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
 def mount(app: FastAPI, service, *, credentials: SlackCredentials | None = None,
           settings: SlackSettings | None = None) -> SlackBot | None:
     """Add POST /slack/events when Slack HTTP mode is configured; otherwise do nothing. Returns the bot.
@@ -61,7 +65,14 @@ def mount(app: FastAPI, service, *, credentials: SlackCredentials | None = None,
 
     @app.post(EVENTS_PATH, include_in_schema=False)
     async def slack_events(request: Request):
-        return await handler.handle(request)
+        stamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        if not stamp.isdigit() or not request.headers.get("X-Slack-Signature"):
+            return _refused(401, "unauthorized", "missing or malformed Slack signature headers")
+        try:
+            return await handler.handle(request)
+        except Exception:  # a body Bolt cannot read: a clear 400, the details only in the log
+            log.exception("Slack request could not be read")
+            return _refused(400, "bad_request", "the request body could not be read as a Slack request")
 
     app.state.slack_bot = bot
     log.info("Slack HTTP mode on: %s", EVENTS_PATH)

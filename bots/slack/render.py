@@ -152,7 +152,7 @@ def answer_blocks(answer: Answer, answer_id: str | None, *, read_as: str | None 
     if asked_by:
         notes.append(f"<@{asked_by}> asked: {escape(shorten(answer.question, 500))}")
     if read_as:
-        notes.append(f"_Read with the thread's earlier question:_ {escape(shorten(read_as, 500))}")
+        notes.append(f"_Read as:_ {escape(shorten(read_as, 500))}")
     if filters:
         notes.append(f"_Filters:_ {escape(filters)}")
     if notes:
@@ -176,7 +176,11 @@ def answer_blocks(answer: Answer, answer_id: str | None, *, read_as: str | None 
             button("👍 Helpful", ACTION_UP, answer_id),
             button("👎 Not helpful", ACTION_DOWN, answer_id),
         ]})
-    footer = "Answers quote the indexed documents only; check the source before acting on them."
+    if answer.status == "answered" and answer.mode == "llm":
+        footer = (":robot_face: Written by a language model from the sources below; each sentence was checked "
+                  "against its source, but check the source before acting on it.")
+    else:
+        footer = "Quoted from the indexed documents; check the source before acting on it."
     if footer_note:
         footer += " " + footer_note
     blocks.append(context(footer))
@@ -228,8 +232,8 @@ def help_text(bot_user_id: str | None = None) -> str:
         f"• In a channel: mention me, e.g. `{me} what did inspectors say about workloads?` — I answer in the thread.",
         "• In a DM: just write the question.",
         "• Anywhere: `/ask your question` (only you see the answer; add `--share` to post it in the channel).",
-        f"• Follow-up: reply in the thread (mention me in a channel), e.g. `{me} and what about victim liaison?` — "
-        "I read it together with the thread's earlier question.",
+        f"• Follow-up: reply in the thread (mention me in a channel), e.g. `{me} how many cases?` or "
+        f"`{me} what about court work?` — I read it with the thread's earlier questions and show how I read it.",
         f"• Filters, anywhere in the message: {FILTER_HELP}.",
         "• Under each answer: *More sources* lists further passages; 👍 / 👎 tells the team whether it helped.",
         "If I cannot find the answer in the documents I say so and show the nearest passages.",

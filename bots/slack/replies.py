@@ -44,10 +44,15 @@ def send(client: "WebClient", cid: str, **kwargs) -> tuple[dict | None, str | No
 def post(client: "WebClient", cid: str, **kwargs) -> dict | None:
     return send(client, cid, **kwargs)[0]
 
+LAST_RESORT = ("I found an answer but Slack would not take my reply (it is busy or refusing messages): please "
+               "ask again in a minute.")
+
+
 def post_answer(client: "WebClient", cid: str, channel: str, thread_ts: str | None, answer: Answer,
-                 blocks: list[dict]) -> dict | None:
+                 blocks: list[dict], user: str | None = None) -> dict | None:
     """Post the reply (several messages when it needs more than 50 blocks); if Slack refuses the blocks,
-    post the same answer as plain text; if that fails too, say so."""
+    post the same answer as plain text; if that fails too (after slack_sdk's retries), a short message only the
+    asker sees, so the asker is never left with nothing."""
     first = None
     for i, chunk in enumerate(messages(blocks)):
         text = fallback_text(answer) if i == 0 else "(answer continued)"
@@ -62,6 +67,9 @@ def post_answer(client: "WebClient", cid: str, channel: str, thread_ts: str | No
                               unfurl_links=False)
             if sent is None:
                 log.error("could not deliver the answer cid=%s channel=%s", cid, channel)
+                if user:
+                    tell(client, None, cid, channel=channel, user=user, thread_ts=thread_ts,
+                         text=error_text(LAST_RESORT, cid))
             return first or sent
         first = first or sent
     return first
@@ -133,7 +141,7 @@ class ThreadReply:
 
     def deliver(self, answer: Answer, answer_id: str, read_as: str | None, parsed: "Parsed") -> None:
         blocks = answer_blocks(answer, answer_id, read_as=read_as, filters=parsed.describe_filters())
-        post_answer(self.client, self.cid, self.channel, self.thread_ts, answer, blocks)
+        post_answer(self.client, self.cid, self.channel, self.thread_ts, answer, blocks, user=self.user)
 
     def done(self) -> None:
         if self._reacted:

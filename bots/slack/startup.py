@@ -72,7 +72,23 @@ def web_client(settings: SlackSettings, token: str, timeout: int = 15, quiet: bo
         logger.propagate = False
         if not logger.handlers:
             logger.addHandler(logging.NullHandler())
-    return WebClient(token=token, base_url=api_url(settings), timeout=timeout, logger=logger)
+    return WebClient(token=token, base_url=api_url(settings), timeout=timeout, logger=logger,
+                     retry_handlers=retry_handlers())
+
+
+SLACK_RETRIES = 2  # per kind of failure; with back-off that is at most a few seconds before the last-resort reply
+
+
+def retry_handlers() -> list:
+    """slack_sdk's own retries: 429 (waits Retry-After), 5xx and dropped connections, with back-off."""
+    from slack_sdk.http_retry.builtin_handlers import (ConnectionErrorRetryHandler, RateLimitErrorRetryHandler,
+                                                       ServerErrorRetryHandler)
+    from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+
+    backoff = BackoffRetryIntervalCalculator(backoff_factor=0.3)
+    return [ConnectionErrorRetryHandler(max_retry_count=SLACK_RETRIES, interval_calculator=backoff),
+            RateLimitErrorRetryHandler(max_retry_count=SLACK_RETRIES),
+            ServerErrorRetryHandler(max_retry_count=SLACK_RETRIES, interval_calculator=backoff)]
 
 
 def verify_bot_token(client: "WebClient", settings: SlackSettings) -> dict:

@@ -118,12 +118,17 @@ class SlackStore:
         with self._lock, self._connect() as db:
             db.execute("UPDATE answers SET thread_ts = ? WHERE id = ?", (thread_ts, answer_id))
 
-    def last_question_in_thread(self, channel: str, thread_ts: str) -> str | None:
-        """The question as last asked in this thread (as typed, not as combined), for follow-ups."""
+    def thread_turns(self, channel: str, thread_ts: str, last: int) -> list:
+        """The thread's last questions (as asked, as read, filters given, cited documents), oldest first: the
+        turns the service reads a follow-up with."""
+        from assistant.conversation import Turn
+
         with self._connect() as db:
-            row = db.execute("SELECT asked FROM answers WHERE channel = ? AND thread_ts = ? "
-                             "ORDER BY created DESC LIMIT 1", (channel, thread_ts)).fetchone()
-        return row["asked"] if row else None
+            rows = db.execute("SELECT asked, question, filters, citations FROM answers WHERE channel = ? AND "
+                              "thread_ts = ? ORDER BY created DESC LIMIT ?", (channel, thread_ts, last)).fetchall()
+        return [Turn(question=r["asked"], read_as=r["question"], filters=Filters.model_validate_json(r["filters"]),
+                     cited=list(dict.fromkeys(c["doc_id"] for c in json.loads(r["citations"]))))
+                for r in reversed(rows)]
 
     # --- feedback ---------------------------------------------------------------------------
     def vote(self, answer_id: str, user: str, vote: str) -> bool:

@@ -13,6 +13,7 @@ const viewer = new Viewer($("#viewer"));
 let asking = false;
 
 function show(section) {
+  if (section === "app") conversation.start().catch(() => {});  // ready before the first question; ask retries
   $("#loading").hidden = true;
   $("#sign-in").hidden = section !== "sign-in";
   $("#app").hidden = section !== "app";
@@ -60,6 +61,7 @@ async function fetchCheck() {
 
 $("#sign-out").addEventListener("click", () => {
   viewer.close();
+  conversation.reset();
   signIn();
 });
 
@@ -91,6 +93,7 @@ $("#ask-form").addEventListener("submit", async (event) => {
       else if (name === "error") throw Object.assign(new Error(data.error.message), { status: 500 });
     });
     if (!final) throw new Error("The answer stopped before it was complete. Try again.");
+    $("#new-conversation").hidden = false;
     $("#ask-status").textContent = final.status === "answered"
       ? `Answer ready, with ${final.citations.length} sources.` : "No answer found in the indexed documents.";
   } catch (err) {
@@ -107,6 +110,18 @@ $("#ask-form").addEventListener("submit", async (event) => {
     asking = false;
     $("#ask-button").disabled = false;
   }
+});
+
+$("#new-conversation").addEventListener("click", () => {
+  conversation.reset();
+  conversation.start().catch(() => {});
+  $("#result").hidden = true;
+  $("#new-conversation").hidden = true;
+  viewer.setCitations([]);
+  viewer.close();
+  $("#question").value = "";
+  $("#ask-status").textContent = "New conversation: the next question stands alone.";
+  $("#question").focus();
 });
 
 // Citations, source titles and deep links are fragment links: open the viewer without a page load.

@@ -1,19 +1,36 @@
 // Asking: the question form's values, the request, and the answer rendered as it streams in.
 //
-// Each question stands alone today (POST v1/ask). When the conversation API is on main
-// (POST v1/conversations ...), only `Conversation` changes: `ask` then posts to the conversation's
-// URL, keeping its id between questions; rendering and the rest of the page stay as they are.
+// Questions go to a conversation (POST v1/conversations, then v1/conversations/{id}/messages), so a follow-up
+// such as "and in 2018?" is read with the earlier questions; the answer's `read_as` says how it was read.
+// "New conversation" (reset) starts afresh; a conversation the server no longer has is started again.
 
-import { streamEvents } from "./api.js";
+import { request, streamEvents } from "./api.js";
 import { viewerHash } from "./viewer.js";
 
 export class Conversation {
-  constructor() { this.id = null; }
-  reset() { this.id = null; }
-  ask(question, filters, onEvent) {
+  constructor() { this.id = null; this.pending = null; }
+  reset() { this.id = null; this.pending = null; }
+  // Made ahead of the first question (when the page is shown, or on "New conversation"), so pressing Enter
+  // costs one request, not two.
+  start() {
+    if (!this.pending) {
+      this.pending = request("v1/conversations", { method: "POST" }).then((r) => r.json())
+        .then((c) => { this.id = c.id; return c.id; })
+        .catch((err) => { this.pending = null; throw err; });
+    }
+    return this.pending;
+  }
+  async ask(question, filters, onEvent) {
     const body = { question, stream: true };
     if (filters) body.filters = filters;
-    return streamEvents("v1/ask", body, onEvent);
+    const id = await this.start();
+    try {
+      return await streamEvents(`v1/conversations/${id}/messages`, body, onEvent);
+    } catch (err) {
+      if (err.status !== 404) throw err;
+      this.reset();  // expired (retention) or deleted: a new one, this question its first
+      return this.ask(question, filters, onEvent);
+    }
   }
 }
 
@@ -103,8 +120,13 @@ export class AnswerView {
     this.answer.replaceChildren(body);
     if (answer.table && answer.table.length) this.answer.append(ratingsTable(answer.table));
     this.answer.setAttribute("aria-busy", "false");
-    this.notes.replaceChildren(...(answer.notes || []).map((note) => el("li", {}, note)));
-    this.notesBlock.hidden = !(answer.notes || []).length;
+    const notes = [...(answer.notes || [])];
+    const readAs = answer.read_as;
+    if (readAs && readAs.follow_up && readAs.question !== answer.question) {
+      notes.unshift(`Read with the earlier questions as: “${readAs.question}”`);
+    }
+    this.notes.replaceChildren(...notes.map((note) => el("li", {}, note)));
+    this.notesBlock.hidden = !notes.length;
     this.sourcesHeading.textContent = found ? "Sources" : "Nearest passages";
     this.sourcesHeading.hidden = !answer.citations.length;
     this.sources.replaceChildren(...answer.citations.map(sourceItem));

@@ -16,8 +16,15 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
+# The browser tests (tests/test_web_ui.py) need Debian's chromium and chromium-driver; without them they are
+# skipped, and this says so before and after the run so nobody mistakes a skip for a pass.
+BROWSER_NOTE = test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || echo "*** NOTE: browser tests SKIPPED: \
+/usr/bin/chromium or /usr/bin/chromedriver missing (apt-get install chromium chromium-driver; .ci/run does it) ***"
+
 test: install
+	@$(BROWSER_NOTE)
 	$(BIN)/python -m pytest -q tests
+	@$(BROWSER_NOTE)
 
 ingest: install
 	$(BIN)/assistant ingest

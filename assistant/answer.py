@@ -88,7 +88,7 @@ def citation_for(n: int, r: ScoredPassage) -> Citation:
     p = r.passage
     return Citation(n=n, doc_id=p.doc_id, title=p.title, doc_type=p.doc_type, published=p.published, page=p.page,
                     section=p.section, paragraph=p.paragraph, quote=p.text, score=round(float(r.score), 6),
-                    source=p.source, table=p.table)
+                    source=p.source, table=p.table, passage_id=p.id)
 
 
 def select_sentences(question: str, results: list[ScoredPassage], max_sentences: int = 3,

@@ -1,5 +1,5 @@
 """The question path as named steps: understand → deterministic answers → retrieve → decide answerability →
-compose → generate → annotate, after reading a follow-up in its conversation.
+compose → generate → annotate → link sources, after reading a follow-up in its conversation.
 
 Each step takes the service and one `AskState` and returns it; `Service.ask` runs `STEPS` in order. New
 behaviour (answerability checks, access control, conversations) is a new step in `STEPS`, not a branch inside
@@ -19,6 +19,7 @@ from assistant.access import PUBLIC, Access
 from assistant.answer import NO_ANSWER_TEXT, extractive_answer
 from assistant.dates import period_in, period_note, prefer_period
 from assistant.glossary import defines
+from assistant.links import link_citations
 from assistant.llm.answer import llm_answer, resolve_mode
 from assistant.models import Answer, Filters, ReadAs, ScoredPassage
 from assistant.safety import INSTRUCTIONS_NOTE, addresses_an_ai
@@ -188,8 +189,15 @@ def annotate(service: "Service", s: AskState) -> AskState:
     return s
 
 
+def link_sources(service: "Service", s: AskState) -> AskState:
+    """With ASSISTANT_PUBLIC_URL set, every citation gets the web viewer's link to its passage (assistant/links.py)."""
+    link_citations(s.answer, service.settings.public_url)
+    return s
+
+
 STEPS: tuple[Callable[["Service", AskState], AskState], ...] = (
-    read_in_conversation, understand, deterministic_answers, retrieve, decide_answerability, compose, generate, annotate)
+    read_in_conversation, understand, deterministic_answers, retrieve, decide_answerability, compose, generate, annotate,
+    link_sources)
 
 
 def run_steps(service: "Service", state: AskState, steps=STEPS) -> Answer:

@@ -219,6 +219,8 @@ def ask(question: str,
         where = ", ".join(x for x in (c.published, f"p. {c.page}" if c.page else None,
                                       f"para {c.paragraph}" if c.paragraph else None) if x)
         console.print(f"[{c.n}] {c.title} ({where}) [{c.doc_id}]", highlight=False, markup=False)
+        if c.url:
+            console.print(f"    {c.url}", highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command()

@@ -97,6 +97,8 @@ class Settings(BaseSettings):
     max_upload_mb: float = Field(20.0, description="largest file `POST /v1/documents` accepts")
     rate_limit_per_minute: int = Field(120, description="API requests per key per minute (counted in each server "
                                                         "process)")
+    public_url: str | None = Field(None, description="where people reach the web page (e.g. https://host/assistant/); "
+                                                     "set: every cited passage gets a `url` to the viewer at it")
 
     # LLM (optional, OpenAI-compatible)
     llm_url: str | None = Field(None, description="OpenAI-compatible API base including `/v1` (vLLM, Ollama, llama.cpp "

@@ -131,6 +131,8 @@ class Citation(BaseModel):
     score: float
     source: str
     table: list[list[str]] | None = None
+    passage_id: str = Field("", description="the cited passage's id (GET /v1/documents/{doc_id}/passages)")
+    url: str | None = Field(None, description="the web viewer at this passage, when ASSISTANT_PUBLIC_URL is set")
 
 
 class ReadAs(BaseModel):

@@ -23,7 +23,7 @@ from assistant.glossary import load_glossary
 from assistant.ingest.pipeline import Ingestor
 from assistant.llm.answer import resolve_mode, stream_events
 from assistant.llm.client import LLMClient
-from assistant.models import Answer, DocumentInfo, Filters, ScoredPassage, validate_question
+from assistant.models import Answer, DocumentInfo, Filters, Passage, ScoredPassage, validate_question
 from assistant.retrieve import CrossEncoderReranker, Retriever
 from assistant.store import Snapshot, SnapshotStore, VectorStore
 
@@ -40,6 +40,7 @@ class Service:
         self._embedder = None
         self._retriever = None
         self._llm_client: LLMClient | None = None
+        self._by_doc: tuple[str | None, dict[str, list[Passage]]] = (None, {})
 
     # --- components, created on first use -------------------------------------------------
     @property
@@ -165,6 +166,33 @@ class Service:
         """None for an unknown document and for one the caller may not see: the two look the same."""
         doc = self.snapshot().documents.get(doc_id)
         return doc if access.may_see(doc) else None
+
+    def passages(self, doc_id: str) -> list[Passage] | None:
+        """A document's passages in reading order (None: no such document). Goes through document(), so whatever
+        decides who may read a document decides this too."""
+        if self.document(doc_id) is None:
+            return None
+        snap = self.snapshot()
+        version, by_doc = self._by_doc
+        if version != snap.version:  # one pass per index version, not per request (a 100k-passage scan is ~10 ms)
+            by_doc = {}
+            for p in snap.passages:  # the snapshot keeps each document's passages together, in chunk order
+                by_doc.setdefault(p.doc_id, []).append(p)
+            self._by_doc = (snap.version, by_doc)
+        return by_doc.get(doc_id, [])
+
+    def document_file(self, doc_id: str) -> Path | None:
+        """The original file of a document, only if it still exists inside the corpus folder (never a path
+        outside it, whatever the index says); None otherwise. Readable by whoever may read document()."""
+        doc = self.document(doc_id)
+        if doc is None or not doc.path:
+            return None
+        corpus = Path(self.settings.corpus_dir).resolve()
+        path = Path(doc.path)
+        path = (path if path.is_absolute() else corpus / path).resolve()
+        if not path.is_relative_to(corpus) or not path.is_file():
+            return None
+        return path
 
     # --- writes ---------------------------------------------------------------------------
     def ingestor(self):

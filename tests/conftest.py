@@ -39,3 +39,19 @@ def fresh_service(tmp_path):
     from assistant.service import Service
 
     return Service(make_settings(tmp_path))
+
+
+@pytest.fixture(scope="session")
+def web_service(tmp_path_factory):
+    """The repository corpus plus generated documents for the source viewer (tests/webdocs.py), ingested once:
+    a 3-page PDF, a 100-page text report, an HTML page, a file deleted after ingest, a symlink to a file
+    outside the corpus. Shared by tests/test_sources_api.py and tests/test_web_ui.py; read-only."""
+    from assistant.service import Service
+    from tests.webdocs import build_web_corpus
+
+    tmp = tmp_path_factory.mktemp("web")
+    svc = Service(make_settings(tmp))
+    build_web_corpus(svc.settings.corpus_dir, tmp)
+    assert not svc.ingest().failed
+    (svc.settings.corpus_dir / "gone.txt").unlink()
+    return svc

@@ -12,7 +12,7 @@ import assistant.service
 
 ANSWER_KEYS = {"question", "status", "answer", "citations", "timings_ms"}
 CITATION_KEYS = {"n", "doc_id", "title", "doc_type", "published", "page", "section", "paragraph", "quote", "score",
-                 "source"}
+                 "source", "passage_id", "url"}
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from assistant.api import errors
 from assistant.api.auth import KeyRing, RateLimiter
 from assistant.api.errors import TooLargeAsJson
 from assistant.api.metrics import Metrics, MetricsMiddleware
-from assistant.api.routes import conversations, documents, ops, questions
+from assistant.api.routes import conversations, documents, ops, questions, sources, web
 from assistant.api.uploads import Uploads
 from assistant.config import Settings
 
@@ -73,9 +73,11 @@ def create_app(service=None, settings: Settings | None = None) -> FastAPI:
 
     app.include_router(questions.router)
     app.include_router(conversations.router)
+    app.include_router(sources.router)  # before documents: its {doc_id:path} would swallow .../passages
     app.include_router(documents.router)
     app.include_router(documents.upload_router(documents.max_upload_bytes(settings)))
     app.include_router(ops.router)
+    web.mount(app)
     _mount_plugins(app, service)
     return app
 

@@ -95,3 +95,21 @@ class Health(BaseModel):
     index_version: str | None = None
     documents: int | None = None
     passages: int | None = None
+
+
+class PassageOut(BaseModel):
+    """One passage as the source viewer shows it, in reading order."""
+
+    id: str
+    n: int = Field(description="position in the document's reading order, from 1")
+    page: int | None = None
+    section: str | None = None
+    paragraph: str | None = None
+    text: str
+    table: list[list[str]] | None = Field(None, description="the grid of the table this passage is a row of, if any")
+
+
+class PassageList(BaseModel):
+    document: DocumentOut
+    file_type: str | None = Field(None, description="media type of the original file at .../file; null: none to serve")
+    passages: list[PassageOut]

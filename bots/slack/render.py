@@ -127,8 +127,9 @@ def where(c: Citation) -> str:
 
 def citation_text(c: Citation, sentence: str | None = None) -> str:
     title = escape(shorten(c.title or c.doc_id, TITLE_MAX_CHARS))
-    if c.source.startswith(("http://", "https://")) and "|" not in c.source and ">" not in c.source:
-        title = f"<{c.source}|{title}>"
+    link = c.url or c.source  # the web viewer at the passage (ASSISTANT_PUBLIC_URL), else the document's source
+    if link.startswith(("http://", "https://")) and "|" not in link and ">" not in link:
+        title = f"<{link}|{title}>"
     head = f"*[{c.n}]* {title}"
     loc = where(c)
     if loc:

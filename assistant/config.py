@@ -56,6 +56,15 @@ class Settings(BaseSettings):
 
     # Ingest limits
     max_file_mb: float = 50.0
+    # Resource limits per file, checked before parsing (assistant/ingest/limits.py; README "Resource limits")
+    max_archive_uncompressed_mb: float = Field(200.0, description="DOCX and other zip-based files: most MB "
+                                                                  "their members may inflate to, all together")
+    max_archive_members: int = Field(5000, description="DOCX and other zip-based files: most members")
+    max_archive_ratio: float = Field(100.0, description="DOCX and other zip-based files: most inflation ratio "
+                                                        "(uncompressed / compressed) of the archive or a member over 1 MB")
+    max_pdf_pages: int = Field(2000, description="most pages a PDF may have")
+    max_html_mb: float = Field(10.0, description="most MB an HTML file may have")
+    max_parse_seconds: float = Field(120.0, description="most seconds parsing one file may take (checked page by page)")
     # 16 measured fastest on 2 CPU cores for 80-200-word passages (30 passages/s against 24 at 64; RESULTS.md)
     embed_batch_size: int = 16
     ingest_flush_passages: int = Field(256, description="passages gathered across files before one embedding call")

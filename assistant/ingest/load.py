@@ -11,7 +11,8 @@ class LoadError(Exception):
     """A file that cannot be read: the message says why, in words a user can act on."""
 
 
-def load_pages(path: Path, max_bytes: int | None = None) -> list[tuple[int | None, str]]:
+def load_pages(path: Path, max_bytes: int | None = None, budget=None) -> list[tuple[int | None, str]]:
+    """`budget` (assistant.ingest.limits.ParseBudget) is ticked page by page: over it, the parse stops."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise LoadError(f"unsupported file type {suffix or '(none)'}; supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}")
@@ -21,7 +22,7 @@ def load_pages(path: Path, max_bytes: int | None = None) -> list[tuple[int | Non
     if max_bytes is not None and size > max_bytes:
         raise LoadError(f"the file is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB")
     if suffix == ".pdf":
-        pages = _load_pdf(path)
+        pages = _load_pdf(path, budget)
     elif suffix == ".docx":
         pages = _load_docx(path)
     elif suffix in (".html", ".htm"):
@@ -45,7 +46,7 @@ def _read_text(path: Path) -> str:
     raise LoadError("the text is in an unreadable encoding (not UTF-8 or Windows-1252)")
 
 
-def _load_pdf(path: Path) -> list[tuple[int | None, str]]:
+def _load_pdf(path: Path, budget=None) -> list[tuple[int | None, str]]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -53,7 +54,12 @@ def _load_pdf(path: Path) -> list[tuple[int | None, str]]:
         reader = PdfReader(str(path))
         if reader.is_encrypted:
             raise LoadError("the PDF is encrypted")
-        return [(i + 1, page.extract_text() or "") for i, page in enumerate(reader.pages)]
+        pages = []
+        for i, page in enumerate(reader.pages):
+            if budget is not None:
+                budget.tick(i + 1)
+            pages.append((i + 1, page.extract_text() or ""))
+        return pages
     except LoadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:

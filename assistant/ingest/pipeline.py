@@ -21,6 +21,7 @@ from filelock import FileLock, Timeout
 
 from assistant.ingest.chunk import chunk_blocks
 from assistant.ingest.clean import clean_pages
+from assistant.ingest.limits import ParseBudget, check_file
 from assistant.ingest.load import SUPPORTED_SUFFIXES, LoadError, load_pages
 from assistant.ingest.metadata import ManifestError, load_manifest, resolve_metadata
 from assistant.models import DocumentInfo, Passage
@@ -215,7 +216,9 @@ class Ingestor:
         if existing is not None and existing.sha256 == sha:
             return FileResult(str(path), doc_id, "unchanged", passages=existing.passages)
         try:
-            pages = load_pages(path, max_bytes=int(self.settings.max_file_mb * 1e6))
+            check_file(path, self.settings)  # zip bombs, page and size budgets: before any parser runs
+            pages = load_pages(path, max_bytes=int(self.settings.max_file_mb * 1e6),
+                               budget=ParseBudget.start(path, self.settings))
             blocks = clean_pages(pages)
             meta = resolve_metadata(path, corpus_dir, manifest, blocks, overrides=override)
             nodes = chunk_blocks(blocks, meta, self.settings.chunk_min_words, self.settings.chunk_max_words)

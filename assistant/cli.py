@@ -214,6 +214,29 @@ def ratings(json_out: bool = typer.Option(False, "--json", help="Print the rows 
     console.print(table)
 
 
+@app.command()
+def doctor(repair: bool = typer.Option(False, "--repair", help="Delete orphan vectors and embed passages that "
+                                                                 "have none (takes the write lock)."),
+           json_out: bool = typer.Option(False, "--json", help="Print the figures as JSON.")) -> None:
+    """Check that the vector store holds exactly the live passages; exit 1 if not (and not repaired)."""
+    from assistant.ingest.pipeline import IngestError
+
+    try:
+        drift = _service().doctor(repair=repair)
+    except IngestError as exc:
+        fail(str(exc))
+    figures = drift.as_dict()
+    if json_out:
+        print(json.dumps({**figures, "repaired": repair and not drift.clean}))
+    else:
+        state = "in step" if drift.clean else ("repaired" if repair else "DRIFT")
+        console.print(f"{state}: {drift.passages} live passages, {drift.vectors} vectors, "
+                      f"{len(drift.orphans)} orphan vectors, {len(drift.missing)} passages without a vector"
+                      + ("" if drift.clean or repair else "; run `assistant doctor --repair`"), highlight=False)
+    if not drift.clean and not repair:
+        raise typer.Exit(1)
+
+
 def _load_plugins() -> None:
     """Commands from other packages (e.g. bots/) join through the `assistant.cli` entry-point group,
     so `assistant` itself never imports them."""

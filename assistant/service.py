@@ -196,6 +196,23 @@ class Service:
             self._snap = snap
         return report
 
+    def doctor(self, repair: bool = False):
+        """Drift between the vector store and the live snapshot (assistant/ingest/reconcile.py); with
+        `repair`, under the write lock, orphan vectors are deleted and passages without one embedded."""
+        from filelock import Timeout
+
+        from assistant.ingest import reconcile
+        from assistant.ingest.pipeline import IngestError
+
+        if not repair:
+            return reconcile.measure(self.snapshot(), self.vectors)
+        try:
+            with self.ingestor().lock.acquire(timeout=30):
+                snap = self.snapshots.load(self.settings.bm25_k1, self.settings.bm25_b)
+                return reconcile.repair(snap, self.vectors, self.embedder.embed)
+        except Timeout as exc:
+            raise IngestError("another ingest is writing the index; try again when it finishes") from exc
+
     def delete(self, doc_id: str) -> bool:
         snap = self.ingestor().remove(doc_id)
         if snap is None:

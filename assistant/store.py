@@ -5,7 +5,8 @@ A snapshot directory under indexes/snapshots/ holds the live passage list, the d
 the live snapshot and is replaced atomically, so a reader sees the old version or the new one,
 never half of each; a kill -9 during ingest leaves CURRENT on the last complete version.
 Chroma may briefly hold embeddings the live snapshot does not list (an interrupted run); they are
-filtered out at query time and collected by the next ingest.
+filtered out at query time (over-fetching so they never crowd out live passages) and deleted by the
+next ingest, changed or not (assistant/ingest/reconcile.py).
 """
 
 from __future__ import annotations
@@ -260,7 +261,19 @@ class VectorStore:
         return found
 
     def all_ids(self) -> set[str]:
-        return set(self.collection.get(include=[])["ids"])
+        return {pid for ids in self.iter_ids() for pid in ids}
+
+    def iter_ids(self, batch: int = 1000):
+        """Every stored id, a bounded page at a time (a large collection never travels in one request)."""
+        offset = 0
+        while True:
+            ids = self.collection.get(include=[], limit=batch, offset=offset)["ids"]
+            if not ids:
+                return
+            yield ids
+            if len(ids) < batch:
+                return
+            offset += len(ids)
 
     def upsert(self, passages: list[Passage], embeddings: np.ndarray, batch: int = 1000) -> None:
         for i in range(0, len(passages), batch):

@@ -23,6 +23,7 @@ from assistant.ingest.chunk import chunk_blocks
 from assistant.ingest.clean import clean_pages
 from assistant.ingest.limits import ParseBudget, check_file
 from assistant.ingest.load import SUPPORTED_SUFFIXES, LoadError, load_pages
+from assistant.ingest.reconcile import delete_orphans
 from assistant.ingest.metadata import ManifestError, load_manifest, resolve_metadata
 from assistant.models import DocumentInfo, Passage
 from assistant.ratings import extract_ratings
@@ -52,6 +53,7 @@ class IngestReport:
     version: str | None = None
     total_passages: int = 0
     total_documents: int = 0
+    orphans_deleted: int = 0
 
     @property
     def failed(self) -> list[FileResult]:
@@ -147,6 +149,8 @@ class Ingestor:
         snap = old
         if changed or self.snapshots.current_version() is None:
             snap = self._commit(documents, by_doc)
+        else:  # unchanged: still collect what an interrupted run left in the vector store
+            report.orphans_deleted = delete_orphans(snap, self.vectors)
         report.version = snap.version
         report.total_passages = len(snap.passages)
         report.total_documents = len(snap.documents)
@@ -180,10 +184,7 @@ class Ingestor:
         crash_point("before_commit")
         self.snapshots.commit(snap)
         crash_point("after_commit")
-        live = set(snap.id_to_index)
-        stale = [i for i in self.vectors.all_ids() if i not in live]
-        if stale:
-            self.vectors.delete(stale)
+        delete_orphans(snap, self.vectors)  # step 4: vectors no snapshot lists, in bounded batches
         return snap
 
     def _store_embeddings(self, passages: list[Passage]) -> int:

@@ -26,6 +26,22 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+@app.callback()
+def _check_settings() -> None:
+    """Settings are read before any command, so a bad assistant.toml (a secret in it) is one clear line."""
+    from pydantic import ValidationError
+
+    from assistant.config import SecretInConfigError, get_settings
+
+    try:
+        get_settings()
+    except SecretInConfigError as exc:
+        fail(str(exc))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        fail(f"setting {'.'.join(str(p) for p in first['loc']) or '(settings)'}: {first['msg']}")
+
+
 def _filters(doc_type: list[str] | None, since: str | None, until: str | None, area: str | None):
     from assistant.models import DOC_TYPES, Filters
 

@@ -12,6 +12,36 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 
+# Secrets come from the environment (or a secret store that sets it) only: a config file gets copied,
+# committed and backed up. Names are the settings' (and the Slack bot's) own.
+SECRET_SETTINGS = ("api_keys", "llm_api_key", "slack_bot_token", "slack_signing_secret", "slack_app_token",
+                   "bot_token", "signing_secret", "app_token")
+
+
+class SecretInConfigError(ValueError):
+    """A secret was written in assistant.toml; the message names it and where it belongs instead."""
+
+
+def refuse_secrets(data: dict, where: str) -> None:
+    """Raise if `data` (a parsed config file, with its tables) holds a secret setting."""
+    for key, value in data.items():
+        if isinstance(value, dict):
+            refuse_secrets(value, where)
+        elif key.lower() in SECRET_SETTINGS or key.lower().endswith(("_token", "_secret", "password")):
+            env = "SLACK_" + key.upper().removeprefix("SLACK_") if "token" in key or "secret" in key else \
+                "ASSISTANT_" + key.upper()
+            raise SecretInConfigError(f"{where} sets the secret {key!r}; secrets are read from the environment only "
+                                      f"(set {env}) and the file must not hold them: remove it from {where}")
+
+
+class NoSecretsToml(TomlConfigSettingsSource):
+    """assistant.toml as a settings source that refuses any secret in it."""
+
+    def __call__(self):
+        refuse_secrets(self.toml_data, str(self.toml_file_path))
+        return super().__call__()
+
+
 class Settings(BaseSettings):
     """Every setting has a default that works on a laptop with no network."""
 
@@ -143,7 +173,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+        return (init_settings, env_settings, NoSecretsToml(settings_cls))
 
     @property
     def state_dir(self) -> Path:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.files import make_tree_private, open_private, private_dir
 from assistant.models import DocumentInfo, Filters, Passage
 from assistant.text import tokenize
 
@@ -43,7 +44,7 @@ def crash_point(name: str) -> None:
 
 def atomic_write(path: Path, data: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
+    with open_private(tmp, "w", encoding="utf-8") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
@@ -152,16 +153,17 @@ class SnapshotStore:
 
     def commit(self, snap: Snapshot, keep: int = 3) -> None:
         """Write a new snapshot fully, then point CURRENT at it (one atomic rename)."""
-        self.snapshots_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.snapshots_dir)  # passages (restricted ones too) are readable by this user only
         folder = self.snapshots_dir / snap.version
         tmp = self.snapshots_dir / f".{snap.version}.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
+        private_dir(tmp)
         (tmp / "passages.jsonl").write_text("".join(p.model_dump_json() + "\n" for p in snap.passages), encoding="utf-8")
         (tmp / "documents.json").write_text(
             json.dumps([d.model_dump() for d in snap.documents.values()], indent=1), encoding="utf-8")
         if snap.bm25 is not None:
             snap.bm25.save(str(tmp / "bm25"), show_progress=False)
+        make_tree_private(tmp)
         for f in tmp.rglob("*"):
             if f.is_file():
                 with open(f, "rb") as fh:

@@ -19,7 +19,7 @@ from assistant.api import create_app
 from assistant.api.uploads import safe_filename
 from tests.conftest import make_settings, serve_app
 
-READER, ADMIN = "reader-key-for-tests", "admin-key-for-tests"
+READER, ADMIN = "reader-key-for-tests-0123456789", "admin-key-for-tests-0123456789"
 KEYS = f"{READER}:reader,{ADMIN}:admin"
 R = {"Authorization": f"Bearer {READER}"}
 A = {"Authorization": f"Bearer {ADMIN}"}

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from assistant.files import private_dir
 from assistant.ingest.chunk import chunk_blocks
 from assistant.ingest.clean import clean_pages
 from assistant.ingest.limits import ParseBudget, check_file
@@ -89,7 +90,7 @@ class Ingestor:
         self.embedder_factory = embedder_factory
         self.vectors = vectors
         self.snapshots = snapshots
-        settings.state_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.state_dir)  # locks, feedback, audit log: this user only
         self.lock = FileLock(str(settings.state_dir / "write.lock"))
 
     def run(self, paths: list[Path] | None = None, progress: Callable[[str, str], None] | None = None,

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from assistant.files import private_dir, private_file
 from assistant.models import Answer, Citation, Filters
 
 VOTES = ("up", "down")
@@ -74,7 +75,8 @@ class AnswerRecord:
 class SlackStore:
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent, tighten=False)  # staff questions: 0600 in a 0700 folder (assistant/files.py)
+        private_file(self.path)
         self._lock = threading.Lock()
         with self._connect() as db:
             db.executescript(_SCHEMA)

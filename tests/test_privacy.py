@@ -68,3 +68,28 @@ def test_audit_log_is_private_json_lines_rotated_and_questions_only_when_enabled
     with_questions = AuditLog(tmp_path / "q.jsonl", questions=True)
     with_questions.record("ask", "slack:U123", "answered", question="what about [CRN]?")
     assert json.loads((tmp_path / "q.jsonl").read_text())["question"] == "what about [CRN]?"
+
+
+def test_the_slack_store_keeps_questions_redacted_and_purges_old_rows(tmp_path):
+    import sqlite3
+    import time
+
+    from assistant.models import Answer, Filters
+    from bots.slack.store import SlackStore
+
+    store = SlackStore(tmp_path / "slack.sqlite3")
+    answer = Answer(question="Is X123456 on licence? call 07700 900123", status="no_answer", answer="I could not find")
+    old_id = store.record_answer(user="U1", channel="C1", thread_ts="1.0", surface="mention",
+                                 asked="Is X123456 on licence? call 07700 900123", answer=answer, filters=Filters())
+    assert store.vote(old_id, "U2", "down")
+    raw = (tmp_path / "slack.sqlite3").read_bytes() + b"".join(
+        p.read_bytes() for p in tmp_path.glob("slack.sqlite3-*"))
+    assert b"X123456" not in raw and b"07700" not in raw
+    assert store.answer(old_id).asked == "Is [CRN] on licence? call [PHONE]"
+    with sqlite3.connect(tmp_path / "slack.sqlite3") as db:  # make the first answer and its vote 400 days old
+        db.execute("UPDATE answers SET created = ?", (time.time() - 400 * 86400,))
+        db.execute("UPDATE feedback SET created = ?", (time.time() - 400 * 86400,))
+    new_id = store.record_answer(user="U1", channel="C1", thread_ts="2.0", surface="mention", asked="workloads?",
+                                 answer=answer.model_copy(update={"question": "workloads?"}), filters=Filters())
+    assert store.purge(365 * 86400) == {"answers": 1, "feedback": 1}
+    assert store.answer(old_id) is None and store.answer(new_id) is not None and store.feedback() == []

@@ -113,6 +113,14 @@ class Settings(BaseSettings):
     port: int = 8000
     max_upload_mb: float = 20.0
     rate_limit_per_minute: int = 120
+    auth_failures_per_minute: int = Field(10, description="failed authentications one client address may make "
+                                                          "in a minute before it gets 429; 0 = no limit")
+
+    # Audit and personal data (assistant/audit.py, assistant/privacy.py)
+    audit_log: Path | None = Field(None, description="JSON-lines audit log; default <state_dir>/audit.jsonl")
+    audit_max_mb: float = Field(10.0, description="rotate the audit log at this size")
+    audit_backups: int = Field(10, description="rotated audit logs kept")
+    audit_questions: bool = Field(False, description="write the (redacted) question text into the audit log")
 
     # LLM (optional, OpenAI-compatible)
     llm_url: str | None = None

@@ -132,3 +132,59 @@ def test_source_never_shows_the_servers_absolute_path(small):
     answer = small.ask("When does the victim liaison officer contact the victim?")
     assert answer.citations and all(c.source == "corpus/victim-note.md" for c in answer.citations)
     assert str(Path(small.settings.corpus_dir).resolve()) not in answer.model_dump_json()
+
+
+# --- over real HTTP --------------------------------------------------------------------------------
+ADMIN = "admin-key-for-security-tests-0123"
+READER = "reader-key-for-security-tests-012"
+
+
+def test_failed_authentication_is_limited_per_address_and_counted(service, tmp_path):
+    import httpx
+
+    from assistant.api import create_app
+    from tests.conftest import make_settings, serve_app
+
+    settings = make_settings(tmp_path, api_keys=f"{READER}:reader", auth_failures_per_minute=3)
+    with serve_app(create_app(service, settings)) as url, httpx.Client(base_url=url, timeout=60) as client:
+        good = {"Authorization": f"Bearer {READER}"}
+        assert client.get("/v1/documents", headers=good).status_code == 200
+        codes = [client.get("/v1/documents", headers={"Authorization": f"Bearer guess-{n}"}).status_code
+                 for n in range(4)]
+        assert codes == [401, 401, 401, 429]
+        blocked = client.get("/v1/documents", headers=good)  # no key is tried from this address for a while
+        assert blocked.status_code == 429 and 1 <= int(blocked.headers["retry-after"]) <= 60
+        metrics = client.get("/metrics").text
+        assert "assistant_auth_failures_total 3.0" in metrics and "assistant_auth_blocked_total 2.0" in metrics
+
+
+def test_an_unauthenticated_upload_is_refused_before_its_body_is_read(service, tmp_path):
+    import socket
+    from urllib.parse import urlparse
+
+    from assistant.api import create_app
+    from tests.conftest import make_settings, serve_app
+
+    settings = make_settings(tmp_path, api_keys=f"{ADMIN}:admin,{READER}:reader", max_upload_mb=100)
+    with serve_app(create_app(service, settings)) as url:
+        host, port = urlparse(url).hostname, urlparse(url).port
+        for auth, status in (("", 401), (f"Authorization: Bearer {READER}\r\n", 403)):
+            with socket.create_connection((host, port), timeout=5) as sock:
+                head = (f"POST /v1/documents HTTP/1.1\r\nHost: {host}\r\n{auth}Content-Length: 50000000\r\n"
+                        "Content-Type: multipart/form-data; boundary=xyz\r\n\r\n")
+                sock.sendall(head.encode() + b"--xyz\r\n" + b"x" * 65536)  # 64 kB of a declared 50 MB
+                reply = sock.recv(4096).decode("latin-1")  # times out (5 s) if the server waits for the body
+            assert reply.startswith(f"HTTP/1.1 {status}"), reply
+
+
+def test_docs_are_served_from_local_assets(service, tmp_path):
+    import httpx
+
+    from assistant.api import create_app
+    from tests.conftest import make_settings, serve_app
+
+    with serve_app(create_app(service, make_settings(tmp_path))) as url, httpx.Client(base_url=url) as client:
+        page = client.get("/docs").text
+        assert "/docs-static/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
+        for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+            assert client.get(f"/docs-static/{asset}").status_code == 200

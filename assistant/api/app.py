@@ -23,7 +23,9 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 import assistant
 from assistant.answer import citation_for
-from assistant.api.auth import KeyRing, Principal, RateLimiter, is_loopback
+from assistant.api.auth import FailedAuthLimiter, KeyRing, Principal, RateLimiter, is_loopback
+from assistant.api.docs import mount_local_docs
+from assistant.api.guard import AuthGuard
 from assistant.api.metrics import Metrics, MetricsMiddleware
 from assistant.api.schemas import (AskIn, DocType, DocumentList, DocumentOut, ErrorOut, Health, QueryIn, SearchOut,
                                    RatingsOut, UploadOut)
@@ -137,7 +139,9 @@ def create_app(service=None, settings: Settings | None = None) -> FastAPI:
                     "`{\"error\": {\"code\": ..., \"message\": ...}}`.",
         lifespan=lifespan,
         max_body_size=None,  # set below, inside the middleware that makes its 413 JSON
+        docs_url=None, redoc_url=None,  # /docs from local assets (assistant/api/docs.py), no CDN
     )
+    mount_local_docs(app)
     app.state.service = service
     app.state.settings = settings
     app.state.metrics = metrics
@@ -195,6 +199,8 @@ def create_app(service=None, settings: Settings | None = None) -> FastAPI:
     # outermost last: metrics see every response, 413s from the body limit included, as JSON
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=APP_BODY_LIMIT)
     app.add_middleware(TooLargeAsJson)
+    app.add_middleware(AuthGuard, keyring=keyring, failures=FailedAuthLimiter(settings.auth_failures_per_minute),
+                       metrics=metrics, per_minute=settings.auth_failures_per_minute)  # before any body is read
     app.add_middleware(MetricsMiddleware, metrics=metrics)
 
     # --- who is calling -----------------------------------------------------------------------

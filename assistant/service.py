@@ -15,6 +15,7 @@ from pathlib import Path
 from assistant.answer import extractive_answer
 from assistant.config import Settings, get_settings, point_caches_at
 from assistant.llm.answer import client_for, llm_answer, resolve_mode, stream_events
+from assistant.privacy import redact, without_placeholders
 from assistant.models import MAX_QUESTION_CHARS, Answer, DocumentInfo, Filters, ScoredPassage, validate_question
 from assistant.store import Snapshot, SnapshotStore, VectorStore
 
@@ -75,7 +76,8 @@ class Service:
     # --- queries --------------------------------------------------------------------------
     def search(self, query: str, k: int | None = None, filters: Filters | None = None,
                mode: str | None = None) -> list[ScoredPassage]:
-        query = validate_question(query)
+        redacted = without_placeholders(redact(validate_question(query)).text)
+        query = validate_question(redacted or "[redacted]")
         if self.settings.domain_features:
             query = self.glossary.expand_query(query)
         return self.retriever.search(self.snapshot(), query, k or self.settings.top_k, filters, mode)
@@ -97,7 +99,11 @@ class Service:
         from assistant.answer import NO_ANSWER_TEXT
         from assistant.dates import period_in
 
-        question = validate_question(question)
+        # personal identifiers never reach the search, an LLM, a log or a store (assistant/privacy.py)
+        redaction = redact(validate_question(question))
+        question = validate_question(without_placeholders(redaction.text) or redaction.text)
+        if context:
+            context = without_placeholders(redact(context).text)
         t0 = time.perf_counter()
         snap = self.snapshot()
         use_domain = self.settings.domain_features
@@ -133,6 +139,9 @@ class Service:
                 answer = llm_answer(self, question, results, answer, glossary, on_delta)  # checked, or the fallback
                 notes.extend(answer.notes)
         notes.extend(domain.supersession_notes(answer, snap.documents))
+        if redaction.changed:
+            notes.insert(0, redaction.warning())
+            answer.question = redaction.text
         answer.notes = notes
         if answer.status == "no_answer" and period:
             answer.answer = NO_ANSWER_TEXT.replace("indexed documents", f"indexed {period.describe()}", 1)

@@ -93,3 +93,13 @@ def test_the_slack_store_keeps_questions_redacted_and_purges_old_rows(tmp_path):
                                  answer=answer.model_copy(update={"question": "workloads?"}), filters=Filters())
     assert store.purge(365 * 86400) == {"answers": 1, "feedback": 1}
     assert store.answer(old_id) is None and store.answer(new_id) is not None and store.feedback() == []
+
+
+def test_ask_redacts_before_searching_and_warns_the_asker(service):
+    plain = service.ask("How many long-term custody cases will transfer to prison offender management teams?")
+    answer = service.ask("How many long-term custody cases will transfer to prison offender management teams? "
+                         "Asking for X123456, DOB 12/03/1985")
+    assert answer.question.endswith("Asking for [CRN], [DOB]") and "X123456" not in answer.model_dump_json()
+    assert answer.notes[0] == "Your question contained a date of birth and a case reference; they were not stored."
+    assert answer.status == plain.status == "answered" and "350" in answer.answer
+    assert [c.doc_id for c in answer.citations] == [c.doc_id for c in plain.citations]

@@ -13,17 +13,12 @@ from rich.console import Console
 from rich.table import Table
 
 import assistant  # noqa: F401  (offline environment first)
+from assistant.cli_support import fail
 
 app = typer.Typer(help="Probation guidance assistant: cited answers from inspection reports, MAPPA guidance "
                        "and partnership board papers.", no_args_is_help=True, add_completion=False)
 console = Console()
 err = Console(stderr=True)
-
-
-def fail(message: str, code: int = 2) -> None:
-    """One line on stderr (never wrapped), then the exit code."""
-    print(f"error: {message}", file=sys.stderr)
-    raise typer.Exit(code)
 
 
 @app.callback()

@@ -1,15 +1,17 @@
-"""One settings object for every surface: environment (ASSISTANT_*), then assistant.toml, then defaults."""
+"""The core settings, one object for every surface: environment (ASSISTANT_*), then assistant.toml, then defaults.
+
+A surface outside `assistant` keeps its own settings in its package (the Slack bot: bots/slack/settings.py).
+"""
 
 from __future__ import annotations
 
-import json
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 
 # Secrets come from the environment (or a secret store that sets it) only: a config file gets copied,
@@ -143,28 +145,7 @@ class Settings(BaseSettings):
     llm_min_kept_share: float = Field(0.5, description="share of generated sentences that must pass the check, "
                                                        "else the extractive answer is returned")
 
-    # Slack (tokens come only from SLACK_BOT_TOKEN / SLACK_SIGNING_SECRET / SLACK_APP_TOKEN, never from here)
-    slack_api_url: str | None = None
-    slack_allowed_channels: Annotated[list[str], NoDecode] = Field(
-        default_factory=list, description="channel ids (comma-separated) the bot answers in; empty = every channel it "
-                                          "is invited to. Restricted documents are used only in DMs and in private "
-                                          "channels listed here")
-    slack_allow_dms: bool = True
-    slack_rate_limit_per_minute: int = Field(6, description="questions per user per minute before the bot asks them to wait")
-    slack_answer_timeout_s: float = Field(30.0, description="the bot replies 'took too long' after this")
-    slack_max_pending: int = Field(16, description="questions queued at once before the bot replies 'busy'")
-    slack_feedback_db: Path | None = Field(None, description="SQLite file for answers and feedback; "
-                                                             "default <state_dir>/slack.sqlite3")
-
-    @field_validator("slack_allowed_channels", mode="before")
-    @classmethod
-    def _split_channels(cls, value):
-        if isinstance(value, str):
-            value = value.strip()
-            if value.startswith("["):
-                return json.loads(value)
-            return [v.strip() for v in value.split(",") if v.strip()]
-        return value
+    # The Slack bot's settings (ASSISTANT_SLACK_*) are its own: bots/slack/settings.py
 
     @model_validator(mode="after")
     def _llm_mode_needs_url(self):

@@ -61,16 +61,11 @@ def is_ratings_question(question: str) -> bool:
 
 
 def _row_passes(row: RatingRow, filters: Filters | None) -> bool:
+    """Filters.accepts on a ratings row; the area filter searches the row's area and inspected body."""
     if filters is None:
         return True
-    published = row.published or ""
-    if filters.published_after and (not published or published < filters.published_after.isoformat()):
-        return False
-    if filters.published_before and (not published or published > filters.published_before.isoformat()):
-        return False
-    if filters.doc_type and row.doc_type not in filters.doc_type:
-        return False
-    return not filters.area or filters.area.lower() in f"{row.area or ''} {row.body}".lower()
+    return filters.accepts(doc_type=row.doc_type, published=row.published, area=f"{row.area or ''} {row.body}",
+                           restricted=False)
 
 
 def ratings_rows(snap: Snapshot) -> list[RatingRow]:

@@ -21,6 +21,74 @@ class Filters(BaseModel):
     def is_empty(self) -> bool:
         return not (self.doc_type or self.published_after or self.published_before or self.area) and self.include_restricted
 
+    # The one statement of what a filter means, in the three forms the code needs: a single record
+    # (`accepts`), a column-wise mask over the snapshot (`mask`) and a Chroma `where` clause (`chroma_where`).
+    # Dates compare as YYYYMMDD integers; an undated record passes no date bound; area is a case-insensitive
+    # substring; restricted records pass only with include_restricted.
+
+    def bounds(self) -> tuple[int | None, int | None]:
+        """(published on or after, published on or before) as YYYYMMDD integers, None where unbounded."""
+        return (published_int(self.published_after.isoformat()) if self.published_after else None,
+                published_int(self.published_before.isoformat()) if self.published_before else None)
+
+    def accepts(self, *, doc_type: str, published: str | None, area: str, restricted: bool) -> bool:
+        """Whether one record passes. `area` is the text the area filter searches (area, body...)."""
+        lo, hi = self.bounds()
+        when = published_int(published)
+        if lo is not None and (not when or when < lo):
+            return False
+        if hi is not None and (not when or when > hi):
+            return False
+        if self.doc_type and doc_type not in self.doc_type:
+            return False
+        if self.area and self.area.lower() not in area.lower():
+            return False
+        return self.include_restricted or not restricted
+
+    def mask(self, doc_type, published, area: list[str], restricted):
+        """Boolean numpy mask over columns (doc_type array, published YYYYMMDD ints, lower-cased area texts,
+        restricted bools); None when every record passes."""
+        import numpy as np
+
+        if self.is_empty():
+            return None
+        lo, hi = self.bounds()
+        keep = np.ones(len(area), dtype=bool)
+        if self.doc_type:
+            keep &= np.isin(doc_type, list(self.doc_type))
+        if lo is not None:
+            keep &= published >= lo
+        if hi is not None:
+            keep &= (published <= hi) & (published > 0)
+        if self.area:
+            needle = self.area.lower()
+            keep &= np.array([needle in a for a in area], dtype=bool)
+        if not self.include_restricted:
+            keep &= ~restricted
+        return keep
+
+    def chroma_where(self) -> dict | None:
+        """The same filter for Chroma's ANN lookup; area (a substring) is applied on the snapshot side."""
+        lo, hi = self.bounds()
+        clauses: list[dict] = []
+        if self.doc_type:
+            clauses.append({"doc_type": {"$in": list(self.doc_type)}})
+        if lo is not None:
+            clauses.append({"published": {"$gte": lo}})
+        if hi is not None:
+            clauses.append({"published": {"$lte": hi}})
+            clauses.append({"published": {"$gt": 0}})
+        if not self.include_restricted:
+            clauses.append({"restricted": False})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def published_int(value: str | None) -> int:
+    """'2019-03-01' -> 20190301; None or '' -> 0 (undated)."""
+    return int(value.replace("-", "")) if value else 0
+
 
 class Passage(BaseModel):
     """One retrievable passage and where it came from."""

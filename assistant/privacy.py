@@ -74,3 +74,10 @@ _PLACEHOLDERS = re.compile(r"\[(?:EMAIL|DOB|PNC|NINO|PRISON_NUMBER|CRN|PHONE)\]"
 def without_placeholders(text: str) -> str:
     """The redacted text for searching: placeholders dropped so "[CRN]" does not match "CRN" in a document."""
     return " ".join(_PLACEHOLDERS.sub(" ", text).split())
+
+
+def searchable(text: str) -> str:
+    """What search reads of a question: identifiers removed (never a query term), or the placeholder alone
+    when nothing else is left, so the question stays valid."""
+    redacted = redact(text).text
+    return without_placeholders(redacted) or redacted

@@ -12,11 +12,17 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from assistant.answer import extractive_answer
+from assistant.ask import AskState, run_steps
 from assistant.config import Settings, get_settings, point_caches_at
-from assistant.llm.answer import client_for, llm_answer, resolve_mode, stream_events
-from assistant.privacy import redact, without_placeholders
-from assistant.models import MAX_QUESTION_CHARS, Answer, DocumentInfo, Filters, ScoredPassage, validate_question
+from assistant.domain import ratings_rows
+from assistant.embed import get_embedder
+from assistant.glossary import load_glossary
+from assistant.ingest.pipeline import Ingestor
+from assistant.llm.answer import resolve_mode, stream_events
+from assistant.llm.client import LLMClient
+from assistant.models import Answer, DocumentInfo, Filters, ScoredPassage, validate_question
+from assistant.privacy import searchable
+from assistant.retrieve import CrossEncoderReranker, Retriever
 from assistant.store import Snapshot, SnapshotStore, VectorStore
 
 
@@ -31,13 +37,12 @@ class Service:
         self._snap_lock = threading.Lock()
         self._embedder = None
         self._retriever = None
+        self._llm_client: LLMClient | None = None
 
     # --- components, created on first use -------------------------------------------------
     @property
     def embedder(self):
         if self._embedder is None:
-            from assistant.embed import get_embedder
-
             s = self.settings
             self._embedder = get_embedder(s.embed_device, s.embed_batch_size, s.torch_threads, s.embed_backend)
         return self._embedder
@@ -45,8 +50,6 @@ class Service:
     @property
     def retriever(self):
         if self._retriever is None:
-            from assistant.retrieve import CrossEncoderReranker, Retriever
-
             reranker = CrossEncoderReranker(self.settings.reranker_model) if self.settings.reranker_model else None
             self._retriever = Retriever(self.settings, self.vectors, self.embedder.embed_query, reranker)
         return self._retriever
@@ -71,103 +74,41 @@ class Service:
         self.embedder.query_cache_size = self.settings.query_cache
         self.embedder.embed_query("warm up")
         if self.settings.llm_url:
-            client_for(self)  # the OpenAI client's import and set-up, before the first question
+            self.llm_client  # noqa: B018 (the OpenAI client's import and set-up, before the first question)
 
     # --- queries --------------------------------------------------------------------------
     def search(self, query: str, k: int | None = None, filters: Filters | None = None,
                mode: str | None = None) -> list[ScoredPassage]:
-        redacted = without_placeholders(redact(validate_question(query)).text)
-        query = validate_question(redacted or "[redacted]")
+        query = searchable(validate_question(query))  # personal identifiers are never searched for (privacy.py)
         if self.settings.domain_features:
             query = self.glossary.expand_query(query)
         return self.retriever.search(self.snapshot(), query, k or self.settings.top_k, filters, mode)
 
     @property
-    def glossary(self):
-        from assistant.glossary import load_glossary
+    def llm_client(self) -> LLMClient:
+        """One client per service: its connection pool is reused across questions."""
+        if self._llm_client is None:
+            self._llm_client = LLMClient(self.settings)
+        return self._llm_client
 
+    @property
+    def glossary(self):
         return load_glossary(str(Path(self.settings.corpus_dir) / "glossary.yaml"))
 
     def ask(self, question: str, k: int | None = None, filters: Filters | None = None,
             mode: str | None = None, answer_mode: str | None = None,
             on_delta: Callable[[str], None] | None = None, context: str | None = None) -> Answer:
-        """The one answer function every surface calls. `answer_mode` ("extractive" | "llm") overrides
-        settings.answer_mode; with `on_delta`, checked generated text is passed on as it is produced.
-        `context` is an earlier question of the same conversation (a Slack thread): it is searched with
-        this one, while the glossary, ratings and date handling read only the new question."""
-        from assistant import domain
-        from assistant.answer import NO_ANSWER_TEXT
-        from assistant.dates import period_in
-
-        # personal identifiers never reach the search, an LLM, a log or a store (assistant/privacy.py)
-        redaction = redact(validate_question(question))
-        question = validate_question(without_placeholders(redaction.text) or redaction.text)
-        if context:
-            context = without_placeholders(redact(context).text)
-        t0 = time.perf_counter()
-        snap = self.snapshot()
-        use_domain = self.settings.domain_features
-        glossary = self.glossary if use_domain else None
-        notes: list[str] = []
-        filters = filters or Filters()
-        period = period_in(question) if use_domain else None
-        if period and not (filters.published_after or filters.published_before):
-            filters = filters.model_copy(update={"published_after": period.after, "published_before": period.before})
-            notes.append(f"Searched {period.describe()} (the question says “{period.phrase}”).")
-
-        # deterministic answers first: a glossary definition, a ratings table
-        answer: Answer | None = None
-        term = glossary.definition_question(question) if glossary else None
-        if term is not None:
-            answer = domain.definition_answer(question, term, snap)
-        if answer is None and use_domain and domain.is_ratings_question(question):
-            answer = domain.ratings_answer(question, snap, filters)
-        t1 = time.perf_counter()
-        if answer is None:
-            full = question
-            if context and context.strip() and context.strip().lower() != question.lower():
-                full = f"{context.strip()[-(MAX_QUESTION_CHARS - len(question) - 1):]} {question}".strip()
-            query = glossary.expand_query(full) if glossary else full
-            results = self.retriever.search(snap, query, k or self.settings.top_k, filters, mode)
-            t1 = time.perf_counter()
-            answer = extractive_answer(full, results, self.settings.min_dense_score,
-                                       self.settings.min_term_coverage, self.settings.answer_sentences)
-            answer.question = question
-            if use_domain:
-                answer = self._domain_checks(question, answer, term, snap, notes)
-            if answer.status == "answered" and resolve_mode(self.settings, answer_mode) == "llm":
-                answer = llm_answer(self, question, results, answer, glossary, on_delta)  # checked, or the fallback
-                notes.extend(answer.notes)
-        notes.extend(domain.supersession_notes(answer, snap.documents))
-        if redaction.changed:
-            notes.insert(0, redaction.warning())
-            answer.question = redaction.text
-        answer.notes = notes
-        if answer.status == "no_answer" and period:
-            answer.answer = NO_ANSWER_TEXT.replace("indexed documents", f"indexed {period.describe()}", 1)
-        t2 = time.perf_counter()
-        answer.timings_ms = {"retrieve": round((t1 - t0) * 1000, 2), "answer": round((t2 - t1) * 1000, 2),
-                             "total": round((t2 - t0) * 1000, 2)}
-        return answer
-
-    def _domain_checks(self, question: str, answer: Answer, term, snap: Snapshot, notes: list[str]) -> Answer:
-        """Glossary expansion and newest-first order; refuse when the question names something the corpus
-        never mentions, or asks to define a term the glossary knows no document defines."""
-        from assistant import domain
-        from assistant.answer import NO_ANSWER_TEXT
-
-        answer = domain.newest_first(domain.apply_glossary(answer, self.glossary))
-        refuse = answer.model_copy(update={"status": "no_answer", "answer": NO_ANSWER_TEXT,
-                                           "citations": answer.citations[:3]})
-        missing = domain.unknown_names(question, snap, self.glossary) if answer.status == "answered" else []
-        if missing:
-            notes.append(f"The indexed documents never mention {', '.join(m.title() for m in missing)}.")
-            answer = refuse
-        if term is not None and not term.defined_in:
-            answer = refuse  # passages that merely mention the term are not a definition of it
-        if answer.status == "no_answer" and term is not None:
-            notes.append(domain.glossary_note(term))
-        return answer
+        """The one answer function every surface calls: the steps in assistant/ask.py, in order.
+        `answer_mode` ("extractive" | "llm") overrides settings.answer_mode; with `on_delta`, checked generated
+        text is passed on as it is produced. `context` is an earlier question of the same conversation (a Slack
+        thread): it is searched with this one, while the glossary, ratings and date handling read only the new
+        question."""
+        question = validate_question(question)
+        started = time.perf_counter()
+        state = AskState(question=question, k=k or self.settings.top_k, filters=filters or Filters(),
+                         snap=self.snapshot(), glossary=self.glossary if self.settings.domain_features else None,
+                         mode=mode, answer_mode=answer_mode, on_delta=on_delta, context=context, started=started)
+        return run_steps(self, state)
 
     def ask_stream(self, question: str, k: int | None = None, filters: Filters | None = None,
                    mode: str | None = None, answer_mode: str | None = None) -> Iterator[str | Answer]:
@@ -179,8 +120,6 @@ class Service:
 
     def ratings(self):
         """Every inspection rating found at ingest, newest first, each with its citation."""
-        from assistant.domain import ratings_rows
-
         return sorted(ratings_rows(self.snapshot()), key=lambda r: r.published or "", reverse=True)
 
     # --- documents ------------------------------------------------------------------------
@@ -192,8 +131,6 @@ class Service:
 
     # --- writes ---------------------------------------------------------------------------
     def ingestor(self):
-        from assistant.ingest.pipeline import Ingestor
-
         return Ingestor(self.settings, lambda: self.embedder, self.vectors, self.snapshots)
 
     def ingest(self, paths: list[Path] | None = None, progress=None, overrides: dict | None = None,

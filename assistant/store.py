@@ -20,9 +20,10 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 from assistant.files import make_tree_private, open_private, private_dir
-from assistant.models import DocumentInfo, Filters, Passage
+from assistant.models import DocumentInfo, Filters, Passage, published_int
 from assistant.text import tokenize
 
 def bm25_text(p: Passage) -> str:
@@ -30,8 +31,6 @@ def bm25_text(p: Passage) -> str:
     return "\n".join(x for x in (p.title, p.section or "", p.text) if x)
 
 
-def published_int(value: str | None) -> int:
-    return int(value.replace("-", "")) if value else 0
 
 
 def crash_point(name: str) -> None:
@@ -49,6 +48,27 @@ def atomic_write(path: Path, data: str) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+class YamlFileError(ValueError):
+    """A YAML file that cannot be read as a mapping; the message names the file."""
+
+
+def read_yaml(path: Path) -> dict:
+    """The one YAML loader for our own files (manifests, glossary, question sets): safe_load, {} when the file
+    is absent or empty, YamlFileError naming the file when it is not valid YAML or not a mapping."""
+    path = Path(path)
+    if not path.exists():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise YamlFileError(f"{path}: not valid YAML ({exc})") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise YamlFileError(f"{path}: expected a mapping at the top level")
+    return data
 
 
 @dataclass
@@ -87,22 +107,10 @@ class Snapshot:
         return frozenset(d for d, info in self.documents.items() if info.superseded_by)
 
     def mask(self, filters: Filters | None) -> np.ndarray | None:
-        """Boolean mask of passages that pass the filters (None = all pass)."""
-        if filters is None or filters.is_empty():
+        """Boolean mask of passages that pass the filters (None = all pass): Filters.mask over the columns."""
+        if filters is None:
             return None
-        keep = np.ones(len(self.passages), dtype=bool)
-        if filters.doc_type:
-            keep &= np.isin(self.doc_type, list(filters.doc_type))
-        if filters.published_after:
-            keep &= self.published >= published_int(filters.published_after.isoformat())
-        if filters.published_before:
-            keep &= (self.published <= published_int(filters.published_before.isoformat())) & (self.published > 0)
-        if filters.area:
-            needle = filters.area.lower()
-            keep &= np.array([needle in a for a in self.area], dtype=bool)
-        if not filters.include_restricted:
-            keep &= ~self.restricted
-        return keep
+        return filters.mask(self.doc_type, self.published, self.area, self.restricted)
 
     def bm25_scores(self, query: str) -> np.ndarray:
         if self.bm25 is None:
@@ -227,18 +235,15 @@ class VectorStore:
         if self.url:
             return
         import chromadb
-        from chromadb.api.shared_system_client import SharedSystemClient as Shared
 
         identifier = getattr(self.client, "_identifier", None)
-        with Shared._refcount_lock:  # Chroma caches one system per path: forget it so the next client loads afresh
-            old = Shared._identifier_to_system.pop(identifier, None)
-            exclusive = old is not None and old is self._system and Shared._identifier_to_refcount.get(identifier, 0) <= 2
-            Shared._identifier_to_refcount.pop(identifier, None)
+        old, refs = forget_cached_system(identifier)
+        exclusive = old is not None and old is self._system and refs <= 2
         client = chromadb.PersistentClient(path=identifier, settings=self.client.get_settings())
         collection = client.get_or_create_collection(
             name=self._collection_name, embedding_function=None, metadata={"hnsw:space": "cosine"})
         self.client, self.collection = client, collection
-        self._system = Shared._identifier_to_system.get(identifier)
+        self._system = _chroma_system(client)
         now = time.monotonic()
         if exclusive:  # one PersistentClient holds 2 references (itself and its admin client): only ours
             self._retired.append((now, old))
@@ -325,7 +330,25 @@ class VectorStore:
         return {pid: float(v) for pid, v in zip(got["ids"], sims)}
 
 
+# --- Chroma internals: the only two places that use them ------------------------------------------------
+# Chroma has no public way to re-open one path's embedded store in a running process (clear_system_cache()
+# stops every store the process has open, queries in flight included), so refresh() forgets the cached system
+# of one path through SharedSystemClient's private class attributes. tests/test_chroma_internals.py
+# fails loudly if a Chroma release renames or drops them.
+
+def forget_cached_system(identifier) -> tuple[object | None, int]:
+    """Drop Chroma's cached system for one path so the next client loads the store afresh.
+    -> (the system that was cached or None, how many clients referenced it)."""
+    from chromadb.api.shared_system_client import SharedSystemClient as Shared
+
+    with Shared._refcount_lock:
+        old = Shared._identifier_to_system.pop(identifier, None)
+        refs = Shared._identifier_to_refcount.pop(identifier, 0)
+    return old, refs
+
+
 def _chroma_system(client):
+    """The system Chroma caches for an embedded client's path (None for a server client)."""
     from chromadb.api.shared_system_client import SharedSystemClient
 
     return SharedSystemClient._identifier_to_system.get(getattr(client, "_identifier", None))
@@ -337,20 +360,5 @@ def _chroma_metadata(p: Passage) -> dict:
 
 
 def _chroma_where(filters: Filters | None) -> dict | None:
-    if filters is None:
-        return None
-    clauses: list[dict] = []
-    if filters.doc_type:
-        clauses.append({"doc_type": {"$in": list(filters.doc_type)}})
-    if filters.published_after:
-        clauses.append({"published": {"$gte": published_int(filters.published_after.isoformat())}})
-    if filters.published_before:
-        clauses.append({"published": {"$lte": published_int(filters.published_before.isoformat())}})
-        clauses.append({"published": {"$gt": 0}})
-    if not filters.include_restricted:
-        clauses.append({"restricted": False})
-    # area is a substring match, applied on the snapshot side after the ANN lookup
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+    return filters.chroma_where() if filters is not None else None
 

@@ -63,8 +63,9 @@ _NUMBER_WORDS = {w: str(i) for i, w in enumerate(
     "seventeen eighteen nineteen twenty".split())}
 _NUMBER_WORDS.update({w: str(10 * i) for i, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(),
                                                            start=3)})
-_MONTHS = {m: f"month:{i}" for i, m in enumerate(
-    "january february march april may june july august september october november december".split(), start=1)}
+MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+               "november", "december")  # the one list of month names: read them from here
+_MONTHS = {m: f"month:{i}" for i, m in enumerate(MONTH_NAMES, start=1)}
 _MONTHS.update({m[:3]: v for m, v in list(_MONTHS.items()) if m != "may"})
 _WORD = re.compile(r"[a-z]+")
 

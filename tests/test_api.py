@@ -17,7 +17,7 @@ import pytest
 
 from assistant.api import create_app
 from assistant.api.uploads import safe_filename
-from tests.conftest import make_settings, serve_app
+from tests.helpers import make_settings, serve_app
 
 READER, ADMIN = "reader-key-for-tests-0123456789", "admin-key-for-tests-0123456789"
 KEYS = f"{READER}:reader,{ADMIN}:admin"
@@ -212,12 +212,24 @@ def test_without_keys_only_this_machine_is_served(service, tmp_path):
     ({}, "192.0.2.10", "without API keys"),
     ({"ASSISTANT_API_KEYS": "abc:superuser"}, "127.0.0.1", "role 'superuser'"),
 ])
-def test_serve_refuses_to_bind_unsafely(tmp_path, env, host, message):
-    environ = {k: v for k, v in os.environ.items() if k != "ASSISTANT_API_KEYS"}
-    environ.update(env, ASSISTANT_INDEX_DIR=str(tmp_path / "indexes"), ASSISTANT_CORPUS_DIR=str(tmp_path))
-    result = subprocess.run([ASSISTANT, "serve", "--host", host, "--port", "1"], env=environ, capture_output=True,
-                            text=True, timeout=120, cwd=tmp_path)
-    assert result.returncode == 2, result.stderr
+def test_serve_refuses_to_bind_unsafely(tmp_path, monkeypatch, env, host, message):
+    """In-process through typer's CliRunner: the refusal happens before uvicorn (or the model) is touched."""
+    from typer.testing import CliRunner
+
+    import assistant.config
+    from assistant.cli import app
+
+    monkeypatch.delenv("ASSISTANT_API_KEYS", raising=False)
+    for name, value in {**env, "ASSISTANT_INDEX_DIR": str(tmp_path / "indexes"),
+                        "ASSISTANT_CORPUS_DIR": str(tmp_path)}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)
+    assistant.config.get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["serve", "--host", host, "--port", "1"])
+    finally:
+        assistant.config.get_settings.cache_clear()
+    assert result.exit_code == 2, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
 
@@ -470,6 +482,7 @@ def test_concurrent_asks_during_an_upload_all_succeed(writable):
     assert client.delete("/v1/documents/uploads/hedgerows", headers=A).status_code == 204
 
 
+@pytest.mark.slow  # starts `assistant` processes
 def test_another_process_ingest_is_seen_without_restart(writable):
     """`assistant ingest` in a second process: the running server serves the new version, BM25 and dense."""
     client, service = writable
@@ -496,6 +509,7 @@ def test_another_process_ingest_is_seen_without_restart(writable):
     new.unlink()
 
 
+@pytest.mark.slow  # starts `assistant` processes
 def test_serve_with_several_workers(tmp_path):
     """`assistant serve --workers 2`: an upload through one worker is served by every worker at once."""
     import socket
@@ -553,3 +567,21 @@ def test_ratings_table_endpoint(api):
     for row in rows:
         assert set(row) >= {"body", "area", "inspected", "published", "overall", "standards", "citation"}
         assert row["citation"]["doc_id"] and row["citation"]["quote"]
+
+
+def test_each_router_mounts_alone():
+    """The routers only need what create_app puts on app.state: the ops router alone on a bare app answers."""
+    import threading
+
+    import httpx
+    from fastapi import FastAPI
+
+    from assistant.api.routes import documents, ops, questions
+
+    for module in (questions, documents, ops):
+        assert module.router.routes, module.__name__
+    bare = FastAPI()
+    bare.state.warmed = threading.Event()
+    bare.include_router(ops.router)
+    with serve_app(bare) as url:
+        assert httpx.get(f"{url}/healthz", timeout=30).json()["status"] == "ok"

@@ -12,7 +12,7 @@ from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi import checks as openapi_checks
 
 from assistant.api import create_app
-from tests.conftest import make_settings, serve_app
+from tests.helpers import make_settings, serve_app
 
 ADMIN = "schema-admin-key-0123456789abcdef"
 MAX_EXAMPLES = 25

@@ -11,7 +11,7 @@ import pytest
 
 from assistant.api import create_app
 from assistant.models import Answer
-from tests.conftest import serve_app
+from tests.helpers import serve_app
 from tests.llm_fake import FakeLLM, Reply, n_of
 from tests.test_llm import BOARD, PRESS, Q, S1, S3, STAFF, WORKLOADS, WRONG_NUMBER, cite
 

@@ -20,6 +20,7 @@ from slack_fake import (BOT_TOKEN, BOT_USER, SIGNING_SECRET, FakeSlack, SlackPos
                         action_value, block_texts, blocks_of, dm, mention, next_ts, sign, slash_form)
 
 from assistant.models import Filters
+from bots.slack.settings import SlackSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 OMIC_Q = "What happens to cases in custody under OMIC?"
@@ -54,12 +55,13 @@ def make_bot(fake, corpus_settings, service, tmp_path, monkeypatch):
     monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
 
     def make(base=None, **overrides) -> Harness:
-        settings = (base or corpus_settings).model_copy(update={
-            "slack_api_url": fake.url, "slack_feedback_db": tmp_path / f"slack{len(started)}.sqlite3", **overrides})
-        svc = Service(settings)
+        """overrides: the bot's own settings (SlackSettings fields)."""
+        slack_settings = SlackSettings(slack_api_url=fake.url,
+                                       slack_feedback_db=tmp_path / f"slack{len(started)}.sqlite3", **overrides)
+        svc = Service(base or corpus_settings)
         app = FastAPI()
         fake.reset()
-        bot = mount(app, svc)
+        bot = mount(app, svc, settings=slack_settings)
         assert bot is not None
         assert fake.methods() == ["auth.test"]  # the token is checked at start-up
         fake.reset()
@@ -641,9 +643,9 @@ def test_mounted_through_the_api_app_factory(fake, corpus_settings, service, tmp
 
     monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
     monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
-    settings = corpus_settings.model_copy(update={"slack_api_url": fake.url,
-                                                  "slack_feedback_db": tmp_path / "slack.sqlite3"})
-    app = create_app(Service(settings))
+    monkeypatch.setenv("ASSISTANT_SLACK_API_URL", fake.url)  # the plugin reads the bot's settings from the env
+    monkeypatch.setenv("ASSISTANT_SLACK_FEEDBACK_DB", str(tmp_path / "slack.sqlite3"))
+    app = create_app(Service(corpus_settings))
     assert fake.methods() == ["auth.test"]
     fake.reset()
     with Uvicorn(app) as server:
@@ -679,7 +681,7 @@ def test_wrong_bot_token_in_http_mode_answers_503_with_the_reason(fake, corpus_s
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-revoked")
     monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
     app = FastAPI()
-    assert mount(app, Service(corpus_settings.model_copy(update={"slack_api_url": fake.url}))) is None
+    assert mount(app, Service(corpus_settings), settings=SlackSettings(slack_api_url=fake.url)) is None
     with Uvicorn(app) as server:
         r = SlackPoster(server.url + "/slack/events").event(mention("hello"))
     assert r.status_code == 503

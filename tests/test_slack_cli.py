@@ -27,9 +27,19 @@ def fake():
     f.stop()
 
 
-def run_cli(args: list[str], env: dict, timeout: float = 120) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ASSISTANT_"))}
-    return subprocess.run([ASSISTANT, *args], env={**base, **env}, capture_output=True, text=True, timeout=timeout)
+def run_cli(args: list[str], env: dict):
+    """`assistant ...` in-process (typer's CliRunner) with exactly these SLACK_*/ASSISTANT_* variables."""
+    from typer.testing import CliRunner
+
+    import assistant.config
+    from assistant.cli import app
+
+    unset = {k: None for k in os.environ if k.startswith(("SLACK_", "ASSISTANT_"))}
+    assistant.config.get_settings.cache_clear()
+    try:
+        return CliRunner().invoke(app, args, env={**unset, **env})
+    finally:
+        assistant.config.get_settings.cache_clear()
 
 
 def closed_port() -> int:
@@ -57,7 +67,7 @@ def test_slack_configuration_errors_are_one_clear_line_and_exit_2(fake, tmp_path
     ]
     for env, message in cases:
         r = run_cli(["slack"], {**index, **env})
-        assert r.returncode == 2, (env, r.stdout, r.stderr)
+        assert r.exit_code == 2, (env, r.stdout, r.stderr)
         lines = r.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], (env, r.stderr)
         assert r.stdout == ""
@@ -66,6 +76,7 @@ def test_slack_configuration_errors_are_one_clear_line_and_exit_2(fake, tmp_path
     assert [c.method for c in fake.calls] == ["auth.test", "auth.test", "apps.connections.open"]
 
 
+@pytest.mark.slow  # starts `assistant slack` as a process
 def test_socket_mode_end_to_end(fake, corpus_settings, service, tmp_path):
     """`assistant slack` connects over Socket Mode, answers a mention and a slash command, stops on SIGTERM."""
     ws = SocketModeServer()
@@ -114,10 +125,10 @@ def test_socket_mode_end_to_end(fake, corpus_settings, service, tmp_path):
 def test_feedback_export_errors(tmp_path):
     env = {"ASSISTANT_INDEX_DIR": str(tmp_path / "idx")}
     r = run_cli(["feedback", "export"], env)
-    assert r.returncode == 2 and r.stderr.strip().count("\n") == 0
+    assert r.exit_code == 2 and r.stderr.strip().count("\n") == 0
     assert "no Slack feedback yet" in r.stderr
     r = run_cli(["feedback", "export", "--vote", "sideways"], env)
-    assert r.returncode == 2 and r.stderr.strip() == "error: --vote must be up, down or all (got 'sideways')"
+    assert r.exit_code == 2 and r.stderr.strip() == "error: --vote must be up, down or all (got 'sideways')"
 
     from assistant.models import Answer, Filters
     from bots.slack.store import SlackStore
@@ -129,11 +140,11 @@ def test_feedback_export_errors(tmp_path):
                               filters=Filters())
     env["ASSISTANT_SLACK_FEEDBACK_DB"] = str(db)
     r = run_cli(["feedback", "export", "--out", str(tmp_path / "nope" / "x.yaml")], env)
-    assert r.returncode == 1 and "no feedback matches" in r.stderr
+    assert r.exit_code == 1 and "no feedback matches" in r.stderr
     store.vote(aid, "U1", "down")  # 👎 on "could not find": needs a person to say where the answer is
     r = run_cli(["feedback", "export", "--out", str(tmp_path / "nope" / "x.yaml")], env)
-    assert r.returncode == 2 and "folder" in r.stderr and "does not exist" in r.stderr
+    assert r.exit_code == 2 and "folder" in r.stderr and "does not exist" in r.stderr
     r = run_cli(["feedback", "export"], env)
-    assert r.returncode == 0
+    assert r.exit_code == 0
     assert "questions: []" in r.stdout and "#   - id: slack-" in r.stdout and "#     question: q?" in r.stdout
     assert BOT_USER not in r.stdout

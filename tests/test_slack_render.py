@@ -5,6 +5,7 @@ the app manifest."""
 from __future__ import annotations
 
 import re
+import time
 from datetime import date
 from pathlib import Path
 
@@ -12,11 +13,13 @@ import pytest
 import yaml
 from slack_fake import BOT_TOKEN, FakeSlack, block_problems, blocks_of
 
-from assistant.config import Settings
 from assistant.models import Answer, Citation
-from bots.slack import render
-from bots.slack.app import RateLimiter, SlackBot, combine_follow_up, web_client
+from bots.slack import render, replies
+from bots.slack.app import combine_follow_up
+from bots.slack.policy import RateLimiter
+from bots.slack.startup import web_client
 from bots.slack.parse import ParseError, parse, slack_to_plain
+from bots.slack.settings import SlackSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -125,7 +128,7 @@ def test_fake_slack_refuses_what_slack_refuses(fake):
     """So that the tests below can fail: FakeSlack rejects oversize blocks like Slack does."""
     from slack_sdk.errors import SlackApiError
 
-    client = web_client(Settings(slack_api_url=fake.url), BOT_TOKEN)
+    client = web_client(SlackSettings(slack_api_url=fake.url), BOT_TOKEN)
     for blocks in ([render.section("x")] * 51,
                    [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}],
                    [{"type": "actions", "elements": [{"type": "button", "action_id": "a", "value": "v",
@@ -138,15 +141,14 @@ def test_fake_slack_refuses_what_slack_refuses(fake):
 
 
 def test_long_answers_are_split_and_trimmed_never_rejected(fake, tmp_path):
-    settings = Settings(slack_api_url=fake.url, index_dir=tmp_path / "idx")
-    bot = SlackBot(None, settings)
+    settings = SlackSettings(slack_api_url=fake.url)
     client = web_client(settings, BOT_TOKEN)
     sentence = "The division must reduce workloads for victim liaison officers and recruit more staff now. [1] "
     huge = Answer(question="q", status="answered", answer=sentence * 400,  # ~38,000 characters
                   citations=[citation(i, title="T" * 400, quote="word " * 2000, section="S" * 500)
                              for i in range(1, 21)])
     blocks = render.answer_blocks(huge, "a" * 32, read_as="r" * 5000, filters="type: board_paper")
-    bot._post_answer(client, "cid", "C1", "1.0", huge, blocks)
+    replies.post_answer(client, "cid", "C1", "1.0", huge, blocks)
     assert fake.refused == [] and fake.methods() == ["chat.postMessage"]
     posted = blocks_of(fake.calls[0])
     answer_text = "".join(b["text"]["text"] for b in posted if b["type"] == "section"
@@ -160,7 +162,7 @@ def test_long_answers_are_split_and_trimmed_never_rejected(fake, tmp_path):
     fake.reset()
     many = Answer(question="q", status="answered", answer="Short answer. [1]",
                   citations=[citation(i) for i in range(1, 61)])
-    bot._post_answer(client, "cid", "C1", "1.0", many, render.answer_blocks(many, "b" * 32))
+    replies.post_answer(client, "cid", "C1", "1.0", many, render.answer_blocks(many, "b" * 32))
     assert fake.refused == []
     posts = fake.of("chat.postMessage")
     assert len(posts) == 2 and all(p.args["thread_ts"] == "1.0" for p in posts)
@@ -181,19 +183,24 @@ def test_split_text_keeps_sentences_whole():
 # --- rate limit --------------------------------------------------------------------------------------------
 
 def test_rate_limiter_sliding_window_tells_once_then_drops():
-    now = [0.0]
-    rl = RateLimiter(2, clock=lambda: now[0])
+    """The `limits` moving window (real clock, a 3-second window so the test stays short)."""
+    rl = RateLimiter(2, window_s=3)
+    start = time.monotonic()
+
+    def at(t: float) -> None:
+        time.sleep(max(0.0, start + t - time.monotonic()))
+
     assert rl.check("a") == ("ok", 0.0)
-    now[0] = 10
+    at(1.0)
     assert rl.check("a")[0] == "ok"
     assert rl.check("b")[0] == "ok"  # per user
-    now[0] = 20
-    assert rl.check("a") == ("notify", 40.0)
+    verdict, wait = rl.check("a")
+    assert verdict == "notify" and 1.0 < wait <= 2.1
     assert rl.check("a")[0] == "drop"
-    now[0] = 60.5  # the first question left the window
+    at(3.3)  # the first question left the window
     assert rl.check("a")[0] == "ok"
-    assert rl.check("a")[0] == "drop"  # already told within the last minute
-    now[0] = 81  # the second left too: one slot; told again, since the last notice was over a minute ago
+    assert rl.check("a")[0] == "drop"  # already told within the window
+    at(4.4)  # the second left too: one slot; told again, since the last notice left the window
     assert rl.check("a")[0] == "ok"
     assert rl.check("a")[0] == "notify"
 
@@ -209,7 +216,7 @@ NO_BOT_SCOPE = {"auth_test", "apps_connections_open"}  # auth.test needs none; t
 def test_manifest_grants_what_the_bot_uses():
     manifest = yaml.safe_load((ROOT / "bots/slack/manifest.yaml").read_text(encoding="utf-8"))
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    source = (ROOT / "bots/slack/app.py").read_text(encoding="utf-8")
+    source = "\n".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "bots").rglob("*.py")))
     called = set(re.findall(r"client\.(\w+)\(", source)) | set(re.findall(r'"(reactions_\w+)"', source))
     assert called - NO_BOT_SCOPE == set(SCOPES_FOR)
     for method in called - NO_BOT_SCOPE:

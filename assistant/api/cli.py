@@ -5,15 +5,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from typing import Optional
 
 import typer
 
-
-def _fail(message: str, code: int = 2) -> None:
-    print(f"error: {message}", file=sys.stderr)
-    raise typer.Exit(code)
+from assistant.cli_support import fail
 
 
 def check_bind(host: str, api_keys: str | None) -> None:
@@ -23,9 +19,9 @@ def check_bind(host: str, api_keys: str | None) -> None:
     try:
         keys = parse_keys(api_keys)
     except KeyConfigError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if not keys and not is_loopback(host):
-        _fail(f"refusing to serve on {host} without API keys: anyone who can reach it could read and change the "
+        fail(f"refusing to serve on {host} without API keys: anyone who can reach it could read and change the "
               f"index. Set ASSISTANT_API_KEYS=key1:reader,key2:admin, or serve on 127.0.0.1")
 
 
@@ -63,7 +59,7 @@ def register(app: typer.Typer) -> None:
         from assistant.api.auth import ROLES, hash_key, new_key
 
         if role not in ROLES:
-            _fail(f"--role must be one of {', '.join(ROLES)} (got {role!r})")
+            fail(f"--role must be one of {', '.join(ROLES)} (got {role!r})")
         key = new_key()
         print(f"key:    {key}")
         print(f"entry:  {key}:{role}")

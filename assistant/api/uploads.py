@@ -19,18 +19,20 @@ import yaml
 from filelock import FileLock
 
 from assistant.files import open_private, private_dir
-from assistant.store import atomic_write
+from assistant.ingest.load import SUPPORTED_SUFFIXES
+from assistant.ingest.pipeline import IngestError
+from assistant.store import atomic_write, read_yaml
 
-ALLOWED_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".md", ".txt")
+ALLOWED_SUFFIXES = tuple(sorted(SUPPORTED_SUFFIXES))  # what ingest can read is what an upload may be
 UPLOADS = "uploads"
 _UNSAFE = re.compile(r"[^a-z0-9._-]+")
 MAX_STEM = 100
 
 
 class UploadError(Exception):
-    def __init__(self, status: int, code: str, message: str):
+    def __init__(self, status: int, code: str, message: str, headers: dict | None = None):
         super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+        self.status, self.code, self.message, self.headers = status, code, message, headers
 
 
 def safe_filename(name: str | None) -> str:
@@ -97,10 +99,7 @@ class Uploads:
 
     # --- manifest of uploads ----------------------------------------------------------------
     def read_manifest(self) -> dict[str, dict]:
-        if not self.manifest_path.exists():
-            return {}
-        data = yaml.safe_load(self.manifest_path.read_text(encoding="utf-8")) or {}
-        return dict(data.get("documents") or {})
+        return dict(read_yaml(self.manifest_path).get("documents") or {})
 
     def write_manifest(self, entries: dict[str, dict]) -> None:
         private_dir(self.folder)
@@ -139,4 +138,43 @@ class Uploads:
     def commit(backup: Path | None) -> None:
         if backup is not None:
             backup.unlink(missing_ok=True)
+
+    # --- the upload transaction -------------------------------------------------------------
+    def ingest(self, service, tmp: Path, target: Path, metadata: dict, metrics, *, lock_timeout: float,
+               display_name: str):
+        """Put `tmp` in place as `target` and index it; on any failure the previous file and manifest entry
+        come back, so nothing already indexed is lost. Returns (ingest report, the file's result)."""
+        name = target.name
+        try:
+            with self.lock(lock_timeout):
+                clash = self.same_stem(target)
+                if clash:
+                    raise UploadError(409, "conflict", f"{clash[0].name} is already uploaded with the same doc_id "
+                                                       f"(uploads/{target.stem}); delete it first or rename the file")
+                backup = self.place(tmp, target)
+                previous_entry = self.set_entry(name, metadata)
+                try:
+                    report = service.ingest([target], overrides={str(target): metadata}, lock_timeout=lock_timeout)
+                except BaseException as exc:
+                    self.rollback(target, backup)
+                    self.set_entry(name, previous_entry)
+                    if isinstance(exc, IngestError):
+                        metrics.ingest_failures.labels("busy").inc()
+                        raise UploadError(409, "conflict", str(exc), headers={"Retry-After": "5"}) from exc
+                    raise
+                result = report.results[0]
+                metrics.ingest_files.labels(result.status).inc()
+                if result.status == "failed":
+                    self.rollback(target, backup)
+                    self.set_entry(name, previous_entry)
+                    metrics.ingest_failures.labels("unreadable").inc()
+                    raise UploadError(422, "unreadable_document", f"{display_name}: {result.error}")
+                self.commit(backup)
+        except TimeoutError as exc:  # filelock.Timeout is a TimeoutError
+            metrics.ingest_failures.labels("busy").inc()
+            raise UploadError(409, "conflict", "another upload or delete is running; try again",
+                              headers={"Retry-After": "5"}) from exc
+        finally:
+            tmp.unlink(missing_ok=True)
+        return report, result
 

@@ -11,7 +11,6 @@ import threading
 from collections.abc import Callable, Iterator
 
 from assistant.config import Settings
-from assistant.llm.client import LLMClient
 from assistant.llm.generate import generate
 from assistant.models import Answer, ScoredPassage
 
@@ -34,21 +33,13 @@ def resolve_mode(settings: Settings, override: str | None = None) -> str:
     return mode
 
 
-def client_for(service) -> LLMClient:
-    """One client per service (its connection pool is reused across questions)."""
-    client = getattr(service, "_llm_client", None)
-    if client is None:
-        client = service._llm_client = LLMClient(service.settings)
-    return client
-
-
 def llm_answer(service, question: str, results: list[ScoredPassage], extractive: Answer, glossary=None,
                on_delta: Callable[[str], None] | None = None) -> Answer:
     """The checked generated answer, or `extractive` with a note saying why not. With `on_delta` the model's
     reply is streamed and each checked piece is passed on as soon as it is judged."""
     answer: Answer | None = None
     raw = shown = ""
-    for event in generate(question, results, extractive, service.settings, lambda: client_for(service),
+    for event in generate(question, results, extractive, service.settings, lambda: service.llm_client,
                           service.embedder.embed, stream=on_delta is not None):
         if isinstance(event, Answer):
             answer = event

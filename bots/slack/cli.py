@@ -12,10 +12,7 @@ from typing import Optional
 
 import typer
 
-
-def _fail(message: str, code: int = 2) -> None:
-    print(f"error: {message}", file=sys.stderr)
-    raise typer.Exit(code)
+from assistant.cli_support import fail
 
 
 def register(app: typer.Typer) -> None:
@@ -27,36 +24,38 @@ def register(app: typer.Typer) -> None:
 
 def slack(log_level: str = typer.Option("INFO", "--log-level", help="DEBUG, INFO, WARNING or ERROR.")) -> None:
     """Run the Slack bot over Socket Mode (no public URL needed): needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN."""
-    from bots.slack.app import ConfigError, SlackBot, SlackCredentials
+    from bots.slack.app import SlackBot
+    from bots.slack.startup import ConfigError, SlackCredentials
 
     level = getattr(logging, log_level.upper(), None)
     if not isinstance(level, int):
-        _fail(f"--log-level must be DEBUG, INFO, WARNING or ERROR (got {log_level!r})")
+        fail(f"--log-level must be DEBUG, INFO, WARNING or ERROR (got {log_level!r})")
     logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     credentials = SlackCredentials.from_env()
     try:  # cheap checks first, before the model loads
         credentials.check_bot_token()
         credentials.check_app_token()
     except ConfigError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
-    from assistant.config import get_settings
     from assistant.service import get_service
-    from bots.slack.app import verify_app_token, verify_bot_token, web_client
+    from bots.slack.settings import SlackSettings
+    from bots.slack.startup import verify_app_token, verify_bot_token, web_client
 
-    settings = get_settings()
+    slack_settings = SlackSettings()
     try:  # ask Slack before the model loads, so a wrong token fails in a second
-        client = web_client(settings, credentials.bot_token, quiet=True)
-        verify_bot_token(client, settings)
-        verify_app_token(client, settings, credentials.app_token)
+        client = web_client(slack_settings, credentials.bot_token, quiet=True)
+        verify_bot_token(client, slack_settings)
+        verify_app_token(client, slack_settings, credentials.app_token)
     except ConfigError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     service = get_service()
-    bot = SlackBot(service, settings)
+    settings = service.settings
+    bot = SlackBot(service, slack_settings)
     try:
         service.warm()
     except Exception as exc:
-        _fail(f"the index could not be loaded from {settings.index_dir}: {exc}")
+        fail(f"the index could not be loaded from {settings.index_dir}: {exc}")
     if not service.documents():
         print(f"warning: the index in {settings.index_dir} is empty: run `assistant ingest` (until then the bot "
               "replies that it has nothing to answer from)", file=sys.stderr)
@@ -64,7 +63,7 @@ def slack(log_level: str = typer.Option("INFO", "--log-level", help="DEBUG, INFO
         handler = _start(bot, credentials)
     except ConfigError as exc:
         bot.close()
-        _fail(str(exc))
+        fail(str(exc))
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
@@ -75,7 +74,7 @@ def slack(log_level: str = typer.Option("INFO", "--log-level", help="DEBUG, INFO
 
 
 def _start(bot, credentials):
-    from bots.slack.app import start_socket_mode
+    from bots.slack.startup import start_socket_mode
 
     return start_socket_mode(bot, credentials)
 
@@ -87,17 +86,17 @@ def export(out: Optional[Path] = typer.Option(None, "--out", help="Write the YAM
     import yaml
 
     from assistant.config import get_settings
+    from bots.slack.settings import SlackSettings
     from bots.slack.store import SlackStore
 
     if vote not in ("up", "down", "all"):
-        _fail(f"--vote must be up, down or all (got {vote!r})")
-    settings = get_settings()
-    path = settings.slack_feedback_db or settings.state_dir / "slack.sqlite3"
+        fail(f"--vote must be up, down or all (got {vote!r})")
+    path = SlackSettings().feedback_db(get_settings().state_dir)
     if not path.exists():
-        _fail(f"no Slack feedback yet: {path} does not exist (the bot creates it when it first answers)")
+        fail(f"no Slack feedback yet: {path} does not exist (the bot creates it when it first answers)")
     data, unlabelled = SlackStore(path).question_set(vote, name=name)
     if not data["questions"] and not unlabelled:
-        _fail(f"no feedback matches --vote {vote}: nothing written", code=1)
+        fail(f"no feedback matches --vote {vote}: nothing written", code=1)
     lines = ["# Questions staff rated with 👍/👎 in Slack (assistant feedback export); run with `assistant eval`."]
     text = "\n".join(lines) + "\n"
     if data["questions"]:
@@ -114,7 +113,7 @@ def export(out: Optional[Path] = typer.Option(None, "--out", help="Write the YAM
         sys.stdout.write(text)
     else:
         if not out.parent.exists():
-            _fail(f"--out: folder {out.parent} does not exist")
+            fail(f"--out: folder {out.parent} does not exist")
         out.write_text(text, encoding="utf-8")
         print(f"{len(data['questions'])} questions written to {out}"
               + (f"; {len(unlabelled)} more need a label (commented at the end)" if unlabelled else ""),

@@ -13,15 +13,19 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from bots.slack.app import ConfigError, SlackBot, SlackCredentials
+from bots.slack.app import SlackBot
+from bots.slack.settings import SlackSettings
+from bots.slack.startup import ConfigError, SlackCredentials
 
 log = logging.getLogger("bots.slack")
 
 EVENTS_PATH = "/slack/events"
 
 
-def mount(app: FastAPI, service, *, credentials: SlackCredentials | None = None) -> SlackBot | None:
-    """Add POST /slack/events when Slack HTTP mode is configured; otherwise do nothing. Returns the bot."""
+def mount(app: FastAPI, service, *, credentials: SlackCredentials | None = None,
+          settings: SlackSettings | None = None) -> SlackBot | None:
+    """Add POST /slack/events when Slack HTTP mode is configured; otherwise do nothing. Returns the bot.
+    `settings` default: SlackSettings() from the environment and assistant.toml."""
     credentials = credentials or SlackCredentials.from_env()
     if not (credentials.bot_token and credentials.signing_secret):
         log.info("Slack HTTP mode off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to serve %s", EVENTS_PATH)
@@ -30,7 +34,7 @@ def mount(app: FastAPI, service, *, credentials: SlackCredentials | None = None)
     from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
     from starlette.concurrency import run_in_threadpool
 
-    bot = SlackBot(service)
+    bot = SlackBot(service, settings)
     try:
         bolt = bot.build_app(credentials.check_bot_token(), credentials.signing_secret)
     except ConfigError as exc:

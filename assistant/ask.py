@@ -1,0 +1,181 @@
+"""The question path as named steps: redact → understand → deterministic answers → retrieve → decide answerability →
+compose → generate → annotate → warn about redaction.
+
+Each step takes the service and one `AskState` and returns it; `Service.ask` runs `STEPS` in order. New
+behaviour (answerability checks, access control, conversations) is a new step in `STEPS`, not a branch inside
+another step. A step that only applies to searched answers returns the state unchanged once a deterministic
+answer (a glossary definition, a ratings table) has been given.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from assistant import domain
+from assistant.answer import NO_ANSWER_TEXT, extractive_answer
+from assistant.dates import period_in
+from assistant.llm.answer import llm_answer, resolve_mode
+from assistant.models import MAX_QUESTION_CHARS, Answer, Filters, ScoredPassage, validate_question
+from assistant.privacy import Redaction, redact, without_placeholders
+
+if TYPE_CHECKING:  # pragma: no cover
+    from assistant.service import Service
+    from assistant.store import Snapshot
+
+
+@dataclass
+class AskState:
+    """Everything one question has gathered so far; each step reads it and fills in its part."""
+
+    question: str  # validated; what was asked now
+    k: int
+    filters: Filters
+    snap: "Snapshot"
+    glossary: Any = None  # assistant.glossary.Glossary when domain features are on
+    mode: str | None = None  # retrieval mode override
+    answer_mode: str | None = None  # "extractive" | "llm" override
+    on_delta: Callable[[str], None] | None = None
+    context: str | None = None  # an earlier question of the same conversation
+    notes: list[str] = field(default_factory=list)
+    period: Any = None  # assistant.dates period the question names
+    term: Any = None  # assistant.glossary.Term the question asks to define
+    searched_for: str = ""  # the question with its context: what retrieval and the evidence test read
+    results: list[ScoredPassage] = field(default_factory=list)
+    answer: Answer | None = None
+    deterministic: bool = False  # answered without search: later search steps pass
+    started: float = field(default_factory=time.perf_counter)
+    retrieved: float = 0.0  # when the evidence was in hand (timings: retrieve vs answer)
+    redaction: Redaction | None = None  # personal identifiers taken out of the question (assistant/privacy.py)
+
+    @property
+    def use_domain(self) -> bool:
+        return self.glossary is not None
+
+
+def redact_personal(service: "Service", s: AskState) -> AskState:
+    """Case references, dates of birth and the like leave the question before anything reads it: no later
+    step, search, LLM, log or store sees them. The earlier question of a conversation too."""
+    s.redaction = redact(s.question)
+    if s.redaction.changed:
+        s.question = validate_question(without_placeholders(s.redaction.text) or s.redaction.text)
+    if s.context:
+        s.context = without_placeholders(redact(s.context).text)
+    return s
+
+
+def understand(service: "Service", s: AskState) -> AskState:
+    """Read what the question itself says: a period ('in 2019') becomes a date filter; 'what is X' a term."""
+    if not service.settings.domain_features:
+        return s
+    s.period = period_in(s.question)
+    if s.period and not (s.filters.published_after or s.filters.published_before):
+        s.filters = s.filters.model_copy(update={"published_after": s.period.after,
+                                                 "published_before": s.period.before})
+        s.notes.append(f"Searched {s.period.describe()} (the question says “{s.period.phrase}”).")
+    s.term = s.glossary.definition_question(s.question)
+    return s
+
+
+def deterministic_answers(service: "Service", s: AskState) -> AskState:
+    """A glossary definition or a ratings table, each cited, before any search."""
+    if s.term is not None:
+        s.answer = domain.definition_answer(s.question, s.term, s.snap)
+    if s.answer is None and s.use_domain and domain.is_ratings_question(s.question):
+        s.answer = domain.ratings_answer(s.question, s.snap, s.filters)
+    s.deterministic = s.answer is not None
+    s.retrieved = time.perf_counter()
+    return s
+
+
+def retrieve(service: "Service", s: AskState) -> AskState:
+    """Search with the conversation's earlier question as context, abbreviations expanded."""
+    if s.deterministic:
+        return s
+    full = s.question
+    context = (s.context or "").strip()
+    if context and context.lower() != s.question.lower():
+        full = f"{context[-(MAX_QUESTION_CHARS - len(s.question) - 1):]} {s.question}".strip()
+    s.searched_for = full
+    query = s.glossary.expand_query(full) if s.glossary else full
+    s.results = service.retriever.search(s.snap, query, s.k, s.filters, s.mode)
+    s.retrieved = time.perf_counter()
+    return s
+
+
+def decide_answerability(service: "Service", s: AskState) -> AskState:
+    """Answer only when the evidence does: the extractive evidence test, then refuse when the question names
+    something the corpus never mentions or asks to define a term no document defines."""
+    if s.deterministic:
+        return s
+    cfg = service.settings
+    answer = extractive_answer(s.searched_for, s.results, cfg.min_dense_score, cfg.min_term_coverage,
+                               cfg.answer_sentences)
+    answer.question = s.question
+    if s.use_domain:
+        refuse = answer.model_copy(update={"status": "no_answer", "answer": NO_ANSWER_TEXT,
+                                           "citations": answer.citations[:3]})
+        missing = domain.unknown_names(s.question, s.snap, s.glossary) if answer.status == "answered" else []
+        if missing:
+            s.notes.append(f"The indexed documents never mention {', '.join(m.title() for m in missing)}.")
+            answer = refuse
+        if s.term is not None and not s.term.defined_in:
+            answer = refuse  # passages that merely mention the term are not a definition of it
+        if answer.status == "no_answer" and s.term is not None:
+            s.notes.append(domain.glossary_note(s.term))
+    s.answer = answer
+    return s
+
+
+def compose(service: "Service", s: AskState) -> AskState:
+    """Abbreviations spelt out at first use; several documents: newest first, each with its date."""
+    if s.deterministic or not s.use_domain:
+        return s
+    s.answer = domain.newest_first(domain.apply_glossary(s.answer, s.glossary))
+    return s
+
+
+def generate(service: "Service", s: AskState) -> AskState:
+    """In LLM mode, a generated answer checked against the passages (else the extractive one, with why)."""
+    if s.deterministic or s.answer.status != "answered":
+        return s
+    if resolve_mode(service.settings, s.answer_mode) == "llm":
+        s.answer = llm_answer(service, s.question, s.results, s.answer, s.glossary, s.on_delta)
+        s.notes.extend(s.answer.notes)
+    return s
+
+
+def annotate(service: "Service", s: AskState) -> AskState:
+    """Notes (period, supersession), the no-answer wording for a period, timings."""
+    answer = s.answer
+    s.notes.extend(domain.supersession_notes(answer, s.snap.documents))
+    answer.notes = s.notes
+    if answer.status == "no_answer" and s.period:
+        answer.answer = NO_ANSWER_TEXT.replace("indexed documents", f"indexed {s.period.describe()}", 1)
+    done = time.perf_counter()
+    answer.timings_ms = {"retrieve": round((s.retrieved - s.started) * 1000, 2),
+                         "answer": round((done - s.retrieved) * 1000, 2),
+                         "total": round((done - s.started) * 1000, 2)}
+    return s
+
+
+def warn_redacted(service: "Service", s: AskState) -> AskState:
+    """Tell the asker what was removed ("Your question contained a case reference; it was not stored.");
+    the answer echoes the question with placeholders, never the identifier."""
+    if s.redaction is not None and s.redaction.changed:
+        s.answer.notes.insert(0, s.redaction.warning())
+        s.answer.question = s.redaction.text
+    return s
+
+
+STEPS: tuple[Callable[["Service", AskState], AskState], ...] = (
+    redact_personal, understand, deterministic_answers, retrieve, decide_answerability, compose, generate,
+    annotate, warn_redacted)
+
+
+def run_steps(service: "Service", state: AskState, steps=STEPS) -> Answer:
+    for step in steps:
+        state = step(service, state)
+    return state.answer

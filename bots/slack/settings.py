@@ -1,0 +1,62 @@
+"""The Slack bot's own settings: same sources and names as the core's (ASSISTANT_SLACK_*, assistant.toml).
+
+Tokens come only from SLACK_BOT_TOKEN / SLACK_SIGNING_SECRET / SLACK_APP_TOKEN (startup.SlackCredentials),
+never from here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+
+class SlackSettings(BaseSettings):
+    """Environment (ASSISTANT_SLACK_*), then assistant.toml, then defaults: the same order as the core Settings."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_",
+        toml_file=os.environ.get("ASSISTANT_CONFIG_FILE", "assistant.toml"),
+        extra="ignore",
+    )
+
+    slack_api_url: str | None = None
+    slack_allowed_channels: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="channel ids (comma-separated) the bot answers in; empty = every channel it "
+                                          "is invited to. Restricted documents are used only in DMs and in private "
+                                          "channels listed here")
+    slack_allow_dms: bool = True
+    slack_rate_limit_per_minute: int = Field(6, description="questions per user per minute before the bot asks them to wait")
+    slack_answer_timeout_s: float = Field(30.0, description="the bot replies 'took too long' after this")
+    slack_max_pending: int = Field(16, description="questions queued at once before the bot replies 'busy'")
+    slack_feedback_db: Path | None = Field(None, description="SQLite file for answers and feedback; "
+                                                             "default <state_dir>/slack.sqlite3")
+
+    @field_validator("slack_allowed_channels", mode="before")
+    @classmethod
+    def _split_channels(cls, value):
+        if isinstance(value, str):
+            value = value.strip()
+            if value.startswith("["):
+                return json.loads(value)
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    def feedback_db(self, state_dir: Path) -> Path:
+        """Where answers and votes are kept: slack_feedback_db, else beside the index's other state."""
+        return self.slack_feedback_db or Path(state_dir) / "slack.sqlite3"

@@ -11,6 +11,7 @@ append mode); rotation is per process, so with several workers rotate with logro
 
 from __future__ import annotations
 
+import getpass
 import json
 import logging
 import logging.handlers
@@ -19,6 +20,23 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from assistant.files import open_private, private_dir
+from assistant.privacy import redact
+
+
+def key_actor(key_id: str, anonymous: bool = False) -> str:
+    """An HTTP caller: `key:<key id>` (12 hex digits of the key's hash), or `local:<address>` without keys."""
+    return f"local:{key_id.removeprefix('anon-')}" if anonymous else f"key:{key_id}"
+
+
+def slack_actor(user: str) -> str:
+    return f"slack:{user or 'unknown'}"
+
+
+def cli_actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # no login name (a container without a passwd entry)
+        return "cli:unknown"
 
 
 class _PrivateRotatingHandler(logging.handlers.RotatingFileHandler):
@@ -41,7 +59,7 @@ class AuditLog:
 
     @classmethod
     def from_settings(cls, settings) -> "AuditLog":
-        path = getattr(settings, "audit_log", None) or Path(settings.index_dir) / "state" / "audit.jsonl"
+        path = getattr(settings, "audit_log", None) or Path(settings.state_dir) / "audit.jsonl"
         if str(path) in ("", "-", "off"):
             path = None
         return cls(path, getattr(settings, "audit_max_mb", 10.0), getattr(settings, "audit_backups", 10),
@@ -49,11 +67,11 @@ class AuditLog:
 
     def record(self, action: str, actor: str, status: str, doc_ids: list[str] | tuple[str, ...] = (),
                question: str | None = None, **details) -> dict:
-        """Append one entry; returns it. `question` must already be redacted; it is kept only if enabled."""
+        """Append one entry; returns it. `question` is kept only if enabled, and then redacted (again: cheap)."""
         entry = {"time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), "actor": actor,
                  "action": action, "status": status, "doc_ids": sorted(set(doc_ids))}
         if question is not None and self.questions:
-            entry["question"] = question
+            entry["question"] = redact(question).text
         entry.update({k: v for k, v in details.items() if v is not None})
         if self._handler is not None:
             record = logging.LogRecord("assistant.audit", logging.INFO, __file__, 0,

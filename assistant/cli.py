@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 import assistant  # noqa: F401  (offline environment first)
+from assistant.audit import cli_actor
 from assistant.cli_support import fail
 
 app = typer.Typer(help="Probation guidance assistant: cited answers from inspection reports, MAPPA guidance "
@@ -93,7 +94,12 @@ def ingest(paths: list[Path] = typer.Argument(None, help="Files or folders (defa
         try:
             report = service.ingest(paths or None, progress=progress)
         except IngestError as exc:
+            service.audit.record("ingest", cli_actor(), "refused:busy", paths=[str(p) for p in paths or []] or None)
             fail(str(exc))
+    changed = [r.doc_id for r in report.results if r.status != "unchanged" and r.doc_id]
+    service.audit.record("ingest", cli_actor(), "partial" if report.failed else "ok", changed,
+                         files={s: report.count(s) for s in ("added", "updated", "unchanged", "removed", "failed")},
+                         index_version=report.version)
     if json_out:
         print(json.dumps({"version": report.version, "seconds": round(report.seconds, 3), "embedded": report.embedded,
                           "documents": report.total_documents, "passages": report.total_passages,
@@ -232,10 +238,14 @@ def doctor(repair: bool = typer.Option(False, "--repair", help="Delete orphan ve
     """Check that the vector store holds exactly the live passages; exit 1 if not (and not repaired)."""
     from assistant.ingest.pipeline import IngestError
 
+    service = _service()
     try:
-        drift = _service().doctor(repair=repair)
+        drift = service.doctor(repair=repair)
     except IngestError as exc:
         fail(str(exc))
+    if repair:
+        service.audit.record("repair", cli_actor(), "ok" if drift.clean else "repaired",
+                             orphans_deleted=len(drift.orphans), embedded=len(drift.missing))
     figures = drift.as_dict()
     if json_out:
         print(json.dumps({**figures, "repaired": repair and not drift.clean}))

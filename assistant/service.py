@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from assistant.ask import AskState, run_steps
+from assistant.audit import AuditLog
 from assistant.config import Settings, get_settings, point_caches_at
 from assistant.domain import ratings_rows
 from assistant.embed import get_embedder
@@ -38,6 +39,7 @@ class Service:
         self._embedder = None
         self._retriever = None
         self._llm_client: LLMClient | None = None
+        self._audit: AuditLog | None = None
 
     # --- components, created on first use -------------------------------------------------
     @property
@@ -90,6 +92,15 @@ class Service:
         if self._llm_client is None:
             self._llm_client = LLMClient(self.settings)
         return self._llm_client
+
+    @property
+    def audit(self) -> AuditLog:
+        """The audit log every surface records to (who uploaded, deleted, ingested or asked: assistant/audit.py)."""
+        if self._audit is None:
+            with self._snap_lock:
+                if self._audit is None:
+                    self._audit = AuditLog.from_settings(self.settings)
+        return self._audit
 
     @property
     def glossary(self):

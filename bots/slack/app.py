@@ -19,7 +19,9 @@ from concurrent.futures import TimeoutError as FuturesTimeout
 from typing import TYPE_CHECKING
 
 from assistant.answer import citation_for
+from assistant.audit import slack_actor
 from assistant.models import MAX_QUESTION_CHARS, Answer, Filters, QuestionError
+from assistant.privacy import redact
 from bots.slack import replies
 from bots.slack.parse import ParseError, parse
 from bots.slack.policy import ChannelPolicy, Deduplicator, RateLimiter
@@ -77,6 +79,10 @@ class SlackBot:
         self.settings = settings or SlackSettings()
         s = self.settings
         self.store = store or SlackStore(s.feedback_db(state_dir or service.settings.state_dir))
+        if s.slack_retention_days:  # retention applied on start (ASSISTANT_SLACK_RETENTION_DAYS)
+            purged = self.store.purge(s.slack_retention_days * 86400)
+            log.info("retention: %d answers and %d votes older than %d days deleted", purged["answers"],
+                     purged["feedback"], s.slack_retention_days)
         self.limiter = RateLimiter(s.slack_rate_limit_per_minute)
         self.policy = ChannelPolicy(s)
         self.dedupe = Deduplicator()
@@ -167,15 +173,24 @@ class SlackBot:
         # ratings and date handling read only what was asked now
         context = follow_up_context(previous, parsed.question)
         filters = parsed.filters(include_restricted)
+        audit = self.service.audit
         try:
             result = self._run(self._ask_now, parsed.question, filters, self.service.settings.top_k, context,
                                cid=cid)
         except QuestionError as exc:
+            audit.record("ask", slack_actor(user), "refused:invalid_question", question=parsed.question,
+                         surface=surface, cid=cid)
             raise Failure(f"I cannot search for that: {exc}.") from None
-        read_as = f"{context} {parsed.question}" if context else None
-        result.question = read_as or parsed.question  # recorded as read, so later follow-ups keep the context
+        except Failure:
+            audit.record("ask", slack_actor(user), "error", question=parsed.question, surface=surface, cid=cid)
+            raise
+        asked = redact(parsed.question).text  # the service already redacted what it read; this is what was typed
+        read_as = f"{context} {asked}" if context else None
+        result.question = read_as or asked  # recorded as read, so later follow-ups keep the context
         answer_id = self.store.record_answer(user=user, channel=channel, thread_ts=thread_ts, surface=surface,
-                                             asked=parsed.question, answer=result, filters=filters)
+                                             asked=asked, answer=result, filters=filters)
+        audit.record("ask", slack_actor(user), result.status, [c.doc_id for c in result.citations],
+                     question=result.question, surface=surface, answer_id=answer_id, cid=cid)
         log.info("answered cid=%s answer_id=%s status=%s citations=%d restricted_allowed=%s ms=%s", cid, answer_id,
                  result.status, len(result.citations), include_restricted, result.timings_ms.get("total"))
         return result, answer_id, read_as

@@ -154,10 +154,13 @@ class SlackStore:
         """Delete answers and feedback older than `older_than_s` seconds (retention); returns the counts."""
         cutoff = time.time() - older_than_s
         with self._lock, self._connect() as db:
+            db.execute("PRAGMA secure_delete = ON")  # deleted text is overwritten, not left in free pages
             feedback = db.execute("DELETE FROM feedback WHERE created < ? OR answer_id IN "
                                   "(SELECT id FROM answers WHERE created < ?)", (cutoff, cutoff)).rowcount
             answers = db.execute("DELETE FROM answers WHERE created < ? AND id NOT IN "
                                  "(SELECT answer_id FROM feedback)", (cutoff,)).rowcount
+        with self._lock, self._connect() as db:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # and not left in the write-ahead log either
         return {"answers": answers, "feedback": feedback}
 
     # --- export -----------------------------------------------------------------------------

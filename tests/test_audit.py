@@ -68,7 +68,8 @@ def test_every_http_write_and_question_is_audited_by_key_id_without_the_key_or_t
         answer = client.post("/v1/ask", headers=R, json={"question": f"{BEE_Q} Case X123456"}).json()
         assert answer["status"] == "answered" and "X123456" not in json.dumps(answer)
         assert answer["notes"][0] == "Your question contained a case reference; it was not stored."
-        assert client.post("/v1/search", headers=R, json={"question": "honey bee colonies"}).status_code == 200
+        found = client.post("/v1/search", headers=R, json={"question": "honey bee colonies for A1234BC"}).json()
+        assert found["query"] == "honey bee colonies for [PRISON_NUMBER]" and found["results"]
         assert client.delete("/v1/documents/uploads/bees", headers=A).status_code == 204
         assert client.delete("/v1/documents/uploads/bees", headers=A).status_code == 404
     raw = log.read_text(encoding="utf-8")

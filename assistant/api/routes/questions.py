@@ -10,6 +10,7 @@ from assistant.api.errors import BODY_RESPONSES
 from assistant.api.schemas import AskIn, QueryIn, SearchOut
 from assistant.api.stream import SSE_RESPONSE, answer_event_stream
 from assistant.models import Answer
+from assistant.privacy import redact
 
 JSON_BODY_LIMIT = 64 * 1024  # a 2000-character question with filters is far below this
 
@@ -51,4 +52,5 @@ def search(body: QueryIn, who: Reader, service: ServiceDep, metrics: MetricsDep,
         raise
     metrics.retrieval.labels("search").observe(time.perf_counter() - started)
     audit.record("search", "ok", [r.passage.doc_id for r in results], question=body.question)
-    return SearchOut(query=body.question.strip(), results=[citation_for(i + 1, r) for i, r in enumerate(results)])
+    return SearchOut(query=redact(body.question.strip()).text,  # echoed with placeholders, like ask
+                     results=[citation_for(i + 1, r) for i, r in enumerate(results)])

@@ -448,10 +448,18 @@ def what_is_missing(ask: Ask, a: Alignment | None) -> str:
 
 _SPLIT_ASKS = re.compile(r"\s*(?:,\s*)?\band\b\s+(?=(?:when|where|who|what|which|how|why)\b)|\?\s+(?=\w)", re.IGNORECASE)
 
+_ASK_START = re.compile(r"(?:when|where|who|whom|whose|what|which|how|why|is|are|was|were|did|does|do|has|have|had|"
+                        r"can|could|will|would|should|may|must)\b", re.IGNORECASE)
+
 
 def split_asks(question: str) -> list[str]:
     """'When did fieldwork start and when did it end?' -> two asks (a partial answer answers one of them)."""
-    parts = [p.strip(" ?") for p in _SPLIT_ASKS.split(question) if p and p.strip(" ?")]
+    parts: list[str] = []
+    for part in (p.strip(" ?") for p in _SPLIT_ASKS.split(question) if p and p.strip(" ?")):
+        if parts and not _ASK_START.match(part):  # "…? Asking for a colleague": context, not a second ask
+            parts[-1] = f"{parts[-1]} {part}"
+        else:
+            parts.append(part)
     return parts if len(parts) > 1 else [question]
 
 

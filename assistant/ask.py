@@ -1,5 +1,6 @@
-"""The question path as named steps: understand → deterministic answers → retrieve → decide answerability →
-compose → generate → annotate → link sources, after reading a follow-up in its conversation.
+"""The question path as named steps: redact → read a follow-up in its conversation → understand →
+deterministic answers → retrieve → decide answerability → compose → generate → annotate → link sources →
+warn about redaction.
 
 Each step takes the service and one `AskState` and returns it; `Service.ask` runs `STEPS` in order. New
 behaviour (answerability checks, access control, conversations) is a new step in `STEPS`, not a branch inside
@@ -21,7 +22,8 @@ from assistant.dates import period_in, period_note, prefer_period
 from assistant.glossary import defines
 from assistant.links import link_citations
 from assistant.llm.answer import llm_answer, resolve_mode
-from assistant.models import Answer, Filters, ReadAs, ScoredPassage
+from assistant.models import Answer, Filters, ReadAs, ScoredPassage, validate_question
+from assistant.privacy import Redaction, redact, without_placeholders
 from assistant.safety import INSTRUCTIONS_NOTE, addresses_an_ai
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -55,10 +57,23 @@ class AskState:
     deterministic: bool = False  # answered without search: later search steps pass
     started: float = field(default_factory=time.perf_counter)
     retrieved: float = 0.0  # when the evidence was in hand (timings: retrieve vs answer)
+    redaction: Redaction | None = None  # personal identifiers taken out of the question (assistant/privacy.py)
 
     @property
     def use_domain(self) -> bool:
         return self.glossary is not None
+
+
+def redact_personal(service: "Service", s: AskState) -> AskState:
+    """Case references, dates of birth and the like leave the question before anything reads it: no later
+    step, search, LLM, log or store sees them. The earlier question of a conversation too."""
+    s.redaction = redact(s.question)
+    if s.redaction.changed:
+        s.question = validate_question(without_placeholders(s.redaction.text) or s.redaction.text)
+    for turn in s.history or []:
+        turn.question = without_placeholders(redact(turn.question).text) or turn.question
+        turn.read_as = without_placeholders(redact(turn.read_as).text) if turn.read_as else turn.read_as
+    return s
 
 
 def read_in_conversation(service: "Service", s: AskState) -> AskState:
@@ -195,9 +210,18 @@ def link_sources(service: "Service", s: AskState) -> AskState:
     return s
 
 
+def warn_redacted(service: "Service", s: AskState) -> AskState:
+    """Tell the asker what was removed ("Your question contained a case reference; it was not stored.");
+    the answer echoes the question with placeholders, never the identifier."""
+    if s.redaction is not None and s.redaction.changed:
+        s.answer.notes.insert(0, s.redaction.warning())
+        s.answer.question = s.redaction.text
+    return s
+
+
 STEPS: tuple[Callable[["Service", AskState], AskState], ...] = (
-    read_in_conversation, understand, deterministic_answers, retrieve, decide_answerability, compose, generate, annotate,
-    link_sources)
+    redact_personal, read_in_conversation, understand, deterministic_answers, retrieve, decide_answerability,
+    compose, generate, annotate, link_sources, warn_redacted)
 
 
 def run_steps(service: "Service", state: AskState, steps=STEPS) -> Answer:

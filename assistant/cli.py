@@ -13,12 +13,29 @@ from rich.console import Console
 from rich.table import Table
 
 import assistant  # noqa: F401  (offline environment first)
+from assistant.audit import cli_actor
 from assistant.cli_support import fail
 
 app = typer.Typer(help="Probation guidance assistant: cited answers from inspection reports, MAPPA guidance "
                        "and partnership board papers.", no_args_is_help=True, add_completion=False)
 console = Console()
 err = Console(stderr=True)
+
+
+@app.callback()
+def _check_settings() -> None:
+    """Settings are read before any command, so a bad assistant.toml (a secret in it) is one clear line."""
+    from pydantic import ValidationError
+
+    from assistant.config import SecretInConfigError, get_settings
+
+    try:
+        get_settings()
+    except SecretInConfigError as exc:
+        fail(str(exc))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        fail(f"setting {'.'.join(str(p) for p in first['loc']) or '(settings)'}: {first['msg']}")
 
 
 def _filters(doc_type: list[str] | None, since: str | None, until: str | None, area: str | None):
@@ -89,7 +106,12 @@ def ingest(paths: list[Path] = typer.Argument(None, help="Files or folders (defa
         try:
             report = service.ingest(paths or None, progress=progress)
         except IngestError as exc:
+            service.audit.record("ingest", cli_actor(), "refused:busy", paths=[str(p) for p in paths or []] or None)
             fail(str(exc))
+    changed = [r.doc_id for r in report.results if r.status != "unchanged" and r.doc_id]
+    service.audit.record("ingest", cli_actor(), "partial" if report.failed else "ok", changed,
+                         files={s: report.count(s) for s in ("added", "updated", "unchanged", "removed", "failed")},
+                         index_version=report.version)
     if json_out:
         print(json.dumps({"version": report.version, "seconds": round(report.seconds, 3), "embedded": report.embedded,
                           "documents": report.total_documents, "passages": report.total_passages,
@@ -241,6 +263,33 @@ def ratings(json_out: bool = typer.Option(False, "--json", help="Print the rows 
         source += "".join(f"\nalso: {c.doc_id}" for c in r.supporting)
         table.add_row(r.body, r.inspected or "", r.published or "", r.overall or "", standards, source)
     console.print(table)
+
+
+@app.command()
+def doctor(repair: bool = typer.Option(False, "--repair", help="Delete orphan vectors and embed passages that "
+                                                                 "have none (takes the write lock)."),
+           json_out: bool = typer.Option(False, "--json", help="Print the figures as JSON.")) -> None:
+    """Check that the vector store holds exactly the live passages; exit 1 if not (and not repaired)."""
+    from assistant.ingest.pipeline import IngestError
+
+    service = _service()
+    try:
+        drift = service.doctor(repair=repair)
+    except IngestError as exc:
+        fail(str(exc))
+    if repair:
+        service.audit.record("repair", cli_actor(), "ok" if drift.clean else "repaired",
+                             orphans_deleted=len(drift.orphans), embedded=len(drift.missing))
+    figures = drift.as_dict()
+    if json_out:
+        print(json.dumps({**figures, "repaired": repair and not drift.clean}))
+    else:
+        state = "in step" if drift.clean else ("repaired" if repair else "DRIFT")
+        console.print(f"{state}: {drift.passages} live passages, {drift.vectors} vectors, "
+                      f"{len(drift.orphans)} orphan vectors, {len(drift.missing)} passages without a vector"
+                      + ("" if drift.clean or repair else "; run `assistant doctor --repair`"), highlight=False)
+    if not drift.clean and not repair:
+        raise typer.Exit(1)
 
 
 def _load_plugins() -> None:

@@ -14,6 +14,36 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 
+# Secrets come from the environment (or a secret store that sets it) only: a config file gets copied,
+# committed and backed up. Names are the settings' (and the Slack bot's) own.
+SECRET_SETTINGS = ("api_keys", "llm_api_key", "slack_bot_token", "slack_signing_secret", "slack_app_token",
+                   "bot_token", "signing_secret", "app_token")
+
+
+class SecretInConfigError(ValueError):
+    """A secret was written in assistant.toml; the message names it and where it belongs instead."""
+
+
+def refuse_secrets(data: dict, where: str) -> None:
+    """Raise if `data` (a parsed config file, with its tables) holds a secret setting."""
+    for key, value in data.items():
+        if isinstance(value, dict):
+            refuse_secrets(value, where)
+        elif key.lower() in SECRET_SETTINGS or key.lower().endswith(("_token", "_secret", "password")):
+            env = "SLACK_" + key.upper().removeprefix("SLACK_") if "token" in key or "secret" in key else \
+                "ASSISTANT_" + key.upper()
+            raise SecretInConfigError(f"{where} sets the secret {key!r}; secrets are read from the environment only "
+                                      f"(set {env}) and the file must not hold them: remove it from {where}")
+
+
+class NoSecretsToml(TomlConfigSettingsSource):
+    """assistant.toml as a settings source that refuses any secret in it."""
+
+    def __call__(self):
+        refuse_secrets(self.toml_data, str(self.toml_file_path))
+        return super().__call__()
+
+
 class Settings(BaseSettings):
     """Every setting has a default that works on a laptop with no network."""
 
@@ -74,6 +104,15 @@ class Settings(BaseSettings):
                                                  "the rest of the run goes on")
     ocr: Literal["auto", "off"] = Field("auto", description="PDF pages with no text layer: auto = OCR with tesseract "
                                                             "when installed (else reported as not searchable) | off")
+    # Resource limits per file, checked before parsing (assistant/ingest/limits.py; README "Resource limits")
+    max_archive_uncompressed_mb: float = Field(200.0, description="DOCX and other zip-based files: most MB "
+                                                                  "their members may inflate to, all together")
+    max_archive_members: int = Field(5000, description="DOCX and other zip-based files: most members")
+    max_archive_ratio: float = Field(100.0, description="DOCX and other zip-based files: most inflation ratio "
+                                                        "(uncompressed / compressed) of the archive or a member over 1 MB")
+    max_pdf_pages: int = Field(2000, description="most pages a PDF may have")
+    max_html_mb: float = Field(10.0, description="most MB an HTML file may have")
+    max_parse_seconds: float = Field(120.0, description="most seconds parsing one file may take (checked page by page)")
     # 16 measured fastest on 2 CPU cores for 300 scale-corpus passages (30 passages/s against 24 at 64; RESULTS.md)
     embed_batch_size: int = Field(16, description="passages per embedding batch (`assistant ingest --device cuda` "
                                                   "raises it to 256)")
@@ -99,6 +138,14 @@ class Settings(BaseSettings):
                                                         "process)")
     public_url: str | None = Field(None, description="where people reach the web page (e.g. https://host/assistant/); "
                                                      "set: every cited passage gets a `url` to the viewer at it")
+    auth_failures_per_minute: int = Field(10, description="failed authentications one client address may make "
+                                                          "in a minute before it gets 429; 0 = no limit")
+
+    # Audit and personal data (assistant/audit.py, assistant/privacy.py)
+    audit_log: Path | None = Field(None, description="JSON-lines audit log; default <state_dir>/audit.jsonl")
+    audit_max_mb: float = Field(10.0, description="rotate the audit log at this size")
+    audit_backups: int = Field(10, description="rotated audit logs kept")
+    audit_questions: bool = Field(False, description="write the (redacted) question text into the audit log")
 
     # LLM (optional, OpenAI-compatible)
     llm_url: str | None = Field(None, description="OpenAI-compatible API base including `/v1` (vLLM, Ollama, llama.cpp "
@@ -152,7 +199,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+        return (init_settings, env_settings, NoSecretsToml(settings_cls))
 
     @property
     def state_dir(self) -> Path:

@@ -14,6 +14,7 @@ from assistant.store import Snapshot, VectorStore
 MODES = ("dense", "bm25", "hybrid")
 SUPERSEDED_PENALTY = 0.9  # score multiplier for documents the manifest marks superseded_by a newer one
 FUSIONS = ("blend", "rrf", "minmax")
+EXACT_FALLBACK_MAX = 50_000  # passages scored exactly when orphan vectors hide live ones from the ANN index
 _WORD = re.compile(r"\w+")
 
 
@@ -109,9 +110,9 @@ class Retriever:
         bm25: dict[str, float] = {}
         if mode in ("dense", "hybrid"):
             vector = query_vector if query_vector is not None else self.embed_query(query)
-            for pid, score in self.vectors.query(vector, n, filters):
-                idx = snap.id_to_index.get(pid)  # ids absent from the live snapshot are not served
-                if idx is not None and (mask is None or mask[idx]):
+            for pid, score in self._dense_candidates(snap, vector, n, filters):
+                idx = snap.id_to_index[pid]
+                if mask is None or mask[idx]:
                     dense[pid] = score
         if mode in ("bm25", "hybrid"):
             scores = snap.bm25_scores(query)
@@ -144,6 +145,28 @@ class Retriever:
             results = self.reranker.rerank(query, results)
         return results[:k]
 
+
+    def _dense_candidates(self, snap: Snapshot, vector: np.ndarray, n: int,
+                          filters: Filters | None) -> list[tuple[str, float]]:
+        """Chroma's n nearest that the live snapshot holds. Vectors it does not hold (left by an interrupted
+        ingest until the next one deletes them) are skipped, and when they took places the lookup is
+        repeated deeper, so orphans never crowd out live passages. No orphans: one lookup, as before."""
+        want = n
+        for _ in range(4):
+            hits = self.vectors.query(vector, want, filters)
+            live = [(pid, score) for pid, score in hits if pid in snap.id_to_index]
+            if len(live) == len(hits) or len(live) >= n:
+                return live[:n]
+            if len(hits) < want:  # the index gave all it could find
+                break
+            want *= 4
+        # Orphans are still in the way (HNSW is approximate: many near-identical orphans can hide live
+        # vectors from it). Exact cosine over the live passages instead; only a damaged store gets here,
+        # and a bounded number of passages is scored.
+        mask = snap.mask(filters)
+        ids = [p.id for i, p in enumerate(snap.passages) if mask is None or mask[i]][:EXACT_FALLBACK_MAX]
+        exact = sorted(getattr(self.vectors, "similarity", lambda *_: {})(vector, ids).items(), key=lambda x: -x[1])
+        return exact[:n] if len(exact) > len(live) else live[:n]
 
     def _complete(self, snap: Snapshot, dense: dict[str, float], bm25: dict[str, float], bm25_all: np.ndarray,
                   vector: np.ndarray) -> tuple[dict[str, float], dict[str, float]]:

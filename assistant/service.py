@@ -15,6 +15,7 @@ from pathlib import Path
 from assistant.access import PUBLIC, Access
 from assistant.answer import evidence_for, is_weak
 from assistant.ask import AskState, run_steps
+from assistant.audit import AuditLog
 from assistant.conversation import Turn
 from assistant.config import Settings, get_settings, point_caches_at
 from assistant.domain import ratings_rows
@@ -24,6 +25,7 @@ from assistant.ingest.pipeline import Ingestor
 from assistant.llm.answer import resolve_mode, stream_events
 from assistant.llm.client import LLMClient
 from assistant.models import Answer, DocumentInfo, Filters, Passage, ScoredPassage, validate_question
+from assistant.privacy import searchable
 from assistant.retrieve import CrossEncoderReranker, Retriever
 from assistant.store import Snapshot, SnapshotStore, VectorStore
 
@@ -41,6 +43,7 @@ class Service:
         self._retriever = None
         self._llm_client: LLMClient | None = None
         self._by_doc: tuple[str | None, dict[str, list[Passage]]] = (None, {})
+        self._audit: AuditLog | None = None
 
     # --- components, created on first use -------------------------------------------------
     @property
@@ -90,7 +93,7 @@ class Service:
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None,
                mode: str | None = None, *, access: Access = PUBLIC) -> list[ScoredPassage]:
-        query = validate_question(query)
+        query = searchable(validate_question(query))  # personal identifiers are never searched for (privacy.py)
         if self.settings.domain_features:
             query = self.glossary.expand_query(query)
         snap = self.snapshot()
@@ -103,6 +106,15 @@ class Service:
         if self._llm_client is None:
             self._llm_client = LLMClient(self.settings)
         return self._llm_client
+
+    @property
+    def audit(self) -> AuditLog:
+        """The audit log every surface records to (who uploaded, deleted, ingested or asked: assistant/audit.py)."""
+        if self._audit is None:
+            with self._snap_lock:
+                if self._audit is None:
+                    self._audit = AuditLog.from_settings(self.settings)
+        return self._audit
 
     @property
     def glossary(self):
@@ -206,6 +218,23 @@ class Service:
                 self.vectors.refresh()  # what other processes wrote since our last look, as well as our own
             self._snap = snap
         return report
+
+    def doctor(self, repair: bool = False):
+        """Drift between the vector store and the live snapshot (assistant/ingest/reconcile.py); with
+        `repair`, under the write lock, orphan vectors are deleted and passages without one embedded."""
+        from filelock import Timeout
+
+        from assistant.ingest import reconcile
+        from assistant.ingest.pipeline import IngestError
+
+        if not repair:
+            return reconcile.measure(self.snapshot(), self.vectors)
+        try:
+            with self.ingestor().lock.acquire(timeout=30):
+                snap = self.snapshots.load(self.settings.bm25_k1, self.settings.bm25_b)
+                return reconcile.repair(snap, self.vectors, self.embedder.embed)
+        except Timeout as exc:
+            raise IngestError("another ingest is writing the index; try again when it finishes") from exc
 
     def delete(self, doc_id: str) -> bool:
         snap = self.ingestor().remove(doc_id)

@@ -5,7 +5,8 @@ A snapshot directory under indexes/snapshots/ holds the live passage list, the d
 the live snapshot and is replaced atomically, so a reader sees the old version or the new one,
 never half of each; a kill -9 during ingest leaves CURRENT on the last complete version.
 Chroma may briefly hold embeddings the live snapshot does not list (an interrupted run); they are
-filtered out at query time and collected by the next ingest.
+filtered out at query time (over-fetching so they never crowd out live passages) and deleted by the
+next ingest, changed or not (assistant/ingest/reconcile.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from assistant.files import make_tree_private, open_private, private_dir
 from assistant.models import DocumentInfo, Filters, Passage, published_int
 from assistant.text import tokenize
 
@@ -41,7 +43,7 @@ def crash_point(name: str) -> None:
 
 def atomic_write(path: Path, data: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
+    with open_private(tmp, "w", encoding="utf-8") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
@@ -159,16 +161,17 @@ class SnapshotStore:
 
     def commit(self, snap: Snapshot, keep: int = 3) -> None:
         """Write a new snapshot fully, then point CURRENT at it (one atomic rename)."""
-        self.snapshots_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.snapshots_dir)  # passages (restricted ones too) are readable by this user only
         folder = self.snapshots_dir / snap.version
         tmp = self.snapshots_dir / f".{snap.version}.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
+        private_dir(tmp)
         (tmp / "passages.jsonl").write_text("".join(p.model_dump_json() + "\n" for p in snap.passages), encoding="utf-8")
         (tmp / "documents.json").write_text(
             json.dumps([d.model_dump() for d in snap.documents.values()], indent=1), encoding="utf-8")
         if snap.bm25 is not None:
             snap.bm25.save(str(tmp / "bm25"), show_progress=False)
+        make_tree_private(tmp)
         for f in tmp.rglob("*"):
             if f.is_file():
                 with open(f, "rb") as fh:
@@ -265,7 +268,19 @@ class VectorStore:
         return found
 
     def all_ids(self) -> set[str]:
-        return set(self.collection.get(include=[])["ids"])
+        return {pid for ids in self.iter_ids() for pid in ids}
+
+    def iter_ids(self, batch: int = 1000):
+        """Every stored id, a bounded page at a time (a large collection never travels in one request)."""
+        offset = 0
+        while True:
+            ids = self.collection.get(include=[], limit=batch, offset=offset)["ids"]
+            if not ids:
+                return
+            yield ids
+            if len(ids) < batch:
+                return
+            offset += len(ids)
 
     def upsert(self, passages: list[Passage], embeddings: np.ndarray, batch: int = 1000) -> None:
         for i in range(0, len(passages), batch):

@@ -31,7 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "benchmarks" / ".cache" / "load_api"
 BIN = Path(sys.executable).parent
-KEY = "load-benchmark-key"
+KEY = "load-benchmark-key-0123456789"
 
 QUESTIONS = [
     "What did inspectors say about workloads?",

@@ -118,9 +118,12 @@ def test_metrics_never_name_a_restricted_document(api):
 def test_never_mentioned_does_not_reveal_a_word_only_a_restricted_document_holds(svc):
     hidden = svc.ask("What did inspectors find about level 3 cases in Quarrytown?")
     absent = svc.ask("What did inspectors find about level 3 cases in Zorbaville?")
-    assert "The indexed documents never mention Quarrytown." in hidden.notes
-    assert "The indexed documents never mention Zorbaville." in absent.notes
-    assert (hidden.status, [c.doc_id for c in hidden.citations]) == (absent.status, [c.doc_id for c in absent.citations])
+    # refused alike (by the answerability stage or the never-mentioned check): a name only a restricted
+    # document holds reads exactly like a name no document holds
+    assert hidden.status == absent.status == "no_answer"
+    assert hidden.answer.replace("Quarrytown", "X") == absent.answer.replace("Zorbaville", "X")
+    assert [n.replace("Quarrytown", "X") for n in hidden.notes] == [n.replace("Zorbaville", "X") for n in absent.notes]
+    assert DOC_ID not in {c.doc_id for c in hidden.citations} and not leaks(hidden.model_dump_json())
     granted = svc.ask("What did inspectors find about level 3 cases in Quarrytown?", access=RESTRICTED)
     assert not any("never mention" in n for n in granted.notes) and DOC_ID in {c.doc_id for c in granted.citations}
 

@@ -19,7 +19,7 @@ from assistant.api import create_app
 from assistant.api.uploads import safe_filename
 from tests.helpers import make_settings, serve_app
 
-READER, ADMIN = "reader-key-for-tests", "admin-key-for-tests"
+READER, ADMIN = "reader-key-for-tests-0123456789", "admin-key-for-tests-0123456789"
 KEYS = f"{READER}:reader,{ADMIN}:admin"
 R = {"Authorization": f"Bearer {READER}"}
 A = {"Authorization": f"Bearer {ADMIN}"}
@@ -52,7 +52,8 @@ def wait_ready(client: httpx.Client, timeout: float = 120) -> dict:
 @pytest.fixture(scope="module")
 def api(service, tmp_path_factory):
     """Reader/admin keys over the session's read-only index (no uploads or deletes here)."""
-    settings = make_settings(tmp_path_factory.mktemp("api"), api_keys=KEYS, rate_limit_per_minute=100_000)
+    settings = make_settings(tmp_path_factory.mktemp("api"), api_keys=KEYS, rate_limit_per_minute=100_000,
+                             auth_failures_per_minute=100_000)
     with serve_app(create_app(service, settings)) as url, httpx.Client(base_url=url, timeout=60) as client:
         assert wait_ready(client)["status"] == "ready"
         yield client
@@ -63,7 +64,8 @@ def writable(tmp_path_factory):
     """A private corpus and index behind the API, for uploads and deletes: (client, service)."""
     from assistant.service import Service
 
-    settings = make_settings(tmp_path_factory.mktemp("api_rw"), api_keys=KEYS, rate_limit_per_minute=100_000)
+    settings = make_settings(tmp_path_factory.mktemp("api_rw"), api_keys=KEYS, rate_limit_per_minute=100_000,
+                             auth_failures_per_minute=100_000)
     service = Service(settings)
     assert not service.ingest().failed
     with serve_app(create_app(service)) as url, httpx.Client(base_url=url, timeout=120) as client:

@@ -14,7 +14,7 @@ from schemathesis.specs.openapi import checks as openapi_checks
 from assistant.api import create_app
 from tests.helpers import make_settings, serve_app
 
-ADMIN = "schema-admin-key"
+ADMIN = "schema-admin-key-0123456789abcdef"
 MAX_EXAMPLES = 25
 
 
@@ -23,7 +23,7 @@ def live_api(tmp_path_factory):
     from assistant.service import Service
 
     cfg = make_settings(tmp_path_factory.mktemp("api_schema"), api_keys=f"{ADMIN}:admin",
-                        rate_limit_per_minute=1_000_000)
+                        rate_limit_per_minute=1_000_000, auth_failures_per_minute=1_000_000)
     service = Service(cfg)
     assert not service.ingest().failed
     with serve_app(create_app(service)) as url:

@@ -17,7 +17,7 @@ from assistant.api import create_app
 from tests.conftest import make_settings, serve_app
 
 CHROMA = Path(sys.executable).with_name("chroma")
-ADMIN = "chroma-test-admin"
+ADMIN = "chroma-test-admin-0123456789"
 A = {"Authorization": f"Bearer {ADMIN}"}
 BEES = ("# Apiary inspection guidance\n\n1. Every apiary must be inspected weekly between April and September for "
         "signs of American foulbrood in the honey bee colonies. The inspector records brood pattern, queen status "

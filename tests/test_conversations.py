@@ -18,7 +18,7 @@ from assistant.models import Filters
 from tests.helpers import make_settings, serve_app
 from tests.llm_fake import FakeLLM, Reply
 
-ALICE, BOB = "alice-reader-key", "bob-reader-key"
+ALICE, BOB = "alice-reader-key-long-enough-24", "bob-reader-key-long-enough-24"
 A = {"Authorization": f"Bearer {ALICE}"}
 B = {"Authorization": f"Bearer {BOB}"}
 OMIC_Q = "What happens to cases in custody under OMIC?"

@@ -170,10 +170,18 @@ def test_kill_9_at_any_stage_leaves_a_usable_index_and_the_next_run_completes(tm
         assert len({p.id for p in snap.passages}) == len(snap.passages)
         assert sum(d.passages for d in snap.documents.values()) == len(snap.passages)
 
+    # a run killed after embedding a file that is then removed: its vectors belong to no version at all,
+    # and the completing run below finds the corpus unchanged (it must still collect them)
+    shutil.copy(corpus / f"{BOARD}.txt", corpus / "abandoned.txt")
+    (corpus / "abandoned.txt").write_text((corpus / "abandoned.txt").read_text() + "\n\n19. Abandoned.\n")
+    assert _cli_ingest(settings, crash_at="after_embed_batch").returncode == -9
+    (corpus / "abandoned.txt").unlink()
+
     assert _cli_ingest(settings).returncode == 0
     svc = Service(settings)
     docs, ids, chroma = state(svc)
     assert docs == {PRESS, BOARD} | {f"copy-{i}" for i in range(4)}
     assert set(ids) == chroma and len(ids) == len(set(ids))  # orphans of killed runs collected, no duplicates
+    assert svc.vectors.count() == len(ids) == len(store.load().passages)  # vectors == passages
     answer = svc.ask("How many long-term custody cases will transfer to prison offender management teams?")
     assert answer.status == "answered" and "350" in answer.answer

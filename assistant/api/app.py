@@ -15,8 +15,10 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 import assistant
 from assistant.api import errors
-from assistant.api.auth import KeyRing, RateLimiter
+from assistant.api.auth import FailedAuthLimiter, KeyRing, RateLimiter
+from assistant.api.docs import mount_local_docs
 from assistant.api.errors import TooLargeAsJson
+from assistant.api.guard import AuthGuard
 from assistant.api.metrics import Metrics, MetricsMiddleware
 from assistant.api.routes import conversations, documents, ops, questions, sources, web
 from assistant.api.uploads import Uploads
@@ -55,7 +57,9 @@ def create_app(service=None, settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Probation guidance assistant", version=assistant.__version__, description=DESCRIPTION,
                   lifespan=lifespan,
-                  max_body_size=None)  # set below, inside the middleware that makes its 413 JSON
+                  max_body_size=None,  # set below, inside the middleware that makes its 413 JSON
+                  docs_url=None, redoc_url=None)  # /docs from local assets (assistant/api/docs.py), no CDN
+    mount_local_docs(app)
     metrics = Metrics(service)
     app.state.service = service
     app.state.settings = settings
@@ -69,6 +73,9 @@ def create_app(service=None, settings: Settings | None = None) -> FastAPI:
     # outermost last: metrics see every response, 413s from the body limit included, as JSON
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=APP_BODY_LIMIT)
     app.add_middleware(TooLargeAsJson)
+    app.add_middleware(AuthGuard, keyring=app.state.keyring, metrics=metrics,  # before any body is read
+                       failures=FailedAuthLimiter(settings.auth_failures_per_minute),
+                       per_minute=settings.auth_failures_per_minute)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
 
     app.include_router(questions.router)

@@ -1,4 +1,4 @@
-"""Bearer API keys with roles and grants, and per-key rate limiting.
+"""Bearer API keys with roles and grants, per-key rate limiting, and a limit on failed authentications per address.
 
 ASSISTANT_API_KEYS is a comma-separated list of `key:role` entries (role `reader` or `admin`; admin may
 do what a reader may). An entry may give the key's SHA-256 instead of the key, `sha256:<64 hex>:role`,
@@ -8,6 +8,8 @@ Only hashes are kept in memory; a presented key is hashed and looked up.
 Restricted documents need a grant on the key: `key:reader+restricted` (or `admin+restricted`, in either
 form). Without it a key, admin included, never sees them (assistant/access.py); the role says what a key
 may do, the grant what it may read.
+Keys shorter than 24 characters, and one key listed twice with different roles or grants, are refused
+at start.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ ROLES = ("reader", "admin")
 GRANTS = ("restricted",)
 _GRANTS = {"reader": {"reader"}, "admin": {"reader", "admin"}}
 _HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
+MIN_KEY_CHARS = 24  # `assistant api-key` makes 43; a short key can be guessed
 
 
 class KeyConfigError(ValueError):
@@ -83,7 +86,14 @@ def parse_keys(raw: str | None) -> dict[str, KeyEntry]:
         if key.startswith("sha256:") and _HEX64.match(key[7:]):
             digest = key[7:].lower()
         else:
-            digest = hash_key(key.strip())
+            key = key.strip()
+            if len(key) < MIN_KEY_CHARS:
+                raise KeyConfigError(f"ASSISTANT_API_KEYS entry {n + 1}: the key has {len(key)} characters; keys "
+                                     f"need at least {MIN_KEY_CHARS} (make one with `assistant api-key`)")
+            digest = hash_key(key)
+        if digest in keys and keys[digest] != entry_role:
+            raise KeyConfigError(f"ASSISTANT_API_KEYS entry {n + 1} repeats an earlier key with another role "
+                                 f"({keys[digest].role} and {entry_role.role}); give each key one role")
         keys[digest] = entry_role
     return keys
 
@@ -138,3 +148,28 @@ class RateLimiter:
             return None
         stats = self._limiter.get_window_stats(self._item, key)
         return max(1, math.ceil(stats.reset_time - time.time()))
+
+
+class FailedAuthLimiter:
+    """Failed authentications per client address: after `per_minute` in a moving minute the address gets
+    429 (even with a good key) until the window moves on, so keys cannot be guessed at speed."""
+
+    def __init__(self, per_minute: int):
+        from limits import RateLimitItemPerMinute
+        from limits.storage import MemoryStorage
+        from limits.strategies import MovingWindowRateLimiter
+
+        self.enabled = per_minute > 0
+        self._item = RateLimitItemPerMinute(max(per_minute, 1))
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    def blocked(self, address: str) -> int | None:
+        """Seconds until `address` may try again, or None if it may try now."""
+        if not self.enabled or self._limiter.test(self._item, "fail", address):
+            return None
+        stats = self._limiter.get_window_stats(self._item, "fail", address)
+        return max(1, math.ceil(stats.reset_time - time.time()))
+
+    def failed(self, address: str) -> None:
+        if self.enabled:
+            self._limiter.hit(self._item, "fail", address)

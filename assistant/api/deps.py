@@ -10,9 +10,12 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant.api.auth import Principal, is_loopback
+from assistant.api.uploads import UploadError
+from assistant.audit import AuditLog, key_actor
 from assistant.api.errors import ApiError
 from assistant.api.metrics import Metrics
 from assistant.api.uploads import Uploads
+from assistant.models import QuestionError
 from assistant.config import Settings
 
 
@@ -78,3 +81,31 @@ def require(role: str):
 
 Reader = Annotated[Principal, Depends(require("reader"))]
 Admin = Annotated[Principal, Depends(require("admin"))]
+
+
+class AuditTrail:
+    """The service's audit log (assistant/audit.py) bound to this request's caller: routes say what was done
+    and how it ended; the key id (never the key) is filled in here."""
+
+    def __init__(self, log: AuditLog, actor: str):
+        self.log, self.actor = log, actor
+
+    def record(self, action: str, status: str, doc_ids=(), **details) -> dict:
+        return self.log.record(action, self.actor, status, tuple(doc_ids), **details)
+
+    def failed(self, action: str, exc: BaseException, doc_ids=(), **details) -> dict:
+        """An action that ended in an error: `refused:<code>` for a client error, `error:<type>` otherwise."""
+        if isinstance(exc, (ApiError, UploadError)):
+            status = f"refused:{exc.code}"
+        elif isinstance(exc, QuestionError):
+            status = "refused:invalid_question"
+        else:
+            status = f"error:{type(exc).__name__}"
+        return self.record(action, status, doc_ids, **details)
+
+
+def audit_trail(request: Request, who: Annotated[Principal, Depends(principal)]) -> AuditTrail:
+    return AuditTrail(request.app.state.service.audit, key_actor(who.key_id, who.anonymous))
+
+
+AuditDep = Annotated[AuditTrail, Depends(audit_trail)]

@@ -58,6 +58,10 @@ class Metrics:
         self.ingest_seconds = Histogram("assistant_ingest_seconds", "Upload ingest time", buckets=LATENCY_BUCKETS,
                                         registry=r)
         self.rate_limited = Counter("assistant_rate_limited", "Requests refused with 429", registry=r)
+        self.auth_failures = Counter("assistant_auth_failures", "Requests with no or an unknown API key",
+                                     registry=r)
+        self.auth_blocked = Counter("assistant_auth_blocked", "Requests refused with 429 after too many failed "
+                                    "authentications from the address", registry=r)
         self.registry.register(self.index)
 
     def exposition(self) -> tuple[bytes, str]:

@@ -18,6 +18,7 @@ from typing import BinaryIO
 import yaml
 from filelock import FileLock
 
+from assistant.files import open_private, private_dir
 from assistant.ingest.load import SUPPORTED_SUFFIXES
 from assistant.ingest.pipeline import IngestError
 from assistant.store import atomic_write, read_yaml
@@ -56,7 +57,7 @@ class Uploads:
         self.manifest_path = self.folder / "manifest.yaml"
 
     def lock(self, timeout: float) -> FileLock:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_dir(self.folder)
         return FileLock(str(self.folder / ".uploads.lock"), timeout=timeout)
 
     def target(self, safe_name: str) -> Path:
@@ -78,11 +79,11 @@ class Uploads:
 
     def receive(self, source: BinaryIO, safe_name: str, max_bytes: int) -> Path:
         """Copy the upload to a hidden temporary file beside its target (ingest never sees hidden files)."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_dir(self.folder)
         tmp = self.folder / f".{safe_name}.{uuid.uuid4().hex}.part"
         size = 0
         try:
-            with open(tmp, "wb") as out:
+            with open_private(tmp, "wb") as out:  # 0600: an upload may be restricted
                 while chunk := source.read(1 << 20):
                     size += len(chunk)
                     if size > max_bytes:
@@ -101,7 +102,7 @@ class Uploads:
         return dict(read_yaml(self.manifest_path).get("documents") or {})
 
     def write_manifest(self, entries: dict[str, dict]) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_dir(self.folder)
         text = ("# Written by the HTTP API (POST /v1/documents): metadata of uploaded files.\n"
                 + yaml.safe_dump({"documents": entries}, sort_keys=True, allow_unicode=True))
         atomic_write(self.manifest_path, text)

@@ -12,7 +12,8 @@ class LoadError(Exception):
     """A file that cannot be read: the message says why, in words a user can act on."""
 
 
-def load_pages(path: Path, max_bytes: int | None = None) -> list[tuple[int | None, str]]:
+def load_pages(path: Path, max_bytes: int | None = None, budget=None) -> list[tuple[int | None, str]]:
+    """`budget` (assistant.ingest.limits.ParseBudget) is ticked page by page: over it, the parse stops."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise LoadError(f"unsupported file type {suffix or '(none)'}; supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}")
@@ -22,7 +23,7 @@ def load_pages(path: Path, max_bytes: int | None = None) -> list[tuple[int | Non
     if max_bytes is not None and size > max_bytes:
         raise LoadError(f"the file is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB")
     if suffix == ".pdf":
-        pages = _load_pdf(path)
+        pages = _load_pdf(path, budget)
     elif suffix == ".docx":
         pages = _load_docx(path)
     elif suffix in (".html", ".htm"):
@@ -46,7 +47,7 @@ def _read_text(path: Path) -> str:
     raise LoadError("the text is in an unreadable encoding (not UTF-8 or Windows-1252)")
 
 
-def _load_pdf(path: Path) -> list[tuple[int | None, str]]:
+def _load_pdf(path: Path, budget=None) -> list[tuple[int | None, str]]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -54,7 +55,12 @@ def _load_pdf(path: Path) -> list[tuple[int | None, str]]:
         reader = PdfReader(str(path))
         if reader.is_encrypted:
             raise LoadError("the PDF is encrypted")
-        return [(i + 1, page.extract_text() or "") for i, page in enumerate(reader.pages)]
+        pages = []
+        for i, page in enumerate(reader.pages):
+            if budget is not None:
+                budget.tick(i + 1)
+            pages.append((i + 1, page.extract_text() or ""))
+        return pages
     except LoadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
@@ -125,8 +131,10 @@ class LoadedDocument:
         self.scanned_pages = scanned_pages or []
 
 
-def load_document(path: Path, max_bytes: int | None = None, ocr_setting: str | None = "auto") -> LoadedDocument:
-    """PDF (layout-aware), DOCX (body in order, tables kept), HTML (main content only), Markdown and text."""
+def load_document(path: Path, max_bytes: int | None = None, ocr_setting: str | None = "auto",
+                  budget=None) -> LoadedDocument:
+    """PDF (layout-aware), DOCX (body in order, tables kept), HTML (main content only), Markdown and text.
+    `budget` (assistant.ingest.limits.ParseBudget) is ticked page by page in a PDF: over it, the parse stops."""
     from assistant.ingest.clean import clean_pages
 
     suffix = path.suffix.lower()
@@ -138,7 +146,7 @@ def load_document(path: Path, max_bytes: int | None = None, ocr_setting: str | N
     if max_bytes is not None and size > max_bytes:
         raise LoadError(f"the file is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB")
     if suffix == ".pdf":
-        doc = _read_pdf_blocks(path, ocr_setting)
+        doc = _read_pdf_blocks(path, ocr_setting, budget)
     elif suffix == ".docx":
         doc = LoadedDocument(_docx_blocks(path))
     elif suffix in (".html", ".htm"):
@@ -159,7 +167,7 @@ def load_document(path: Path, max_bytes: int | None = None, ocr_setting: str | N
     return doc
 
 
-def _read_pdf_blocks(path: Path, ocr_setting: str | None) -> LoadedDocument:
+def _read_pdf_blocks(path: Path, ocr_setting: str | None, budget=None) -> LoadedDocument:
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
     from pdfplumber.utils.exceptions import PdfminerException
@@ -168,7 +176,7 @@ def _read_pdf_blocks(path: Path, ocr_setting: str | None) -> LoadedDocument:
     from assistant.ingest.pdf import read_pdf
 
     try:
-        content = read_pdf(path, ocr_for(ocr_setting), ocr_unavailable_reason(ocr_setting))
+        content = read_pdf(path, ocr_for(ocr_setting), ocr_unavailable_reason(ocr_setting), budget=budget)
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise LoadError("the PDF is encrypted") from exc
     except (PdfminerException, PDFSyntaxError, ValueError, KeyError, TypeError, OSError) as exc:

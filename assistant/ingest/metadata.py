@@ -144,9 +144,21 @@ def resolve_metadata(path: Path, corpus_dir: Path | None, manifest: dict[str, di
         "published": str(entry["published"]) if entry.get("published") else infer_published(text),
         "organisation": entry.get("organisation"),
         "area": entry.get("area"),
-        "source": entry.get("source") or path.as_posix(),
+        "source": entry.get("source") or display_source(path, corpus_dir),
         "restricted": bool(entry.get("restricted", False)),
         "supersedes": entry.get("supersedes"),
         "superseded_by": entry.get("superseded_by"),
     }
     return meta
+
+
+def display_source(path: Path, corpus_dir: Path | None) -> str:
+    """Where a citation says the text came from when the manifest gives no URL: the path under the
+    corpus folder (`corpus/x.pdf`), else the bare file name; never the server's absolute path."""
+    if corpus_dir is not None:
+        try:
+            rel = path.resolve().relative_to(Path(corpus_dir).resolve()).as_posix()
+            return f"{Path(corpus_dir).resolve().name}/{rel}"
+        except ValueError:
+            pass
+    return path.name

@@ -38,8 +38,9 @@ class PdfContent:
     page_count: int = 0
 
 
-def read_pdf(path: Path, ocr=None, no_ocr_reason: str = "OCR is off") -> PdfContent:
-    """`ocr`: a callable(PIL image) -> text, or None when OCR is off/unavailable (then the page is reported)."""
+def read_pdf(path: Path, ocr=None, no_ocr_reason: str = "OCR is off", budget=None) -> PdfContent:
+    """`ocr`: a callable(PIL image) -> text, or None when OCR is off/unavailable (then the page is reported).
+    `budget` (assistant.ingest.limits.ParseBudget), when given, is ticked page by page."""
     scanned: list[int] = []
     with PdfFile(path) as pdf:
         pages = pdf.pages()
@@ -49,6 +50,8 @@ def read_pdf(path: Path, ocr=None, no_ocr_reason: str = "OCR is off") -> PdfCont
         reader = BlockBuilder(body_size)
         notes: list[str] = []
         for page, lines in zip(pages, lines_by_page):
+            if budget is not None:
+                budget.tick(page.number)
             lines = [ln for ln in lines if not _is_furniture(ln, page.height, running)]
             if sum(len(ln.text.split()) for ln in lines) < 3 and not page.tables and (page.has_images or not lines):
                 scanned.append(page.number)

@@ -19,8 +19,11 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from assistant.files import private_dir
 from assistant.ingest.chunk import chunk_blocks
+from assistant.ingest.limits import ParseBudget, check_file
 from assistant.ingest.load import SUPPORTED_SUFFIXES, LoadError, load_document
+from assistant.ingest.reconcile import delete_orphans
 from assistant.ingest.metadata import ManifestError, load_manifest, resolve_metadata
 from assistant.models import DocumentInfo, Passage
 from assistant.ratings import extract_ratings
@@ -52,6 +55,7 @@ class IngestReport:
     version: str | None = None
     total_passages: int = 0
     total_documents: int = 0
+    orphans_deleted: int = 0
 
     @property
     def failed(self) -> list[FileResult]:
@@ -87,7 +91,7 @@ class Ingestor:
         self.embedder_factory = embedder_factory
         self.vectors = vectors
         self.snapshots = snapshots
-        settings.state_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.state_dir)  # locks, feedback, audit log: this user only
         self.lock = FileLock(str(settings.state_dir / "write.lock"))
 
     def run(self, paths: list[Path] | None = None, progress: Callable[[str, str], None] | None = None,
@@ -147,6 +151,8 @@ class Ingestor:
         snap = old
         if changed or self.snapshots.current_version() is None:
             snap = self._commit(documents, by_doc)
+        else:  # unchanged: still collect what an interrupted run left in the vector store
+            report.orphans_deleted = delete_orphans(snap, self.vectors)
         report.version = snap.version
         report.total_passages = len(snap.passages)
         report.total_documents = len(snap.documents)
@@ -180,10 +186,7 @@ class Ingestor:
         crash_point("before_commit")
         self.snapshots.commit(snap)
         crash_point("after_commit")
-        live = set(snap.id_to_index)
-        stale = [i for i in self.vectors.all_ids() if i not in live]
-        if stale:
-            self.vectors.delete(stale)
+        delete_orphans(snap, self.vectors)  # step 4: vectors no snapshot lists, in bounded batches
         return snap
 
     def _store_embeddings(self, passages: list[Passage]) -> int:
@@ -217,8 +220,10 @@ class Ingestor:
         if existing is not None and existing.sha256 == sha and existing.ratings_authority is not None:
             return FileResult(str(path), doc_id, "unchanged", passages=existing.passages)
         try:
+            check_file(path, self.settings)  # zip bombs, page and size budgets: before any parser runs
             loaded = load_document(path, max_bytes=int(self.settings.max_file_mb * 1e6),
-                                   ocr_setting=getattr(self.settings, "ocr", "auto"))
+                                   ocr_setting=getattr(self.settings, "ocr", "auto"),
+                                   budget=ParseBudget.start(path, self.settings))
             blocks = loaded.blocks
             if loaded.title and not (override or {}).get("title") and not entry.get("title"):
                 override = {**(override or {}), "title": loaded.title}

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING
 
 from assistant.access import Access
 from assistant.answer import citation_for
+from assistant.audit import slack_actor
 from assistant.models import Answer, Filters, QuestionError
-from bots.slack import replies
+from assistant.privacy import redact
 from bots.slack.parse import ParseError, parse
 from bots.slack.policy import ChannelPolicy, Deduplicator, RateLimiter
 from bots.slack.render import (ACTION_DOWN, ACTION_MORE, ACTION_UP, error_text, help_blocks, help_text,
@@ -59,6 +60,10 @@ class SlackBot:
         self.settings = settings or SlackSettings()
         s = self.settings
         self.store = store or SlackStore(s.feedback_db(state_dir or service.settings.state_dir))
+        if s.slack_retention_days:  # retention applied on start (ASSISTANT_SLACK_RETENTION_DAYS)
+            purged = self.store.purge(s.slack_retention_days * 86400)
+            log.info("retention: %d answers and %d votes older than %d days deleted", purged["answers"],
+                     purged["feedback"], s.slack_retention_days)
         self.limiter = RateLimiter(s.slack_rate_limit_per_minute)
         self.policy = ChannelPolicy(s)
         self.dedupe = Deduplicator()
@@ -148,15 +153,24 @@ class SlackBot:
         history = self.store.thread_turns(channel, thread_ts, self.service.settings.conversation_turns) \
             if thread_ts else []
         filters = parsed.filters(access.restricted)  # recorded with the answer, for More sources
+        audit = self.service.audit
         try:
             result = self._run(self._ask_now, parsed.question, filters, self.service.settings.top_k, history, access,
                                cid=cid)
         except QuestionError as exc:
+            audit.record("ask", slack_actor(user), "refused:invalid_question", question=parsed.question,
+                         surface=surface, cid=cid)
             raise Failure(f"I cannot search for that: {exc}.") from None
+        except Failure:
+            audit.record("ask", slack_actor(user), "error", question=parsed.question, surface=surface, cid=cid)
+            raise
+        asked = redact(parsed.question).text  # the service already redacted what it read; this is what was typed
         read_as = result.read_as.question if result.read_as and result.read_as.follow_up else None
-        result.question = read_as or parsed.question  # recorded as read, so later follow-ups chain on it
+        result.question = read_as or asked  # recorded as read, so later follow-ups chain on it
         answer_id = self.store.record_answer(user=user, channel=channel, thread_ts=thread_ts, surface=surface,
-                                             asked=parsed.question, answer=result, filters=filters)
+                                             asked=asked, answer=result, filters=filters)
+        audit.record("ask", slack_actor(user), result.status, [c.doc_id for c in result.citations],
+                     question=result.question, surface=surface, answer_id=answer_id, cid=cid)
         log.info("answered cid=%s answer_id=%s status=%s citations=%d restricted_allowed=%s ms=%s", cid, answer_id,
                  result.status, len(result.citations), access.restricted, result.timings_ms.get("total"))
         return result, answer_id, read_as

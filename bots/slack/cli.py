@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import signal
 import sys
 import threading
@@ -19,6 +20,7 @@ def register(app: typer.Typer) -> None:
     app.command("slack")(slack)
     feedback = typer.Typer(help="Feedback staff gave in Slack (👍/👎).", no_args_is_help=True)
     feedback.command("export")(export)
+    feedback.command("purge")(purge)
     app.add_typer(feedback, name="feedback")
 
 
@@ -119,3 +121,39 @@ def export(out: Optional[Path] = typer.Option(None, "--out", help="Write the YAM
         print(f"{len(data['questions'])} questions written to {out}"
               + (f"; {len(unlabelled)} more need a label (commented at the end)" if unlabelled else ""),
               file=sys.stderr)
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([dwh]?)\s*$", re.IGNORECASE)
+_UNIT_S = {"": 86400, "d": 86400, "w": 7 * 86400, "h": 3600}
+
+
+def parse_age(text: str) -> float:
+    """'365d', '52w', '12h' or a number of days -> seconds; ValueError otherwise."""
+    m = _DURATION.match(text or "")
+    if not m or int(m.group(1)) <= 0:
+        raise ValueError(f"--older-than must be a positive number of days like 365d (or weeks 52w, hours 12h); "
+                         f"got {text!r}")
+    return int(m.group(1)) * _UNIT_S[m.group(2).lower()]
+
+
+def purge(older_than: str = typer.Option(..., "--older-than", help="Age like 365d, 52w or 12h.")) -> None:
+    """Delete Slack answers and votes older than --older-than (retention; ASSISTANT_SLACK_RETENTION_DAYS does
+    it whenever the bot starts)."""
+    from assistant.config import get_settings
+    from bots.slack.settings import SlackSettings
+    from bots.slack.store import SlackStore
+
+    try:
+        seconds = parse_age(older_than)
+    except ValueError as exc:
+        fail(str(exc))
+    path = SlackSettings().feedback_db(get_settings().state_dir)
+    if not path.exists():
+        print(f"nothing to purge: {path} does not exist", file=sys.stderr)
+        return
+    counts = SlackStore(path).purge(seconds)
+    from assistant.audit import AuditLog, cli_actor
+
+    AuditLog.from_settings(get_settings()).record("purge", cli_actor(), "ok", older_than=older_than.strip(), **counts)
+    print(f"{counts['answers']} answers and {counts['feedback']} votes older than {older_than.strip()} deleted "
+          f"from {path}")

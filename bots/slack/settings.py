@@ -38,6 +38,9 @@ class SlackSettings(BaseSettings):
     slack_max_pending: int = Field(16, description="questions queued at once before the bot replies 'busy'")
     slack_feedback_db: Path | None = Field(None, description="SQLite file for answers and feedback; "
                                                              "unset = `<index dir>/state/slack.sqlite3`")
+    slack_retention_days: int = Field(0, ge=0, description="on start, delete answers and feedback older than this "
+                                                           "many days (0 keeps them; `assistant feedback purge` "
+                                                           "does the same on demand)")
 
     @field_validator("slack_allowed_channels", mode="before")
     @classmethod

@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from assistant.files import private_dir, private_file
 from assistant.models import Answer, Citation, Filters
+from assistant.privacy import redact
 
 VOTES = ("up", "down")
 
@@ -74,7 +76,8 @@ class AnswerRecord:
 class SlackStore:
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent, tighten=False)  # staff questions: 0600 in a 0700 folder (assistant/files.py)
+        private_file(self.path)
         self._lock = threading.Lock()
         with self._connect() as db:
             db.executescript(_SCHEMA)
@@ -95,9 +98,10 @@ class SlackStore:
     def record_answer(self, *, user: str, channel: str, thread_ts: str | None, surface: str, asked: str,
                       answer: Answer, filters: Filters) -> str:
         answer_id = uuid.uuid4().hex
+        asked, question = redact(asked).text, redact(answer.question).text  # never a case reference on disk
         with self._lock, self._connect() as db:
             db.execute("INSERT INTO answers VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", (
-                answer_id, time.time(), user, channel, thread_ts, surface, asked, answer.question,
+                answer_id, time.time(), user, channel, thread_ts, surface, asked, question,
                 filters.model_dump_json(), answer.status, answer.answer,
                 json.dumps([c.model_dump() for c in answer.citations])))
         return answer_id
@@ -150,6 +154,19 @@ class SlackStore:
         with self._connect() as db:
             rows = db.execute("SELECT * FROM feedback ORDER BY created").fetchall()
         return [dict(r) for r in rows]
+
+    def purge(self, older_than_s: float) -> dict[str, int]:
+        """Delete answers and feedback older than `older_than_s` seconds (retention); returns the counts."""
+        cutoff = time.time() - older_than_s
+        with self._lock, self._connect() as db:
+            db.execute("PRAGMA secure_delete = ON")  # deleted text is overwritten, not left in free pages
+            feedback = db.execute("DELETE FROM feedback WHERE created < ? OR answer_id IN "
+                                  "(SELECT id FROM answers WHERE created < ?)", (cutoff, cutoff)).rowcount
+            answers = db.execute("DELETE FROM answers WHERE created < ? AND id NOT IN "
+                                 "(SELECT answer_id FROM feedback)", (cutoff,)).rowcount
+        with self._lock, self._connect() as db:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # and not left in the write-ahead log either
+        return {"answers": answers, "feedback": feedback}
 
     # --- export -----------------------------------------------------------------------------
     def question_set(self, vote: str = "all", name: str = "slack-feedback") -> tuple[dict, list[dict]]:

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Path as PathParam, Query, Response, UploadFile
 
 from assistant.access import RESTRICTED
-from assistant.api.deps import Admin, MetricsDep, Reader, ServiceDep, SettingsDep, UploadsDep
+from assistant.api.deps import Admin, AuditDep, MetricsDep, Reader, ServiceDep, SettingsDep, UploadsDep
 from assistant.api.errors import BODY_RESPONSES, ERROR_RESPONSES, ApiError
 from assistant.api.schemas import DocType, DocumentList, DocumentOut, ErrorOut, RatingsOut, UploadOut
 from assistant.api.uploads import safe_filename
@@ -62,6 +62,7 @@ def list_ratings(who: Reader, service: ServiceDep) -> RatingsOut:
 
 def upload_document(
         who: Admin, service: ServiceDep, settings: SettingsDep, metrics: MetricsDep, uploads: UploadsDep,
+        audit: AuditDep,
         file: Annotated[UploadFile, File(description="PDF, DOCX, HTML, Markdown or text")],
         title: Annotated[str | None, Form(min_length=1, max_length=500)] = None,
         doc_type: Annotated[DocType | None, Form()] = None,
@@ -73,18 +74,23 @@ def upload_document(
         ratings_authority: Annotated[bool | None, Form(description="its ratings are the inspectorate's (default: "
                                                        "no, for an upload)")] = None) -> UploadOut:
     started = time.perf_counter()
-    name = safe_filename(file.filename)
-    target = uploads.target(name)
-    metadata = {k: v for k, v in {"title": title, "doc_type": doc_type,
-                                  "published": published.isoformat() if published else None,
-                                  "organisation": organisation, "area": area, "source": source,
-                                  "restricted": restricted, "ratings_authority": ratings_authority}.items()
-                if v is not None}
-    # where a citation says the text came from; never the server's absolute path
-    metadata.setdefault("source", f"{Path(service.settings.corpus_dir).name}/uploads/{name}")
-    tmp = uploads.receive(file.file, name, max_upload_bytes(settings))
-    report, result = uploads.ingest(service, tmp, target, metadata, metrics, lock_timeout=UPLOAD_LOCK_TIMEOUT,
-                                    display_name=file.filename)
+    try:
+        name = safe_filename(file.filename)
+        target = uploads.target(name)
+        metadata = {k: v for k, v in {"title": title, "doc_type": doc_type,
+                                      "published": published.isoformat() if published else None,
+                                      "organisation": organisation, "area": area, "source": source,
+                                      "restricted": restricted,
+                                      "ratings_authority": ratings_authority}.items() if v is not None}
+        # where a citation says the text came from; never the server's absolute path
+        metadata.setdefault("source", f"{Path(service.settings.corpus_dir).name}/uploads/{name}")
+        tmp = uploads.receive(file.file, name, max_upload_bytes(settings))
+        report, result = uploads.ingest(service, tmp, target, metadata, metrics, lock_timeout=UPLOAD_LOCK_TIMEOUT,
+                                        display_name=file.filename)
+    except Exception as exc:
+        audit.failed("upload", exc, file=file.filename)
+        raise
+    audit.record("upload", result.status, [result.doc_id], file=file.filename, index_version=report.version)
     seconds = time.perf_counter() - started
     metrics.ingest_seconds.observe(seconds)
     doc = service.document(result.doc_id, access=RESTRICTED)  # the uploader's own file: its record, whatever it is
@@ -112,9 +118,10 @@ def upload_router(max_upload: int) -> APIRouter:
                           409: {"model": ErrorOut, "description": "another write is running"}},
                summary="Remove a document from the index (admin); an uploaded file is deleted too")
 def delete_document(doc_id: Annotated[str, doc_id_param], who: Admin, service: ServiceDep, metrics: MetricsDep,
-                    uploads: UploadsDep) -> Response:
+                    uploads: UploadsDep, audit: AuditDep) -> Response:
     doc = service.document(doc_id, access=who.access)  # a restricted one without the grant: the same 404
     if doc is None:
+        audit.record("delete", "refused:not_found", [doc_id])
         raise ApiError(404, "not_found", f"no document with doc_id {doc_id!r}")
     try:
         with uploads.lock(UPLOAD_LOCK_TIMEOUT):
@@ -125,7 +132,9 @@ def delete_document(doc_id: Annotated[str, doc_id_param], who: Admin, service: S
             service.delete(doc_id)
     except (TimeoutError, IngestError) as exc:
         metrics.ingest_failures.labels("busy").inc()
+        audit.record("delete", "refused:conflict", [doc_id])
         raise ApiError(409, "conflict", "another ingest is writing the index; try again",
                        headers={"Retry-After": "5"}) from exc
     metrics.ingest_files.labels("removed").inc()
+    audit.record("delete", "removed", [doc_id])
     return Response(status_code=204)

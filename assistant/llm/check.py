@@ -24,96 +24,23 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 
 import numpy as np
 
 from assistant.answerability import Evidence, align, parse
+from assistant.llm.sentences import BULLET, long_date, markers, passage_units, split_line, strip_markers
 from assistant.models import ScoredPassage
 # text addressed to an AI system: a passage holding it is never counted as support, so a model that obeyed it
 # cannot have the obeyed sentence pass the check by citing that passage
 from assistant.safety import INSTRUCTIONS  # noqa: F401 (also imported from here)
 from assistant.text import content_words, numbers_in, split_sentences, tokenize
 
-MARKER = re.compile(r"\[\s*(\d{1,4}(?:\s*[,;]\s*\d{1,4})*)\s*\]")
-# a sentence ends at . ! ? (then closing quotes/brackets, then any [n] markers) before white space and
-# a capital, digit or opening quote
-_BOUNDARY = re.compile(r"([.!?]+[\"”’')]*)((?:\s*\[\s*\d[\d\s,;]*\])*)(\s+)(?=[\"“‘(]?[A-Z0-9])")
-_ABBREVIATIONS = {"e.g", "i.e", "etc", "cf", "dr", "mr", "mrs", "ms", "no", "nos", "para", "paras", "st", "approx",
-                  "vs", "fig", "p", "pp", "ch", "sec"}
-_BULLET = re.compile(r"^(\s*(?:[-*•◦]|\d{1,2}[.)])\s+)")
 _REFUSAL = re.compile(
     r"\b(?:passages?|documents?|sources?|context|text)\b.{0,60}?\b(?:do|does|did|can)\s*(?:not|n[o’']t)\b"
     r"|\b(?:no|not enough) (?:information|evidence|mention|answer)\b"
     r"|\bnot (?:mentioned|stated|covered|addressed|answered)\b"
     r"|\bcannot (?:find|answer|tell|say)\b|\bunable to (?:find|answer)\b", re.IGNORECASE)
-WINDOW_WORDS = 20
 UNVERIFIED = "(unverified: this sentence cites no passage)"
-
-
-# --- text ------------------------------------------------------------------------------------
-
-def _ends_with_abbreviation(text: str) -> bool:
-    m = re.search(r"([A-Za-z.]+)[.]+$", text.rstrip())
-    return bool(m) and m.group(1).lower().rstrip(".") in _ABBREVIATIONS
-
-
-def split_line(line: str, final: bool) -> tuple[list[str], str]:
-    """Complete sentences of one line of output, and the rest (the sentence still being written).
-    With final=True the rest is a sentence too."""
-    out, start = [], 0
-    for m in _BOUNDARY.finditer(line):
-        piece = line[start:m.end(2)]
-        if _ends_with_abbreviation(line[start:m.end(1)]):
-            continue
-        if piece.strip():
-            out.append(piece.strip())
-        start = m.end()
-    rest = line[start:]
-    if final and rest.strip():
-        out.append(rest.strip())
-        rest = ""
-    return out, rest
-
-
-def markers(text: str) -> list[int]:
-    return [int(n) for m in MARKER.finditer(text) for n in re.split(r"\s*[,;]\s*", m.group(1))]
-
-
-def strip_markers(text: str) -> str:
-    text = MARKER.sub("", text)
-    text = re.sub(r"\s+([.,;:!?])", r"\1", text)  # "claim [1]." -> "claim."
-    return re.sub(r"\s{2,}", " ", text).strip()
-
-
-def long_date(iso: str | None) -> str:
-    """'2018-12-18' -> '18 December 2018' (so a sentence giving the publication date in words is supported)."""
-    if not iso:
-        return ""
-    try:
-        d = date.fromisoformat(iso[:10])
-    except ValueError:
-        return iso
-    return f"{d.day} {d.strftime('%B')} {d.year}"
-
-
-def passage_units(p, window: int = WINDOW_WORDS) -> list[str]:
-    """What a claim is compared with: each sentence, each pair of adjacent sentences, each clause of a long
-    sentence and overlapping windows of `window` words (a claim often restates one clause of a long
-    sentence, which a whole-sentence embedding dilutes), plus the title and date."""
-    sentences = split_sentences(p.text) or [p.text]
-    units = list(sentences) + [f"{a} {b}" for a, b in zip(sentences, sentences[1:])]
-    for sentence in sentences:
-        words = sentence.split()
-        if len(words) <= window:
-            continue
-        units += [c.strip() for c in re.split(r"[;:]|, (?:and|but|while|which|with) ", sentence)
-                  if len(c.split()) >= 4]
-        units += [" ".join(words[i:i + window]) for i in range(0, len(words) - window // 2, window // 2)]
-    head = ". ".join(x for x in (p.title, f"Published {long_date(p.published)}" if p.published else "") if x)
-    if head:
-        units.append(head)
-    return list(dict.fromkeys(units))
 
 
 # --- support -----------------------------------------------------------------------------------
@@ -345,7 +272,7 @@ class AnswerChecker:
 
     def _judge_all(self, sentences: list[str]) -> list[str]:
         if len(sentences) > 1:
-            self.support.prime([strip_markers(_BULLET.sub("", s)) for s in sentences if markers(s)])
+            self.support.prime([strip_markers(BULLET.sub("", s)) for s in sentences if markers(s)])
         out = []
         for raw in sentences:
             piece = self._judge(raw)
@@ -356,7 +283,7 @@ class AnswerChecker:
     # --- one sentence ---
     def _judge(self, raw: str) -> str | None:
         new_line, self._line_start = self._line_start, False
-        m = _BULLET.match(raw)
+        m = BULLET.match(raw)
         prefix = m.group(1).strip() + " " if m else ""
         body = raw[m.end():] if m else raw
         found = markers(body)

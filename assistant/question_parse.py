@@ -1,0 +1,161 @@
+"""Parsing a question or claim into what it asks for (terms, names, numbers, answer type), apart from answerability.py's judging."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from assistant.text import QUESTION_WORDS, SOURCE_WORDS, numbers_in, tokenize
+
+_WH = re.compile(r"^\s*(?:(?:and|but|so|then|also|please|tell me|can you tell me|do you know)\s+)*", re.IGNORECASE)
+_DATE_Q = re.compile(r"^(?:when|since when|by when|until when|until what|what (?:year|date|month|day|time|century|"
+                     r"decade|period|season)|which (?:year|date|month|day|century|decade|period)|"
+                     r"(?:in|on|by|from|during|at|until) (?:what|which) (?:year|date|month|day|century|decade|time|"
+                     r"period)|how long ago)\b", re.IGNORECASE)
+_NUMBER_Q = re.compile(r"^(?:how (?:many|much|long|far|old|big|large|often|high|tall|wide)|what (?:percentage|"
+                       r"proportion|share|number|amount|fraction|per ?cent|size|age|distance|population|sum)|"
+                       r"(?:by |to |at )?(?:what|which) (?:percentage|proportion|share|number|amount|rate|age))\b",
+                       re.IGNORECASE)
+_PERSON_Q = re.compile(r"^(?:who|whom|whose|(?:by|to|for|with|from) whom|which (?:person|people|company|"
+                       r"organisation|organization|body|bodies|agency|agencies|king|queen|leader|officer|man|woman|"
+                       r"group|team)|what (?:person|company|organisation|organization|body|agency|name|king|"
+                       r"queen|leader|group|team))\b", re.IGNORECASE)
+_PLACE_Q = re.compile(r"^(?:where|from where|(?:in |to |from |at )?(?:what|which) (?:country|countries|city|"
+                      r"cities|town|region|regions|place|places|area|areas|county|counties|location|site|"
+                      r"island|river|division|land|kingdom|territory|sea))\b", re.IGNORECASE)
+_WHICH_X = re.compile(r"^(?:(?:in|on|by|to|for|from|of|at|with) )?(?:which|what) (?:kind of |type of |sort of )?"
+                      r"(?:(?:two|three|four|five|six|seven|eight|nine|ten|\d+) )?"
+                      r"(?P<x>[a-z][a-z-]+)", re.IGNORECASE)
+_HOW_MANY = re.compile(r"^how many (?:of (?:the|our) )?(?P<x>[\w -]+?)(?: (?:does|do|did|are|is|were|was|will|would|have|has|had|can|could|should|in|of|at|for|per|need|needs)\b|\?|$)", re.IGNORECASE)
+# "which two boards", "name the three aims": the number counts the answer, it is not a fact to find
+_ANSWER_COUNT = re.compile(r"\b(?:which|what|the|name|list)\s+(two|three|four|five|six|seven|eight|nine|ten|\d+)\b",
+                           re.IGNORECASE)
+_AUX = {"is", "are", "was", "were", "do", "does", "did", "has", "have", "had", "will", "would", "can", "could",
+        "should", "may", "might", "must", "shall", "the", "a", "an", "of", "it", "they", "he", "she", "this", "that",
+        "these", "those", "there", "be"}
+_CAP = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:of|and|the|for|de|du|la|le)?\s*[A-Z][\w’'-]*)*")
+_YEAR = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b")
+_DATE_WORDS = re.compile(r"\b(?:january|february|march|april|june|july|august|september|october|november|december|"
+                         r"spring|summer|autumn|winter|century|centuries|decade|monday|tuesday|wednesday|thursday|"
+                         r"friday|saturday|sunday|yesterday|today|tomorrow|year|years|month|months|week|weeks|"
+                         r"annually|daily|weekly|ad|bc|\d{1,2}(?:st|nd|rd|th))\b", re.IGNORECASE)
+_AMOUNT_WORDS = re.compile(r"(?:[£$€%]|\b(?:per ?cent|percent|hundred|thousand|million|billion|dozen|half|third|"
+                           r"quarter|twice|double|single|several|numerous|majority|minority|all|none|no)\b)",
+                           re.IGNORECASE)
+_NEGATION = re.compile(r"\b(?:not|no|never|none|nor|cannot|without|neither)\b|n[’']t\b", re.IGNORECASE)
+
+# pairs of words that say opposite things (stems); a claim or question using one where the evidence uses the
+# other is the cheap-to-detect contradiction
+OPPOSITES = [
+    ({"highest", "high", "higher"}, {"lowest", "low", "lower"}),
+    ({"increas", "rise", "rose", "risen", "grow", "grew", "growth", "gain", "expand", "up"},
+     {"decreas", "fall", "fell", "fallen", "declin", "drop", "shrink", "down"}),
+    ({"short"}, {"long"}), ({"closer", "nearer"}, {"further", "farther"}), ({"month", "monthli"}, {"year", "annual", "annual"}), ({"week", "weekli"}, {"year", "annual"}),
+    ({"day", "daili"}, {"year", "annual"}), ({"ever"}, {"never"}), ({"all"}, {"none"}), ({"alway"}, {"never"}),
+    ({"more"}, {"fewer", "less"}), ({"most"}, {"least", "fewest"}), ({"best", "better"}, {"worst", "wors"}),
+    ({"largest", "biggest", "larger", "bigger"}, {"smallest", "smaller"}), ({"first", "earliest"}, {"last", "latest"}),
+    ({"improv"}, {"deterior", "worsen", "declin"}), ({"begin", "began", "start", "open"}, {"end", "finish", "stop", "close"}),
+    ({"befor", "earlier", "prior"}, {"after", "later"}), ({"success", "successful"}, {"fail", "failur", "unsuccess"}),
+    ({"strong", "strength"}, {"weak", "weak"}), ({"won", "win", "victori"}, {"lost", "lose", "defeat"}),
+    ({"accept"}, {"reject", "refus"}), ({"north", "northern"}, {"south", "southern"}),
+    ({"east", "eastern"}, {"west", "western"}), ({"minimum"}, {"maximum"}), ({"major"}, {"minor"}),
+    ({"posit"}, {"negat"}), ({"allow", "permit"}, {"forbid", "ban", "prohibit"}), ({"sufficient"}, {"insuffici"}),
+    ({"consist"}, {"inconsist"}), ({"appropri"}, {"inappropri"}), ({"privat"}, {"public"}),
+]
+RATINGS = ("outstanding", "good", "requires improvement", "inadequate")
+
+
+@lru_cache(maxsize=65536)
+def _stem_tuple(text: str) -> tuple[str, ...]:
+    return tuple(tokenize([text])[0])
+
+
+def _stems(text: str) -> list[str]:
+    """The BM25 analyser's stems, cached: words and passage sentences recur across questions, and one
+    tokenizer call costs about as much as the set work of a whole alignment."""
+    return list(_stem_tuple(text))
+
+
+@dataclass
+class Ask:
+    """What a question (or a generated claim) asks for / asserts."""
+
+    text: str
+    terms: dict[str, str]              # stem -> the word as written
+    names: set[str]                    # stems of capitalised words and acronyms (people, bodies, places)
+    numbers: set[str]                  # numbers, number words, months (text.numbers_in)
+    years: set[str]
+    answer_type: str | None            # date | number | person | place | mention | None
+    focus: str | None = None           # the X of "which X" / "what X" (a stem)
+    head: str | None = None            # the X of "how many X" (a stem)
+    ratings: set[str] = field(default_factory=set)
+    negated: bool = False
+    synonyms: dict[str, list[set[str]]] = field(default_factory=dict)  # stem -> other glossary forms (stems)
+    topics: set[str] = field(default_factory=set)   # stems of glossary terms: the passage may carry them
+
+
+def with_glossary(ask: Ask, glossary) -> Ask:
+    """Glossary forms as synonyms (FTE = full-time equivalent, SOMMB = Strategic Offender Management and
+    MAPPA Board); a glossary term names what a passage is about, so it may be matched in the passage rather
+    than in the quoted sentence ("How many cases will transfer under OMIC?")."""
+    if glossary is None:
+        return ask
+    for term in glossary.mentioned(ask.text):
+        forms = [set(_stems(f)) for f in term.forms if _stems(f)]
+        for form in forms:
+            for stem in form & set(ask.terms):
+                ask.synonyms.setdefault(stem, []).extend(f for f in forms if f is not form)
+                ask.topics.add(stem)
+    return ask
+
+
+def _answer_type(question: str) -> tuple[str | None, str | None]:
+    q = _WH.sub("", question.strip())
+    if _DATE_Q.match(q):
+        return "date", None
+    if _NUMBER_Q.match(q):
+        return "number", None
+    if _PERSON_Q.match(q):
+        return "person", None
+    if _PLACE_Q.match(q):
+        return "place", None
+    m = _WHICH_X.match(q)
+    if m and m.group("x").lower() not in _AUX:
+        stems = _stems(m.group("x"))
+        if stems:
+            return "mention", stems[0]
+    if re.match(r"^(?:what|which)\b", q, re.IGNORECASE):
+        return "thing", None
+    return None, None
+
+
+def parse(text: str, question: bool = True) -> Ask:
+    """The items of a question (question=True: answer type too) or of a claim (question=False)."""
+    words = re.findall(r"[\w’'-]+", text)
+    stems = _stems(text)
+    surface: dict[str, str] = {}
+    for w in words:
+        s = _stems(w)
+        if s:
+            surface.setdefault(s[0], w)
+    ignore = QUESTION_WORDS | SOURCE_WORDS if question else set()
+    terms = {s: surface.get(s, s) for s in stems if s not in ignore and not s.isdigit()}
+    names: set[str] = set()
+    for i, w in enumerate(words):
+        if (w[:1].isupper() and i > 0) or (len(w) > 1 and w.isupper()):
+            s = _stems(w)
+            if s and s[0] in terms:
+                names.add(s[0])
+    answer_type, focus = _answer_type(text) if question else (None, None)
+    head = None
+    m = _HOW_MANY.match(_WH.sub("", text.strip())) if question else None
+    if m:
+        hs = _stems(m.group("x").split()[-1]) if m.group("x").split() else []
+        head = hs[0] if hs else None
+    low = text.lower()
+    counted = {n for m in _ANSWER_COUNT.finditer(text) for n in numbers_in(m.group(1))} if question else set()
+    return Ask(text=text, terms=terms, names=names, head=head,
+               numbers=numbers_in(text) - set(_YEAR.findall(text)) - counted,
+               years=set(_YEAR.findall(text)), answer_type=answer_type, focus=focus,
+               ratings={r for r in RATINGS if re.search(rf"\b{r}\b", low)}, negated=bool(_NEGATION.search(text)))

@@ -12,13 +12,12 @@ bot's settings (settings.py). This module routes Slack's requests through one qu
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FuturesTimeout
 from typing import TYPE_CHECKING
 
 from assistant.answer import citation_for
+from assistant.llm.answer import resolve_mode
 from assistant.models import Answer, Filters, QuestionError
 from bots.slack import replies
 from bots.slack.parse import ParseError, parse
@@ -30,6 +29,7 @@ from bots.slack.settings import SlackSettings
 from bots.slack.startup import (ConfigError, SlackCredentials, api_url, start_socket_mode,  # noqa: F401 (re-exported)
                                 verify_app_token, verify_bot_token, web_client, _quiet_token_warning)
 from bots.slack.store import SlackStore
+from bots.slack.work import AnswerWorkers, Busy, ShuttingDown, TimedOut
 
 if TYPE_CHECKING:  # pragma: no cover
     from slack_bolt import App
@@ -38,6 +38,9 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger("bots.slack")
 
 MORE_SOURCES = 5
+BUSY_TEXT = "I am answering too many questions at once right now: please try again in a minute."
+MODEL_BUSY_NOTE = ("The language model was busy with other questions, so this answer is quoted from the documents "
+                   "(ask again in a minute for a written one).")
 
 
 class Failure(Exception):
@@ -61,9 +64,7 @@ class SlackBot:
         self.limiter = RateLimiter(s.slack_rate_limit_per_minute)
         self.policy = ChannelPolicy(s)
         self.dedupe = Deduplicator()
-        self._answer_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="slack-answer")
-        self._pending = 0
-        self._pending_lock = threading.Lock()
+        self.workers = AnswerWorkers(s.slack_answer_workers, s.slack_max_pending, s.slack_answer_timeout_s)
         self.app: App | None = None
 
     # --- construction -------------------------------------------------------------------------
@@ -95,38 +96,34 @@ class SlackBot:
         return app
 
     def close(self) -> None:
-        self._answer_pool.shutdown(wait=False, cancel_futures=True)
+        self.workers.close()
 
     # --- the answer path ----------------------------------------------------------------------
-    def _ask_now(self, question: str, filters: Filters, k: int, history=None) -> Answer:
+    def _ask_now(self, question: str, filters: Filters, k: int, history=None, answer_mode: str | None = None) -> Answer:
         if not self.service.documents():
             raise Failure("The document index is empty, so I have nothing to answer from yet: an admin needs to "
                           "run `assistant ingest`.")
-        return self.service.ask(question, k=k, filters=filters, history=history)
+        return self.service.ask(question, k=k, filters=filters, history=history, answer_mode=answer_mode)
 
     def _search_now(self, question: str, filters: Filters, k: int):
         return self.service.search(question, k=k, filters=filters)
 
-    def _run(self, fn, *args, cid: str):
-        """Run a service call with the timeout and the global queue limit; failures become Failure."""
-        with self._pending_lock:
-            if self._pending >= self.settings.slack_max_pending:
-                log.warning("busy cid=%s pending=%d", cid, self._pending)
-                raise Failure("I am answering too many questions at once right now: please try again in a minute.")
-            self._pending += 1
+    def _run(self, fn, *, cid: str, fallback=None, lane: str = "answer", model: bool = False):
+        """Run service work on the workers (bots/slack/work.py: the budget starts when a worker starts it);
+        failures become Failure. With `model`, a timeout of the model's work is raised as TimedOut for the
+        caller, which still has the extractive answer to give. -> (result, whether the fallback ran)."""
         try:
-            future = self._answer_pool.submit(fn, *args)
-        except RuntimeError:
-            with self._pending_lock:
-                self._pending -= 1
+            return self.workers.run(fn, fallback=fallback, lane=lane)
+        except Busy as exc:
+            log.warning("busy cid=%s: %s", cid, exc)
+            raise Failure(BUSY_TEXT) from None
+        except ShuttingDown:
             raise Failure("I am shutting down: please try again in a minute.") from None
-        future.add_done_callback(self._release)
-        timeout = self.settings.slack_answer_timeout_s
-        try:
-            return future.result(timeout=timeout)
-        except FuturesTimeout:
-            log.error("answer timed out cid=%s after %.1f s", cid, timeout)
-            raise Failure(f"Searching the documents took longer than {timeout:g} s, so I stopped waiting. "
+        except TimedOut as exc:
+            if model and exc.lane == "answer":
+                raise
+            log.error("answer timed out cid=%s after %.1f s", cid, exc.seconds)
+            raise Failure(f"Searching the documents took longer than {exc.seconds:g} s, so I stopped waiting. "
                           "Please try again in a minute.") from None
         except (Failure, QuestionError):
             raise
@@ -134,9 +131,30 @@ class SlackBot:
             log.exception("answer failed cid=%s", cid)
             raise Failure(f"Something went wrong while searching the documents ({type(exc).__name__}).") from exc
 
-    def _release(self, _future) -> None:
-        with self._pending_lock:
-            self._pending -= 1
+    def _uses_model(self) -> bool:
+        try:
+            return resolve_mode(self.service.settings) == "llm"
+        except Exception:
+            return False  # the service says what is wrong with the answer mode when it is asked
+
+    def _ask(self, ask, cid: str) -> Answer:
+        """The answer within the budget. With a language model: a question that finds every answer worker busy,
+        or whose model runs past the budget, gets the extractive answer with a note saying so (the note blames
+        the model, never searching)."""
+        if not self._uses_model():
+            return self._run(lambda: ask(None), cid=cid)[0]
+        try:
+            result, fell_back = self._run(lambda: ask(None), fallback=lambda: ask("extractive"), cid=cid, model=True)
+            note = MODEL_BUSY_NOTE if fell_back else None
+        except TimedOut as exc:
+            log.warning("the language model timed out cid=%s after %.1f s: answering extractively", cid, exc.seconds)
+            result = self._run(lambda: ask("extractive"), lane="quick", cid=cid)[0]
+            note = (f"The language model took longer than {exc.seconds:g} s, so this answer is quoted from the "
+                    "documents.")
+        if note:
+            log.info("extractive answer cid=%s: %s", cid, note)
+            result.notes = [*(result.notes or []), note]
+        return result
 
     def answer(self, client: "WebClient", *, user: str, channel: str, parsed, thread_ts: str | None,
                kind_hint: str | None, surface: str, cid: str) -> tuple[Answer, str, str | None]:
@@ -147,9 +165,9 @@ class SlackBot:
         history = self.store.thread_turns(channel, thread_ts, self.service.settings.conversation_turns) \
             if thread_ts else []
         filters = parsed.filters(include_restricted)
+        k = self.service.settings.top_k
         try:
-            result = self._run(self._ask_now, parsed.question, filters, self.service.settings.top_k, history,
-                               cid=cid)
+            result = self._ask(lambda mode: self._ask_now(parsed.question, filters, k, history, mode), cid)
         except QuestionError as exc:
             raise Failure(f"I cannot search for that: {exc}.") from None
         read_as = result.read_as.question if result.read_as and result.read_as.follow_up else None
@@ -279,8 +297,8 @@ class SlackBot:
             say(error_text("I no longer have that answer on record: ask the question again.", cid))
             return
         try:
-            results = self._run(self._search_now, record.question, record.filters,
-                                len(record.citations) + MORE_SOURCES, cid=cid)
+            results = self._run(lambda: self._search_now(record.question, record.filters,
+                                                         len(record.citations) + MORE_SOURCES), lane="quick", cid=cid)[0]
         except Failure as exc:
             say(error_text(str(exc), cid))
             return

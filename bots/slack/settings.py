@@ -32,6 +32,8 @@ class SlackSettings(BaseSettings):
     slack_allow_dms: bool = True
     slack_rate_limit_per_minute: int = Field(6, description="questions per user per minute before the bot asks them to wait")
     slack_answer_timeout_s: float = Field(30.0, description="the bot replies 'took too long' after this")
+    slack_answer_workers: int = Field(2, description="questions answered at once (each may wait on the language "
+                                                     "model); more at once get the extractive answer")
     slack_max_pending: int = Field(16, description="questions queued at once before the bot replies 'busy'")
     slack_feedback_db: Path | None = Field(None, description="SQLite file for answers and feedback; "
                                                              "default <state_dir>/slack.sqlite3")

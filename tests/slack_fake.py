@@ -440,18 +440,33 @@ class Uvicorn:
 class SocketModeServer:
     """Slack's Socket Mode endpoint: sends hello, then the envelopes it is given; records the acks."""
 
-    def __init__(self):
+    def __init__(self, refuse: bool = False):
         from websockets.sync.server import serve
 
         self.envelopes: list[dict] = []
         self.acks: list[dict] = []
         self.connected = threading.Event()
+        self.refuse = refuse                # answer the WebSocket handshake with HTTP 403
+        self.refused = 0
+        self._dropped = threading.Event()
         self._lock = threading.Lock()
-        self._server = serve(self._handle, "127.0.0.1", 0)
+        self._server = serve(self._handle, "127.0.0.1", 0, process_request=self._gate)
         self.port = self._server.socket.getsockname()[1]
         self.url = f"ws://127.0.0.1:{self.port}/link/?ticket=test"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
+
+    def _gate(self, connection, request):
+        if self.refuse:
+            with self._lock:
+                self.refused += 1
+            return connection.respond(403, "Forbidden\n")
+        return None
+
+    def drop(self) -> None:
+        """Close the open connections and refuse new ones (Slack's endpoint going away)."""
+        self.refuse = True
+        self._dropped.set()
 
     def _handle(self, ws) -> None:
         ws.send(json.dumps({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0001"},
@@ -464,6 +479,9 @@ class SocketModeServer:
             for env in pending:
                 ws.send(json.dumps(env))
                 sent += 1
+            if self._dropped.is_set():
+                ws.close()
+                return
             try:
                 message = ws.recv(timeout=0.05)
             except TimeoutError:

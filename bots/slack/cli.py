@@ -60,17 +60,22 @@ def slack(log_level: str = typer.Option("INFO", "--log-level", help="DEBUG, INFO
         print(f"warning: the index in {settings.index_dir} is empty: run `assistant ingest` (until then the bot "
               "replies that it has nothing to answer from)", file=sys.stderr)
     try:
-        handler = _start(bot, credentials)
+        connection = _start(bot, credentials)
     except ConfigError as exc:
         bot.close()
         fail(str(exc))
     stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     print("Slack bot connected over Socket Mode; Ctrl-C to stop.", file=sys.stderr)
-    stop.wait()
-    handler.close()
-    bot.close()
+    try:  # says when the connection drops and comes back; past the retry budget, exits 2
+        connection.watch(stop, say=lambda line: print(line, file=sys.stderr))
+    except ConfigError as exc:
+        fail(str(exc))
+    finally:
+        connection.close()
+        bot.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _start(bot, credentials):

@@ -35,6 +35,9 @@ class SlackSettings(BaseSettings):
     slack_answer_workers: int = Field(2, description="questions answered at once (each may wait on the language "
                                                      "model); more at once get the extractive answer")
     slack_max_pending: int = Field(16, description="questions queued at once before the bot replies 'busy'")
+    slack_socket_attempts: int = Field(5, description="Socket Mode: tries to open the connection (at start-up or "
+                                                     "after losing it) before the bot exits with status 2")
+    slack_socket_retry_s: float = Field(3.0, description="Socket Mode: seconds between those tries")
     slack_feedback_db: Path | None = Field(None, description="SQLite file for answers and feedback; "
                                                              "default <state_dir>/slack.sqlite3")
 

@@ -20,6 +20,7 @@ from assistant.answer import citation_for
 from assistant.llm.answer import resolve_mode
 from assistant.models import Answer, Filters, QuestionError
 from bots.slack import replies
+from bots.slack.channels import load_channel_defaults
 from bots.slack.parse import ParseError, parse
 from bots.slack.policy import ChannelPolicy, Deduplicator, RateLimiter
 from bots.slack.render import (ACTION_DOWN, ACTION_MORE, ACTION_UP, error_text, help_blocks, help_text,
@@ -64,6 +65,7 @@ class SlackBot:
         self.limiter = RateLimiter(s.slack_rate_limit_per_minute)
         self.policy = ChannelPolicy(s)
         self.dedupe = Deduplicator()
+        self.channel_defaults = load_channel_defaults(s.slack_channel_defaults)  # ConfigError: bad file
         self.workers = AnswerWorkers(s.slack_answer_workers, s.slack_max_pending, s.slack_answer_timeout_s)
         self.app: App | None = None
 
@@ -190,6 +192,8 @@ class SlackBot:
             parsed, problem = parse(text, bot_user_id), None
         except ParseError as exc:
             parsed, problem = None, str(exc)
+        if parsed is not None:
+            parsed.channel = self.channel_defaults.get(channel)
         if parsed is not None and parsed.help:  # help never counts toward the rate limit
             out.say(help_text(bot_user_id), blocks=help_blocks(bot_user_id))
             return

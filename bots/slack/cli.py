@@ -39,11 +39,13 @@ def slack(log_level: str = typer.Option("INFO", "--log-level", help="DEBUG, INFO
         fail(str(exc))
 
     from assistant.service import get_service
+    from bots.slack.channels import load_channel_defaults
     from bots.slack.settings import SlackSettings
     from bots.slack.startup import verify_app_token, verify_bot_token, web_client
 
     slack_settings = SlackSettings()
-    try:  # ask Slack before the model loads, so a wrong token fails in a second
+    try:  # the admin's files and then Slack, before the model loads, so a mistake fails in a second
+        load_channel_defaults(slack_settings.slack_channel_defaults)
         client = web_client(slack_settings, credentials.bot_token, quiet=True)
         verify_bot_token(client, slack_settings)
         verify_app_token(client, slack_settings, credentials.app_token)

@@ -144,12 +144,14 @@ def answer_text_sections(text: str) -> list[str]:
 
 
 def answer_blocks(answer: Answer, answer_id: str | None, *, read_as: str | None = None, filters: str = "",
-                  asked_by: str | None = None, footer_note: str | None = None) -> list[dict]:
+                  asked_by: str | None = None, footer_note: str | None = None, channel_note: str = "") -> list[dict]:
     """The whole reply: answer, Sources (one line per citation), buttons, context."""
     blocks: list[dict] = []
     notes = []
     if asked_by:
         notes.append(f"<@{asked_by}> asked: {escape(shorten(answer.question, 500))}")
+    if channel_note:
+        notes.append(f":pushpin: {escape(shorten(channel_note, 500))}")
     if read_as:
         notes.append(f"_Read as:_ {escape(shorten(read_as, 500))}")
     if filters:

@@ -38,6 +38,8 @@ class SlackSettings(BaseSettings):
     slack_socket_attempts: int = Field(5, description="Socket Mode: tries to open the connection (at start-up or "
                                                      "after losing it) before the bot exits with status 2")
     slack_socket_retry_s: float = Field(3.0, description="Socket Mode: seconds between those tries")
+    slack_channel_defaults: Path | None = Field(None, description="YAML file of per-channel default filters "
+                                                                  "(bots/slack/channels.py); read at start-up")
     slack_feedback_db: Path | None = Field(None, description="SQLite file for answers and feedback; "
                                                              "default <state_dir>/slack.sqlite3")
 

@@ -21,6 +21,7 @@ from assistant.llm.answer import resolve_mode
 from assistant.models import Answer, Filters, QuestionError
 from bots.slack import replies
 from bots.slack.channels import load_channel_defaults
+from bots.slack.feedback import REASON_VIEW, Feedback
 from bots.slack.parse import ParseError, parse
 from bots.slack.policy import ChannelPolicy, Deduplicator, RateLimiter
 from bots.slack.render import (ACTION_DOWN, ACTION_MORE, ACTION_UP, error_text, help_blocks, help_text,
@@ -65,6 +66,7 @@ class SlackBot:
         self.limiter = RateLimiter(s.slack_rate_limit_per_minute)
         self.policy = ChannelPolicy(s)
         self.dedupe = Deduplicator()
+        self.feedback = Feedback(self.store)
         self.channel_defaults = load_channel_defaults(s.slack_channel_defaults)  # ConfigError: bad file
         self.workers = AnswerWorkers(s.slack_answer_workers, s.slack_max_pending, s.slack_answer_timeout_s)
         self.app: App | None = None
@@ -92,6 +94,7 @@ class SlackBot:
         app.command("/ask")(self.on_command)
         app.action(ACTION_UP)(self.on_vote)
         app.action(ACTION_DOWN)(self.on_vote)
+        app.view(REASON_VIEW)(self.on_reason)
         app.action(ACTION_MORE)(self.on_more_sources)
         app.error(self.on_error)
         self.app = app
@@ -261,26 +264,10 @@ class SlackBot:
                              kind_hint=None, surface="slash", bot_user_id=context.bot_user_id, cid=cid)
 
     def on_vote(self, ack, body: dict, action: dict, client: "WebClient", respond) -> None:
-        ack()
-        cid = new_correlation_id()
-        vote = "up" if action.get("action_id") == ACTION_UP else "down"
-        user = (body.get("user") or {}).get("id", "")
-        channel, thread_ts = _action_place(body)
-        answer_id = action.get("value", "")
-        try:
-            stored = self.store.vote(answer_id, user, vote)
-        except Exception:
-            log.exception("feedback not stored cid=%s answer_id=%s", cid, answer_id)
-            tell(client, respond, cid, channel=channel, user=user, thread_ts=thread_ts,
-                 text=error_text("I could not record your feedback.", cid))
-            return
-        log.info("feedback cid=%s answer_id=%s user=%s vote=%s stored=%s", cid, answer_id, user, vote, stored)
-        if stored:
-            text = ("Thanks: your 👍 is recorded." if vote == "up" else
-                    "Thanks: your 👎 is recorded, and the team will look at this question.")
-        else:
-            text = error_text("I no longer have that answer on record, so the vote was not stored.", cid)
-        tell(client, respond, cid, channel=channel, user=user, thread_ts=thread_ts, text=text)
+        self.feedback.on_vote(ack, body, action, client, respond, new_correlation_id(), _action_place(body))
+
+    def on_reason(self, ack, body: dict, view: dict, client: "WebClient") -> None:
+        self.feedback.on_reason(ack, body, view, client, new_correlation_id())
 
     def on_more_sources(self, ack, body: dict, action: dict, client: "WebClient", respond) -> None:
         ack()

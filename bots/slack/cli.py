@@ -101,21 +101,15 @@ def export(out: Optional[Path] = typer.Option(None, "--out", help="Write the YAM
     path = SlackSettings().feedback_db(get_settings().state_dir)
     if not path.exists():
         fail(f"no Slack feedback yet: {path} does not exist (the bot creates it when it first answers)")
-    data, unlabelled = SlackStore(path).question_set(vote, name=name)
-    if not data["questions"] and not unlabelled:
+    data, review = SlackStore(path).question_set(vote, name=name)
+    if not data["questions"] and not review:
         fail(f"no feedback matches --vote {vote}: nothing written", code=1)
-    lines = ["# Questions staff rated with 👍/👎 in Slack (assistant feedback export); run with `assistant eval`."]
-    text = "\n".join(lines) + "\n"
-    if data["questions"]:
-        text += yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120)
-    else:
-        text += yaml.safe_dump({"name": name, "questions": []}, sort_keys=False, allow_unicode=True)
-    if unlabelled:
-        text += ("\n# 👎 on a 'could not find' reply: staff expected an answer. Add expected_sources (and an\n"
-                 "# expected_quote) and move them into the list above to use them:\n")
-        for item in unlabelled:
-            dumped = yaml.safe_dump([item], sort_keys=False, allow_unicode=True, width=120)
-            text += "".join(f"#   {line}\n" for line in dumped.splitlines())
+    lines = ["# Questions staff rated with 👍/👎 in Slack (assistant feedback export); run with `assistant eval`.",
+             "# needs_review: answers staff marked 👎 (with their reasons). `assistant eval` skips them: label one",
+             "# (expected_sources and expected_quote, or answerable: false) and move it into questions to use it."]
+    if review:
+        data["needs_review"] = review
+    text = "\n".join(lines) + "\n" + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120)
     if out is None:
         sys.stdout.write(text)
     else:
@@ -123,5 +117,5 @@ def export(out: Optional[Path] = typer.Option(None, "--out", help="Write the YAM
             fail(f"--out: folder {out.parent} does not exist")
         out.write_text(text, encoding="utf-8")
         print(f"{len(data['questions'])} questions written to {out}"
-              + (f"; {len(unlabelled)} more need a label (commented at the end)" if unlabelled else ""),
+              + (f"; {len(review)} need review (needs_review)" if review else ""),
               file=sys.stderr)

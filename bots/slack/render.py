@@ -125,10 +125,21 @@ def where(c: Citation) -> str:
     return " · ".join(parts)
 
 
+def link_for(c: Citation) -> str | None:
+    """Where the title links: the document viewer's page for the passage (`citation.url`, set when the service
+    has a public URL) when there is one, else the document's own URL from the manifest; None when neither is a
+    plain http(s) URL Slack can link."""
+    for url in (getattr(c, "url", None), c.source):
+        if url and url.startswith(("http://", "https://")) and not any(ch in url for ch in "|<> "):
+            return url
+    return None
+
+
 def citation_text(c: Citation, sentence: str | None = None) -> str:
     title = escape(shorten(c.title or c.doc_id, TITLE_MAX_CHARS))
-    if c.source.startswith(("http://", "https://")) and "|" not in c.source and ">" not in c.source:
-        title = f"<{c.source}|{title}>"
+    url = link_for(c)
+    if url:
+        title = f"<{url}|{title}>"
     head = f"*[{c.n}]* {title}"
     loc = where(c)
     if loc:

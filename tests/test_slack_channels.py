@@ -8,7 +8,14 @@ import json
 from datetime import date
 
 import pytest
-from slack_fake import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, block_texts, blocks_of, mention
+from slack_fake import (
+    APP_TOKEN,
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    block_texts,
+    blocks_of,
+    mention,
+)
 from test_slack import fake, make_bot  # noqa: F401 (fixtures)
 from test_slack_cli import run_cli
 

@@ -113,7 +113,7 @@ def test_an_unknown_answer_and_an_ephemeral_answer_still_get_a_reply(make_bot):
     h = make_bot()
     h.post.action(action_payload("feedback_up", "f" * 32, h.fake, channel="CPUBLIC", message_ts="1710000000.1"))
     assert "no longer have that answer" in h.fake.wait_method("chat.postEphemeral")[0].args["text"]
-    ev, post = ask(h)
+    _, post = ask(h)
     h.fake.reset()  # /ask answers are ephemeral: Slack cannot edit them, so the voter alone is thanked
     h.post.action(action_payload("feedback_up", action_value(post, "feedback_up"), h.fake, channel="CPUBLIC",
                                  message_ts="1710000000.2", ephemeral=True))

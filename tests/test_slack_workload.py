@@ -7,14 +7,13 @@ Real Bolt over HTTP, FakeSlack for Slack's Web API, FakeLLM (tests/llm_fake.py) 
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 
 import pytest
 from slack_fake import block_texts, mention
 
 from bots.slack.app import BUSY_TEXT, MODEL_BUSY_NOTE
 from tests.llm_fake import FakeLLM, Reply, n_of
-from tests.test_llm import Q, S1, WORKLOADS, cite
+from tests.test_llm import S1, WORKLOADS, Q, cite
 from tests.test_slack import fake, make_bot  # noqa: F401 (fixtures)
 
 MODEL_DELAY_S = 2.0

@@ -288,8 +288,8 @@ class SlackBot:
             say(error_text("I no longer have that answer on record: ask the question again.", cid))
             return
         try:
-            results = self._run(lambda: self._search_now(record.question, record.filters,
-                                                         len(record.citations) + MORE_SOURCES), lane="quick", cid=cid)[0]
+            k = len(record.citations) + MORE_SOURCES
+            results = self._run(lambda: self._search_now(record.question, record.filters, k), lane="quick", cid=cid)[0]
         except Failure as exc:
             say(error_text(str(exc), cid))
             return

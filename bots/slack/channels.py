@@ -23,7 +23,7 @@ from pathlib import Path
 import yaml
 
 from assistant.models import Filters
-from bots.slack.parse import ParseError, Parsed, doc_type_of, parse_date
+from bots.slack.parse import Parsed, ParseError, doc_type_of, parse_date
 from bots.slack.startup import ConfigError
 
 KEYS = {"type", "area", "since", "until"}

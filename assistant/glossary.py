@@ -41,8 +41,13 @@ def _abbr_pattern(abbr: str) -> re.Pattern:
 
 
 def _phrase_pattern(phrase: str) -> re.Pattern:
-    body = re.escape(phrase).replace(r"\ ", r"\s+").replace("'", "['’]").replace("’", "['’]")
+    # one pass for both apostrophes: replacing ' then ’ in turn broke the class the first one wrote, so an
+    # expansion with an apostrophe ("Her Majesty's ...") never matched and was added again beside itself
+    body = re.sub(r"['’]", "['’]", re.escape(phrase).replace(r"\ ", r"\s+"))
     return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
+
+
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
 
 
 @dataclass
@@ -117,20 +122,34 @@ class Glossary:
         return None
 
     def expand_first_use(self, text: str) -> str:
-        """'SOMMB' -> 'SOMMB (Strategic Offender Management and MAPPA Board)' at first use, unless spelt out there."""
-        done: set[str] = set()
+        """'SOMMB' -> 'SOMMB (Strategic Offender Management and MAPPA Board)' at first use, never doubled up:
+        not when the text already spells the term out (any form) before it or in the same sentence, and
+        "(HMIP)" becomes "(HMIP: Her Majesty's ...)" rather than nested brackets. Positions are found in the
+        text as given, so an expansion added for one term is never itself expanded."""
+        inserts: list[tuple[int, str]] = []
+        spelt = [(m.start(), m.end()) for _, patterns in self._phr for p in patterns for m in p.finditer(text)]
         for term, pattern in self._abbr:
             if " level " in term.abbr or " category " in term.abbr:  # descriptions, not names
                 continue
-            m = pattern.search(text)
-            if not m or term.abbr in done:
+            # "MAPPA" inside "Strategic Offender Management and MAPPA Board" is part of another term's name
+            m = next((m for m in pattern.finditer(text)
+                      if not any(a <= m.start() and m.end() <= b for a, b in spelt)), None)
+            if not m:
                 continue
-            done.add(term.abbr)
-            window = text[max(0, m.start() - len(term.expansion) - 20):m.end() + len(term.expansion) + 20]
-            if _phrase_pattern(term.expansion).search(window):
+            end = _SENTENCE_END.search(text, m.end())
+            seen = text[: end.end() if end else len(text)]
+            if any(p.search(seen) for p in self._phrase_patterns(term)):
                 continue
-            text = text[:m.end()] + f" ({term.expansion})" + text[m.end():]
+            if text[m.start() - 1: m.start()] == "(" and text[m.end(): m.end() + 1] == ")":
+                inserts.append((m.end(), f": {term.expansion}"))
+            else:
+                inserts.append((m.end(), f" ({term.expansion})"))
+        for pos, added in sorted(inserts, reverse=True):
+            text = text[:pos] + added + text[pos:]
         return text
+
+    def _phrase_patterns(self, term: Term) -> list[re.Pattern]:
+        return next(patterns for t, patterns in self._phr if t is term)
 
 
 @lru_cache(maxsize=8)

@@ -248,6 +248,24 @@ class FakeSlack:
             return {"ok": False, "error": "user_not_in_channel"}
         return {"ok": True, "message_ts": self._next_ts()}
 
+    def _chat_update(self, args):
+        refused = self._message_checks("chat.update", args)
+        if refused:
+            return refused
+        if not args.get("ts"):
+            return {"ok": False, "error": "message_not_found"}
+        return {"ok": True, "channel": args["channel"], "ts": args["ts"], "text": args.get("text", "")}
+
+    def _views_open(self, args):
+        view = args.get("view")
+        view = json.loads(view) if isinstance(view, str) else view
+        if not args.get("trigger_id"):
+            return {"ok": False, "error": "invalid_trigger_id"}
+        title = ((view or {}).get("title") or {}).get("text", "")
+        if not view or view.get("type") != "modal" or not 1 <= len(title) <= 24 or not view.get("blocks"):
+            return {"ok": False, "error": "invalid_arguments"}
+        return {"ok": True, "view": {"id": f"V{self._next_ts().replace('.', '')}", **view}}
+
     def _reactions_add(self, args):
         return {"ok": True}
 
@@ -366,8 +384,21 @@ def slash_form(text: str, fake: FakeSlack, *, channel: str = "CPUBLIC", user: st
             "trigger_id": f"trig.{next(_counter)}"}
 
 
+def view_submission(callback_id: str, private_metadata: str, values: dict, *, user: str = "UALICE") -> dict:
+    """What Slack posts when someone submits a modal: values = {block_id: {action_id: value}}."""
+    state = {b: {a: {"type": "plain_text_input", "value": v} for a, v in acts.items()} for b, acts in values.items()}
+    return {"type": "view_submission", "team": {"id": TEAM, "domain": "probation"},
+            "user": {"id": user, "username": user.lower(), "team_id": TEAM}, "api_app_id": "A0001",
+            "token": "legacy", "trigger_id": f"trig.{next(_counter)}",
+            "view": {"id": "V0001", "team_id": TEAM, "type": "modal", "callback_id": callback_id,
+                     "private_metadata": private_metadata, "state": {"values": state}, "hash": "h",
+                     "title": {"type": "plain_text", "text": "x"}, "blocks": [], "app_id": "A0001",
+                     "bot_id": "BBOT"}}
+
+
 def action_payload(action_id: str, value: str, fake: FakeSlack, *, channel: str, user: str = "UALICE",
-                   message_ts: str, thread_ts: str | None = None, ephemeral: bool = False) -> dict:
+                   message_ts: str, thread_ts: str | None = None, ephemeral: bool = False,
+                   blocks: list | None = None) -> dict:
     container = {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": ephemeral}
     if thread_ts:
         container["thread_ts"] = thread_ts
@@ -379,7 +410,7 @@ def action_payload(action_id: str, value: str, fake: FakeSlack, *, channel: str,
                             "action_ts": str(time.time())}]}
     if not ephemeral:
         payload["message"] = {"type": "message", "user": BOT_USER, "ts": message_ts, "text": "answer",
-                              **({"thread_ts": thread_ts} if thread_ts else {})}
+                              **({"thread_ts": thread_ts} if thread_ts else {}), **({"blocks": blocks} if blocks else {})}
     return payload
 
 
@@ -440,18 +471,33 @@ class Uvicorn:
 class SocketModeServer:
     """Slack's Socket Mode endpoint: sends hello, then the envelopes it is given; records the acks."""
 
-    def __init__(self):
+    def __init__(self, refuse: bool = False):
         from websockets.sync.server import serve
 
         self.envelopes: list[dict] = []
         self.acks: list[dict] = []
         self.connected = threading.Event()
+        self.refuse = refuse                # answer the WebSocket handshake with HTTP 403
+        self.refused = 0
+        self._dropped = threading.Event()
         self._lock = threading.Lock()
-        self._server = serve(self._handle, "127.0.0.1", 0)
+        self._server = serve(self._handle, "127.0.0.1", 0, process_request=self._gate)
         self.port = self._server.socket.getsockname()[1]
         self.url = f"ws://127.0.0.1:{self.port}/link/?ticket=test"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
+
+    def _gate(self, connection, request):
+        if self.refuse:
+            with self._lock:
+                self.refused += 1
+            return connection.respond(403, "Forbidden\n")
+        return None
+
+    def drop(self) -> None:
+        """Close the open connections and refuse new ones (Slack's endpoint going away)."""
+        self.refuse = True
+        self._dropped.set()
 
     def _handle(self, ws) -> None:
         ws.send(json.dumps({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0001"},
@@ -464,6 +510,9 @@ class SocketModeServer:
             for env in pending:
                 ws.send(json.dumps(env))
                 sent += 1
+            if self._dropped.is_set():
+                ws.close()
+                return
             try:
                 message = ws.recv(timeout=0.05)
             except TimeoutError:

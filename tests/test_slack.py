@@ -584,7 +584,9 @@ def test_feedback_is_stored_and_exported_as_a_question_set(make_bot, tmp_path):
                                          user=user, message_ts=next_ts(), thread_ts=ev["ts"]))
         assert r.status_code == 200
         eph = h.fake.wait_method("chat.postEphemeral")[0]
-        assert eph.args["user"] == user and eph.args["thread_ts"] == ev["ts"] and "recorded" in eph.args["text"]
+        # (this message carries no blocks to update, so the voter alone is thanked; test_slack_feedback.py
+        # covers the message update and the 👎 form)
+        assert eph.args["user"] == user and eph.args["thread_ts"] == ev["ts"] and "Thanks — marked" in eph.args["text"]
     rows = h.bot.store.feedback()
     assert len(rows) == 4
     by = {(r["answer_id"], r["user"]): r for r in rows}
@@ -606,24 +608,27 @@ def test_feedback_is_stored_and_exported_as_a_question_set(make_bot, tmp_path):
     run = subprocess.run([sys.executable, "-m", "assistant.cli", "feedback", "export", "--out", str(out)],
                          env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
-    assert "3 questions written" in run.stderr
+    assert "2 questions written" in run.stderr and "1 need review" in run.stderr
     data = yaml.safe_load(out.read_text(encoding="utf-8"))
     items = {i["question"]: i for i in data["questions"]}
     up = items[questions[0]]
     assert up["type"] == "slack_up" and up["expected_sources"] == ["hmip-midlands-nps-press-release-2018"]
     assert up["expected_quote"].lower() in " ".join(json.loads(first["citations"])[0]["quote"].split()).lower()
     assert items[questions[1]]["answerable"] is False and items[questions[1]]["type"] == "slack_up"
-    down = items[questions[2]]
-    assert down["type"] == "slack_down" and down["answerable"] is False and "judged wrong" in down["notes"]
+    assert questions[2] not in items  # a 👎 is not a label: it needs review
+    [down] = data["needs_review"]
+    assert down["question"] == questions[2] and down["type"] == "slack_down" and down["status"] == "needs_review"
+    assert "answerable" not in down and down["reasons"] == [] and down["rejected_sources"]
     from assistant.evaluation.questions import load_file
 
     name, loaded = load_file(out)
-    assert name == "slack-feedback" and len(loaded) == 3
+    assert name == "slack-feedback" and len(loaded) == 2
 
     run = subprocess.run([sys.executable, "-m", "assistant.cli", "feedback", "export", "--vote", "down"],
                          env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
-    assert [i["question"] for i in yaml.safe_load(run.stdout)["questions"]] == [questions[2]]
+    exported = yaml.safe_load(run.stdout)
+    assert exported["questions"] == [] and [i["question"] for i in exported["needs_review"]] == [questions[2]]
 
 
 def test_more_sources_lists_further_passages(make_bot):

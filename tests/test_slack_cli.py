@@ -14,6 +14,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import yaml
 from slack_fake import (APP_TOKEN, BOT_TOKEN, BOT_USER, FakeSlack, SocketModeServer, block_texts, event_body,
                         mention)
 
@@ -146,5 +147,7 @@ def test_feedback_export_errors(tmp_path):
     assert r.exit_code == 2 and "folder" in r.stderr and "does not exist" in r.stderr
     r = run_cli(["feedback", "export"], env)
     assert r.exit_code == 0
-    assert "questions: []" in r.stdout and "#   - id: slack-" in r.stdout and "#     question: q?" in r.stdout
+    exported = yaml.safe_load(r.stdout)
+    assert exported["questions"] == [] and exported["needs_review"][0]["question"] == "q?"
+    assert exported["needs_review"][0]["reply"] == "no_answer" and exported["needs_review"][0]["id"].startswith("slack-")
     assert BOT_USER not in r.stdout

@@ -198,10 +198,11 @@ def test_rate_limiter_sliding_window_tells_once_then_drops():
 
 # --- the manifest an admin creates the app from ---------------------------------------------------------------
 
-SCOPES_FOR = {"chat_postMessage": {"chat:write"}, "chat_postEphemeral": {"chat:write"},
+SCOPES_FOR = {"chat_postMessage": {"chat:write"}, "chat_postEphemeral": {"chat:write"}, "chat_update": {"chat:write"},
               "reactions_add": {"reactions:write"}, "reactions_remove": {"reactions:write"},
               "conversations_info": {"channels:read", "groups:read", "im:read", "mpim:read"}}
-NO_BOT_SCOPE = {"auth_test", "apps_connections_open"}  # auth.test needs none; the app token covers the other
+NO_BOT_SCOPE = {"auth_test", "apps_connections_open", "views_open",  # none needed / the app token / a trigger_id
+                "connect_to_new_endpoint", "is_connected"}  # the Socket Mode client's own, not Web API methods
 
 
 def test_manifest_grants_what_the_bot_uses():

@@ -12,17 +12,18 @@ bot's settings (settings.py). This module routes Slack's requests through one qu
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FuturesTimeout
 from typing import TYPE_CHECKING
 
 from assistant.access import Access
 from assistant.answer import citation_for
 from assistant.audit import slack_actor
+from assistant.llm.answer import resolve_mode
 from assistant.models import Answer, Filters, QuestionError
 from assistant.privacy import redact
+from bots.slack.channels import load_channel_defaults
+from bots.slack.feedback import REASON_VIEW, Feedback
 from bots.slack.parse import ParseError, parse
 from bots.slack.policy import ChannelPolicy, Deduplicator, RateLimiter
 from bots.slack.render import (ACTION_DOWN, ACTION_MORE, ACTION_UP, error_text, help_blocks, help_text,
@@ -32,6 +33,7 @@ from bots.slack.settings import SlackSettings
 from bots.slack.startup import (ConfigError, SlackCredentials, api_url, start_socket_mode,  # noqa: F401 (re-exported)
                                 verify_app_token, verify_bot_token, web_client, _quiet_token_warning)
 from bots.slack.store import SlackStore
+from bots.slack.work import AnswerWorkers, Busy, ShuttingDown, TimedOut
 
 if TYPE_CHECKING:  # pragma: no cover
     from slack_bolt import App
@@ -40,6 +42,9 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger("bots.slack")
 
 MORE_SOURCES = 5
+BUSY_TEXT = "I am answering too many questions at once right now: please try again in a minute."
+MODEL_BUSY_NOTE = ("The language model was busy with other questions, so this answer is quoted from the documents "
+                   "(ask again in a minute for a written one).")
 
 
 class Failure(Exception):
@@ -67,9 +72,9 @@ class SlackBot:
         self.limiter = RateLimiter(s.slack_rate_limit_per_minute)
         self.policy = ChannelPolicy(s)
         self.dedupe = Deduplicator()
-        self._answer_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="slack-answer")
-        self._pending = 0
-        self._pending_lock = threading.Lock()
+        self.feedback = Feedback(self.store)
+        self.channel_defaults = load_channel_defaults(s.slack_channel_defaults)  # ConfigError: bad file
+        self.workers = AnswerWorkers(s.slack_answer_workers, s.slack_max_pending, s.slack_answer_timeout_s)
         self.app: App | None = None
 
     # --- construction -------------------------------------------------------------------------
@@ -95,44 +100,43 @@ class SlackBot:
         app.command("/ask")(self.on_command)
         app.action(ACTION_UP)(self.on_vote)
         app.action(ACTION_DOWN)(self.on_vote)
+        app.view(REASON_VIEW)(self.on_reason)
         app.action(ACTION_MORE)(self.on_more_sources)
         app.error(self.on_error)
         self.app = app
         return app
 
     def close(self) -> None:
-        self._answer_pool.shutdown(wait=False, cancel_futures=True)
+        self.workers.close()
 
     # --- the answer path ----------------------------------------------------------------------
-    def _ask_now(self, question: str, filters: Filters, k: int, history, access: Access) -> Answer:
+    def _ask_now(self, question: str, filters: Filters, k: int, history, access: Access,
+                 answer_mode: str | None = None) -> Answer:
         if not self.service.documents(access=access):
             raise Failure("The document index is empty, so I have nothing to answer from yet: an admin needs to "
                           "run `assistant ingest`.")
-        return self.service.ask(question, k=k, filters=filters, history=history, access=access)
+        return self.service.ask(question, k=k, filters=filters, history=history, access=access,
+                                answer_mode=answer_mode)
 
     def _search_now(self, question: str, filters: Filters, k: int, access: Access):
         return self.service.search(question, k=k, filters=filters, access=access)
 
-    def _run(self, fn, *args, cid: str):
-        """Run a service call with the timeout and the global queue limit; failures become Failure."""
-        with self._pending_lock:
-            if self._pending >= self.settings.slack_max_pending:
-                log.warning("busy cid=%s pending=%d", cid, self._pending)
-                raise Failure("I am answering too many questions at once right now: please try again in a minute.")
-            self._pending += 1
+    def _run(self, fn, *, cid: str, fallback=None, lane: str = "answer", model: bool = False):
+        """Run service work on the workers (bots/slack/work.py: the budget starts when a worker starts it);
+        failures become Failure. With `model`, a timeout of the model's work is raised as TimedOut for the
+        caller, which still has the extractive answer to give. -> (result, whether the fallback ran)."""
         try:
-            future = self._answer_pool.submit(fn, *args)
-        except RuntimeError:
-            with self._pending_lock:
-                self._pending -= 1
+            return self.workers.run(fn, fallback=fallback, lane=lane)
+        except Busy as exc:
+            log.warning("busy cid=%s: %s", cid, exc)
+            raise Failure(BUSY_TEXT) from None
+        except ShuttingDown:
             raise Failure("I am shutting down: please try again in a minute.") from None
-        future.add_done_callback(self._release)
-        timeout = self.settings.slack_answer_timeout_s
-        try:
-            return future.result(timeout=timeout)
-        except FuturesTimeout:
-            log.error("answer timed out cid=%s after %.1f s", cid, timeout)
-            raise Failure(f"Searching the documents took longer than {timeout:g} s, so I stopped waiting. "
+        except TimedOut as exc:
+            if model and exc.lane == "answer":
+                raise
+            log.error("answer timed out cid=%s after %.1f s", cid, exc.seconds)
+            raise Failure(f"Searching the documents took longer than {exc.seconds:g} s, so I stopped waiting. "
                           "Please try again in a minute.") from None
         except (Failure, QuestionError):
             raise
@@ -140,9 +144,30 @@ class SlackBot:
             log.exception("answer failed cid=%s", cid)
             raise Failure(f"Something went wrong while searching the documents ({type(exc).__name__}).") from exc
 
-    def _release(self, _future) -> None:
-        with self._pending_lock:
-            self._pending -= 1
+    def _uses_model(self) -> bool:
+        try:
+            return resolve_mode(self.service.settings) == "llm"
+        except Exception:
+            return False  # the service says what is wrong with the answer mode when it is asked
+
+    def _ask(self, ask, cid: str) -> Answer:
+        """The answer within the budget. With a language model: a question that finds every answer worker busy,
+        or whose model runs past the budget, gets the extractive answer with a note saying so (the note blames
+        the model, never searching)."""
+        if not self._uses_model():
+            return self._run(lambda: ask(None), cid=cid)[0]
+        try:
+            result, fell_back = self._run(lambda: ask(None), fallback=lambda: ask("extractive"), cid=cid, model=True)
+            note = MODEL_BUSY_NOTE if fell_back else None
+        except TimedOut as exc:
+            log.warning("the language model timed out cid=%s after %.1f s: answering extractively", cid, exc.seconds)
+            result = self._run(lambda: ask("extractive"), lane="quick", cid=cid)[0]
+            note = (f"The language model took longer than {exc.seconds:g} s, so this answer is quoted from the "
+                    "documents.")
+        if note:
+            log.info("extractive answer cid=%s: %s", cid, note)
+            result.notes = [*(result.notes or []), note]
+        return result
 
     def answer(self, client: "WebClient", *, user: str, channel: str, parsed, thread_ts: str | None,
                kind_hint: str | None, surface: str, cid: str) -> tuple[Answer, str, str | None]:
@@ -154,9 +179,9 @@ class SlackBot:
             if thread_ts else []
         filters = parsed.filters(access.restricted)  # recorded with the answer, for More sources
         audit = self.service.audit
+        k = self.service.settings.top_k
         try:
-            result = self._run(self._ask_now, parsed.question, filters, self.service.settings.top_k, history, access,
-                               cid=cid)
+            result = self._ask(lambda mode: self._ask_now(parsed.question, filters, k, history, access, mode), cid)
         except QuestionError as exc:
             audit.record("ask", slack_actor(user), "refused:invalid_question", question=parsed.question,
                          surface=surface, cid=cid)
@@ -187,6 +212,8 @@ class SlackBot:
             parsed, problem = parse(text, bot_user_id), None
         except ParseError as exc:
             parsed, problem = None, str(exc)
+        if parsed is not None:
+            parsed.channel = self.channel_defaults.get(channel)
         if parsed is not None and parsed.help:  # help never counts toward the rate limit
             out.say(help_text(bot_user_id), blocks=help_blocks(bot_user_id))
             return
@@ -254,26 +281,10 @@ class SlackBot:
                              kind_hint=None, surface="slash", bot_user_id=context.bot_user_id, cid=cid)
 
     def on_vote(self, ack, body: dict, action: dict, client: "WebClient", respond) -> None:
-        ack()
-        cid = new_correlation_id()
-        vote = "up" if action.get("action_id") == ACTION_UP else "down"
-        user = (body.get("user") or {}).get("id", "")
-        channel, thread_ts = _action_place(body)
-        answer_id = action.get("value", "")
-        try:
-            stored = self.store.vote(answer_id, user, vote)
-        except Exception:
-            log.exception("feedback not stored cid=%s answer_id=%s", cid, answer_id)
-            tell(client, respond, cid, channel=channel, user=user, thread_ts=thread_ts,
-                 text=error_text("I could not record your feedback.", cid))
-            return
-        log.info("feedback cid=%s answer_id=%s user=%s vote=%s stored=%s", cid, answer_id, user, vote, stored)
-        if stored:
-            text = ("Thanks: your 👍 is recorded." if vote == "up" else
-                    "Thanks: your 👎 is recorded, and the team will look at this question.")
-        else:
-            text = error_text("I no longer have that answer on record, so the vote was not stored.", cid)
-        tell(client, respond, cid, channel=channel, user=user, thread_ts=thread_ts, text=text)
+        self.feedback.on_vote(ack, body, action, client, respond, new_correlation_id(), _action_place(body))
+
+    def on_reason(self, ack, body: dict, view: dict, client: "WebClient") -> None:
+        self.feedback.on_reason(ack, body, view, client, new_correlation_id())
 
     def on_more_sources(self, ack, body: dict, action: dict, client: "WebClient", respond) -> None:
         ack()
@@ -297,8 +308,8 @@ class SlackBot:
         granted = self.policy.access(client, channel, user, None, cid)
         access = Access(restricted=granted.restricted and record.filters.include_restricted)
         try:
-            results = self._run(self._search_now, record.question, record.filters,
-                                len(record.citations) + MORE_SOURCES, access, cid=cid)
+            k = len(record.citations) + MORE_SOURCES
+            results = self._run(lambda: self._search_now(record.question, record.filters, k, access), lane="quick", cid=cid)[0]
         except Failure as exc:
             say(error_text(str(exc), cid))
             return

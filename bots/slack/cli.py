@@ -41,11 +41,13 @@ def slack(log_level: str = typer.Option("INFO", "--log-level", help="DEBUG, INFO
         fail(str(exc))
 
     from assistant.service import get_service
+    from bots.slack.channels import load_channel_defaults
     from bots.slack.settings import SlackSettings
     from bots.slack.startup import verify_app_token, verify_bot_token, web_client
 
     slack_settings = SlackSettings()
-    try:  # ask Slack before the model loads, so a wrong token fails in a second
+    try:  # the admin's files and then Slack, before the model loads, so a mistake fails in a second
+        load_channel_defaults(slack_settings.slack_channel_defaults)
         client = web_client(slack_settings, credentials.bot_token, quiet=True)
         verify_bot_token(client, slack_settings)
         verify_app_token(client, slack_settings, credentials.app_token)
@@ -62,17 +64,22 @@ def slack(log_level: str = typer.Option("INFO", "--log-level", help="DEBUG, INFO
         print(f"warning: the index in {settings.index_dir} is empty: run `assistant ingest` (until then the bot "
               "replies that it has nothing to answer from)", file=sys.stderr)
     try:
-        handler = _start(bot, credentials)
+        connection = _start(bot, credentials)
     except ConfigError as exc:
         bot.close()
         fail(str(exc))
     stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     print("Slack bot connected over Socket Mode; Ctrl-C to stop.", file=sys.stderr)
-    stop.wait()
-    handler.close()
-    bot.close()
+    try:  # says when the connection drops and comes back; past the retry budget, exits 2
+        connection.watch(stop, say=lambda line: print(line, file=sys.stderr))
+    except ConfigError as exc:
+        fail(str(exc))
+    finally:
+        connection.close()
+        bot.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _start(bot, credentials):
@@ -97,21 +104,15 @@ def export(out: Optional[Path] = typer.Option(None, "--out", help="Write the YAM
     path = SlackSettings().feedback_db(get_settings().state_dir)
     if not path.exists():
         fail(f"no Slack feedback yet: {path} does not exist (the bot creates it when it first answers)")
-    data, unlabelled = SlackStore(path).question_set(vote, name=name)
-    if not data["questions"] and not unlabelled:
+    data, review = SlackStore(path).question_set(vote, name=name)
+    if not data["questions"] and not review:
         fail(f"no feedback matches --vote {vote}: nothing written", code=1)
-    lines = ["# Questions staff rated with 👍/👎 in Slack (assistant feedback export); run with `assistant eval`."]
-    text = "\n".join(lines) + "\n"
-    if data["questions"]:
-        text += yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120)
-    else:
-        text += yaml.safe_dump({"name": name, "questions": []}, sort_keys=False, allow_unicode=True)
-    if unlabelled:
-        text += ("\n# 👎 on a 'could not find' reply: staff expected an answer. Add expected_sources (and an\n"
-                 "# expected_quote) and move them into the list above to use them:\n")
-        for item in unlabelled:
-            dumped = yaml.safe_dump([item], sort_keys=False, allow_unicode=True, width=120)
-            text += "".join(f"#   {line}\n" for line in dumped.splitlines())
+    lines = ["# Questions staff rated with 👍/👎 in Slack (assistant feedback export); run with `assistant eval`.",
+             "# needs_review: answers staff marked 👎 (with their reasons). `assistant eval` skips them: label one",
+             "# (expected_sources and expected_quote, or answerable: false) and move it into questions to use it."]
+    if review:
+        data["needs_review"] = review
+    text = "\n".join(lines) + "\n" + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120)
     if out is None:
         sys.stdout.write(text)
     else:
@@ -119,7 +120,7 @@ def export(out: Optional[Path] = typer.Option(None, "--out", help="Write the YAM
             fail(f"--out: folder {out.parent} does not exist")
         out.write_text(text, encoding="utf-8")
         print(f"{len(data['questions'])} questions written to {out}"
-              + (f"; {len(unlabelled)} more need a label (commented at the end)" if unlabelled else ""),
+              + (f"; {len(review)} need review (needs_review)" if review else ""),
               file=sys.stderr)
 
 

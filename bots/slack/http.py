@@ -38,13 +38,15 @@ def mount(app: FastAPI, service, *, credentials: SlackCredentials | None = None,
     from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
     from starlette.concurrency import run_in_threadpool
 
-    bot = SlackBot(service, settings)
+    bot = None
     try:
+        bot = SlackBot(service, settings)  # reads the channel defaults file
         bolt = bot.build_app(credentials.check_bot_token(), credentials.signing_secret)
     except ConfigError as exc:
         reason = str(exc)
         log.error("Slack HTTP mode not available: %s", reason)
-        bot.close()
+        if bot is not None:
+            bot.close()
 
         @app.post(EVENTS_PATH, include_in_schema=False)
         async def slack_unavailable() -> JSONResponse:

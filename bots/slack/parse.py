@@ -12,6 +12,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from assistant.models import DOC_TYPES, Filters
 
@@ -39,10 +40,17 @@ class Parsed:
     until: date | None = None
     share: bool = False
     help: bool = False
+    channel: Any = None  # bots.slack.channels.ChannelDefault: the channel's default filters, if it has any
 
     def filters(self, include_restricted: bool) -> Filters:
-        return Filters(doc_type=self.doc_types or None, published_after=self.since, published_before=self.until,
-                       include_restricted=include_restricted)
+        """The message's filters, the channel's defaults filling what it left out."""
+        given = Filters(doc_type=self.doc_types or None, published_after=self.since, published_before=self.until,
+                        include_restricted=include_restricted)
+        return self.channel.left_to_channel(self).fill(given) if self.channel else given
+
+    def channel_note(self) -> str:
+        """What the channel's defaults add to this question, for the reply ("" when nothing)."""
+        return self.channel.left_to_channel(self).describe() if self.channel else ""
 
     def describe_filters(self) -> str:
         parts = []

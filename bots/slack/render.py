@@ -125,11 +125,21 @@ def where(c: Citation) -> str:
     return " · ".join(parts)
 
 
+def link_for(c: Citation) -> str | None:
+    """Where the title links: the document viewer's page for the passage (`citation.url`, set when the service
+    has a public URL) when there is one, else the document's own URL from the manifest; None when neither is a
+    plain http(s) URL Slack can link."""
+    for url in (getattr(c, "url", None), c.source):
+        if url and url.startswith(("http://", "https://")) and not any(ch in url for ch in "|<> "):
+            return url
+    return None
+
+
 def citation_text(c: Citation, sentence: str | None = None) -> str:
     title = escape(shorten(c.title or c.doc_id, TITLE_MAX_CHARS))
-    link = c.url or c.source  # the web viewer at the passage (ASSISTANT_PUBLIC_URL), else the document's source
-    if link.startswith(("http://", "https://")) and "|" not in link and ">" not in link:
-        title = f"<{link}|{title}>"
+    url = link_for(c)
+    if url:
+        title = f"<{url}|{title}>"
     head = f"*[{c.n}]* {title}"
     loc = where(c)
     if loc:
@@ -145,12 +155,14 @@ def answer_text_sections(text: str) -> list[str]:
 
 
 def answer_blocks(answer: Answer, answer_id: str | None, *, read_as: str | None = None, filters: str = "",
-                  asked_by: str | None = None, footer_note: str | None = None) -> list[dict]:
+                  asked_by: str | None = None, footer_note: str | None = None, channel_note: str = "") -> list[dict]:
     """The whole reply: answer, Sources (one line per citation), buttons, context."""
     blocks: list[dict] = []
     notes = []
     if asked_by:
         notes.append(f"<@{asked_by}> asked: {escape(shorten(answer.question, 500))}")
+    if channel_note:
+        notes.append(f":pushpin: {escape(shorten(channel_note, 500))}")
     if read_as:
         notes.append(f"_Read as:_ {escape(shorten(read_as, 500))}")
     if filters:

@@ -140,7 +140,8 @@ class ThreadReply:
         self.say(text)
 
     def deliver(self, answer: Answer, answer_id: str, read_as: str | None, parsed: "Parsed") -> None:
-        blocks = answer_blocks(answer, answer_id, read_as=read_as, filters=parsed.describe_filters())
+        blocks = answer_blocks(answer, answer_id, read_as=read_as, filters=parsed.describe_filters(),
+                               channel_note=parsed.channel_note())
         post_answer(self.client, self.cid, self.channel, self.thread_ts, answer, blocks, user=self.user)
 
     def done(self) -> None:
@@ -179,16 +180,19 @@ class SlashReply:
 
     def deliver(self, answer: Answer, answer_id: str, read_as: str | None, parsed: "Parsed") -> None:
         if parsed.share:
-            blocks = answer_blocks(answer, answer_id, asked_by=self.user, filters=parsed.describe_filters())
+            blocks = answer_blocks(answer, answer_id, asked_by=self.user, filters=parsed.describe_filters(),
+                                   channel_note=parsed.channel_note())
             sent = post_answer(self.client, self.cid, self.channel, None, answer, blocks)
             if sent is not None:
                 if sent.get("ts"):
                     self.store.set_thread_ts(answer_id, sent["ts"])  # mentions in its thread are follow-ups
                 return
             note = "I could not post in this channel (invite me with `/invite`), so only you see this answer."
-            blocks = answer_blocks(answer, answer_id, filters=parsed.describe_filters(), footer_note=note)
+            blocks = answer_blocks(answer, answer_id, filters=parsed.describe_filters(), footer_note=note,
+                                   channel_note=parsed.channel_note())
         else:
-            blocks = answer_blocks(answer, answer_id, filters=parsed.describe_filters())
+            blocks = answer_blocks(answer, answer_id, filters=parsed.describe_filters(),
+                                   channel_note=parsed.channel_note())
         for chunk in messages(blocks):
             self._tell(fallback_text(answer), blocks=chunk)
 

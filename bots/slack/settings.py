@@ -35,7 +35,14 @@ class SlackSettings(BaseSettings):
                                                            "is told once to wait and the rest of the flood is dropped")
     slack_answer_timeout_s: float = Field(30.0, description="seconds after which the bot replies that searching "
                                                             "took too long")
+    slack_answer_workers: int = Field(2, description="questions answered at once (each may wait on the language "
+                                                     "model); more at once get the extractive answer")
     slack_max_pending: int = Field(16, description="questions queued at once before the bot replies 'busy'")
+    slack_socket_attempts: int = Field(5, description="Socket Mode: tries to open the connection (at start-up or "
+                                                     "after losing it) before the bot exits with status 2")
+    slack_socket_retry_s: float = Field(3.0, description="Socket Mode: seconds between those tries")
+    slack_channel_defaults: Path | None = Field(None, description="YAML file of per-channel default filters "
+                                                                  "(bots/slack/channels.py); read at start-up")
     slack_feedback_db: Path | None = Field(None, description="SQLite file for answers and feedback; "
                                                              "unset = `<index dir>/state/slack.sqlite3`")
     slack_retention_days: int = Field(0, ge=0, description="on start, delete answers and feedback older than this "

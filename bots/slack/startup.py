@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,6 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from slack_sdk import WebClient
 
 SLACK_API_URL = "https://slack.com/api/"
+log = logging.getLogger("bots.slack")
 
 
 class ConfigError(Exception):
@@ -135,20 +138,98 @@ def _quiet_token_warning() -> None:
         bolt_logger.addFilter(_DropTokenWarning())
 
 
-def start_socket_mode(bot, credentials: SlackCredentials):
-    """Build the app, open the Socket Mode connection (apps.connections.open + WebSocket) and return the handler.
-    Raises ConfigError when a token is missing, malformed or refused."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-    from slack_sdk.errors import SlackApiError
+class _LastProblem(logging.Handler):
+    """Keeps the Socket Mode client's last warning: the SDK logs a failed connection instead of raising."""
 
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.message: str | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.message = record.getMessage()
+
+
+def _reason(message: str | None) -> str:
+    """slack_sdk's log line -> the part a person can act on."""
+    if not message:
+        return "the WebSocket did not open"
+    status = re.search(r"unexpected response for handshake \(status: (\d+)", message)
+    if status:
+        return f"the Socket Mode server answered HTTP {status.group(1)} instead of opening the WebSocket"
+    error = re.search(r"message: (.+?)\)?$", message) or re.search(r"error: (.+?)\)?$", message)
+    return error.group(1) if error else message
+
+
+class SocketConnection:
+    """The Socket Mode connection and its real state: "connected" is said only once the WebSocket is open,
+    and after `attempts` failed tries (`wait_s` apart), at start-up or after losing it, the bot gives up so
+    that its supervisor (systemd, say) sees it fail rather than a bot that looks up and hears nothing."""
+
+    def __init__(self, handler, attempts: int, wait_s: float, problems: _LastProblem):
+        self.handler, self.attempts, self.wait_s, self.problems = handler, max(1, attempts), wait_s, problems
+
+    @property
+    def connected(self) -> bool:
+        return self.handler.client.is_connected()
+
+    def _try(self) -> bool:
+        from slack_sdk.errors import SlackApiError
+
+        try:  # a fresh URL from apps.connections.open each time, then the WebSocket
+            self.handler.client.connect_to_new_endpoint(force=True)
+        except SlackApiError as exc:
+            raise _app_token_error(exc.response.get("error", "unknown error")) from exc
+        except Exception as exc:  # the SDK raises for some failures and only logs others
+            self.problems.message = f"error: {exc}"
+        return self.connected
+
+    def reconnect(self, stop=None) -> None:
+        """Up to `attempts` tries; raises ConfigError with the last reason when none opened the WebSocket."""
+        for attempt in range(1, self.attempts + 1):
+            if self.connected or self._try():
+                return
+            log.warning("Socket Mode connection attempt %d of %d failed: %s", attempt, self.attempts,
+                        _reason(self.problems.message))
+            if attempt < self.attempts and (stop.wait(self.wait_s) if stop else time.sleep(self.wait_s)):
+                return  # asked to stop
+        raise ConfigError(f"could not open the Socket Mode connection after {self.attempts} attempts: "
+                          f"{_reason(self.problems.message)}")
+
+    def watch(self, stop, say=print, every_s: float = 1.0) -> None:
+        """Until `stop` is set: when the connection drops, say so and reconnect (ConfigError past the budget)."""
+        while not stop.wait(every_s):
+            if self.connected:
+                continue
+            say("Slack connection lost: reconnecting.")
+            self.reconnect(stop)
+            if stop.is_set():
+                return
+            say("Slack bot reconnected over Socket Mode.")
+
+    def close(self) -> None:
+        self.handler.close()
+
+
+def start_socket_mode(bot, credentials: SlackCredentials, settings: SlackSettings | None = None) -> SocketConnection:
+    """Build the app and open the Socket Mode connection (apps.connections.open + WebSocket), retrying.
+    Raises ConfigError when a token is missing, malformed or refused, or no connection opened."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    settings = settings or bot.settings
     bot_token = credentials.check_bot_token()
     app_token = credentials.check_app_token()
     app = bot.build_app(bot_token)
-    handler = SocketModeHandler(app, app_token=app_token)
+    problems = _LastProblem()
+    sdk_log = logging.getLogger("bots.slack.socket_mode")
+    sdk_log.handlers = [h for h in sdk_log.handlers if not isinstance(h, _LastProblem)]  # an earlier start's
+    sdk_log.addHandler(problems)
+    # reconnecting has one owner, SocketConnection (the SDK's own loop would retry without limit or report)
+    handler = SocketModeHandler(app, app_token=app_token, logger=sdk_log, auto_reconnect_enabled=False)
+    connection = SocketConnection(handler, settings.slack_socket_attempts, settings.slack_socket_retry_s, problems)
     try:
-        handler.connect()
-    except SlackApiError as exc:
-        raise _app_token_error(exc.response.get("error", "unknown error")) from exc
-    except Exception as exc:
-        raise ConfigError(f"cannot open the Socket Mode connection: {exc}") from exc
-    return handler
+        connection.reconnect()
+    except BaseException:
+        handler.close()
+        sdk_log.removeHandler(problems)
+        raise
+    return connection

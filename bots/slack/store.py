@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS feedback (
     status      TEXT NOT NULL,
     citations   TEXT NOT NULL,
     filters     TEXT NOT NULL,
+    reason      TEXT,
     PRIMARY KEY (answer_id, user)
 );
 """
@@ -81,6 +82,8 @@ class SlackStore:
         self._lock = threading.Lock()
         with self._connect() as db:
             db.executescript(_SCHEMA)
+            if "reason" not in {r["name"] for r in db.execute("PRAGMA table_info(feedback)")}:
+                db.execute("ALTER TABLE feedback ADD COLUMN reason TEXT")  # a file from before reasons
 
     @contextmanager
     def _connect(self):
@@ -144,11 +147,29 @@ class SlackStore:
                              (answer_id,)).fetchone()
             if row is None:
                 return False
-            db.execute("INSERT INTO feedback VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(answer_id, user) DO UPDATE SET "
+            # a second vote replaces the first; a reason belongs to the 👎 it was given with
+            db.execute("INSERT INTO feedback (answer_id, user, vote, created, question, answer, status, citations, "
+                       "filters) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(answer_id, user) DO UPDATE SET "
+                       "reason = CASE WHEN feedback.vote = excluded.vote THEN feedback.reason END, "
                        "vote = excluded.vote, created = excluded.created",
                        (answer_id, user, vote, time.time(), row["question"], row["answer"], row["status"],
                         row["citations"], row["filters"]))
         return True
+
+    def set_reason(self, answer_id: str, user: str, reason: str) -> bool:
+        """The reason a user gave for their 👎 (at most 1000 characters); False when they have no 👎 on it."""
+        with self._lock, self._connect() as db:
+            cur = db.execute("UPDATE feedback SET reason = ? WHERE answer_id = ? AND user = ? AND vote = 'down'",
+                             ((reason or "").strip()[:1000] or None, answer_id, user))
+        return cur.rowcount == 1
+
+    def tally(self, answer_id: str) -> tuple[int, int]:
+        """(👍, 👎) on one answer, one vote per person."""
+        with self._connect() as db:
+            rows = db.execute("SELECT vote, COUNT(*) AS n FROM feedback WHERE answer_id = ? GROUP BY vote",
+                              (answer_id,)).fetchall()
+        counts = {r["vote"]: r["n"] for r in rows}
+        return counts.get("up", 0), counts.get("down", 0)
 
     def feedback(self) -> list[dict]:
         with self._connect() as db:
@@ -170,15 +191,14 @@ class SlackStore:
 
     # --- export -----------------------------------------------------------------------------
     def question_set(self, vote: str = "all", name: str = "slack-feedback") -> tuple[dict, list[dict]]:
-        """Feedback as a question set (docs/architecture.md), loadable by `assistant eval`, plus the items that
-        need a person to label them first. One item per answer; the majority vote decides, a tie counts as 👎.
+        """Feedback as a question set (docs/architecture.md), loadable by `assistant eval`, plus the items a person
+        must review first. One item per answer; the majority vote decides, a tie counts as 👎.
 
         👍 on an answer:     expected_sources = the cited documents, expected_quote = the first cited sentence.
         👍 on a no-answer:   answerable: false (staff agreed the documents do not answer it).
-        👎 on an answer:     answerable: false (a wrong answer is worse than "could not find") until someone
-                             labels the right source; the notes say which sources were rejected.
-        👎 on a no-answer:   staff expected an answer, but nobody has said where it is: returned in the second
-                             list (the CLI writes them as comments) because the eval format needs expected_sources.
+        👎 on anything:      needs review (status: needs_review), with the reasons staff gave and the sources
+                             they rejected. A 👎 alone says the reply did not help, not what the right answer
+                             is (nor that there is none), so it is never exported as a label.
         """
         if vote not in ("all", *VOTES):
             raise ValueError("vote must be up, down or all")
@@ -186,7 +206,7 @@ class SlackStore:
         for row in self.feedback():
             groups.setdefault(row["answer_id"], []).append(row)
         questions: list[dict] = []
-        unlabelled: list[dict] = []
+        review: list[dict] = []
         for answer_id, rows in groups.items():
             ups = sum(r["vote"] == "up" for r in rows)
             downs = len(rows) - ups
@@ -199,29 +219,32 @@ class SlackStore:
             last = datetime.fromtimestamp(max(r["created"] for r in rows), timezone.utc).isoformat(timespec="seconds")
             tally = f"Slack feedback: {ups} up, {downs} down, last {last}."
             item: dict = {"id": f"slack-{answer_id[:12]}", "type": f"slack_{verdict}", "question": first["question"]}
-            if verdict == "up" and first["status"] == "answered":
+            filt = _filters_for_export(Filters.model_validate_json(first["filters"]))
+            if verdict == "down":
+                item["status"] = "needs_review"
+                item["reply"] = first["status"]
+                if cited:
+                    item["rejected_sources"] = cited
+                item["reasons"] = [r["reason"] for r in rows if r["vote"] == "down" and r["reason"]]
+                if filt:
+                    item["filters"] = filt
+                item["notes"] = tally
+                review.append(item)
+                continue
+            if first["status"] == "answered":
                 item["expected_sources"] = cited
                 quote = _expected_quote(first["answer"], citations)
                 if quote:
                     item["expected_quote"] = quote
                 notes = tally
-            elif verdict == "up":
+            else:
                 item["answerable"] = False
                 notes = tally + " Staff agreed the documents do not answer this."
-            elif first["status"] == "answered":
-                item["answerable"] = False
-                notes = (tally + f" The answer citing {', '.join(cited) or 'nothing'} was judged wrong; kept as "
-                         "'should not answer' until someone labels the right source (then set expected_sources "
-                         "and remove answerable: false).")
-            else:
-                unlabelled.append({"id": item["id"], "question": first["question"], "notes": tally})
-                continue
-            filt = _filters_for_export(Filters.model_validate_json(first["filters"]))
             if filt:
                 item["filters"] = filt
             item["notes"] = notes
             questions.append(item)
-        return {"name": name, "questions": questions}, unlabelled
+        return {"name": name, "questions": questions}, review
 
 
 _MARKERS = re.compile(r"\s*\[\d+\]")

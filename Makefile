@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install test run ingest eval smoke beir clean bench eval-library library-scale
+# make lint: ruff (pyflakes, bugbear, import order, pyupgrade) and mypy with the pydantic plugin; .ci/run runs it first
+.PHONY: install lint test run ingest eval smoke beir clean bench eval-library library-scale
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +16,10 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 install: $(BIN)/.installed
+
+lint: install
+	$(BIN)/ruff check assistant bots tests benchmarks evals $(wildcard docs)
+	$(BIN)/mypy assistant bots
 
 test: install
 	$(BIN)/python -m pytest -q tests

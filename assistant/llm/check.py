@@ -59,7 +59,7 @@ UNVERIFIED = "(unverified: this sentence cites no passage)"
 
 def _ends_with_abbreviation(text: str) -> bool:
     m = re.search(r"([A-Za-z.]+)[.]+$", text.rstrip())
-    return bool(m) and m.group(1).lower().rstrip(".") in _ABBREVIATIONS
+    return m is not None and m.group(1).lower().rstrip(".") in _ABBREVIATIONS
 
 
 def split_line(line: str, final: bool) -> tuple[list[str], str]:

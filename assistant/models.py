@@ -1,4 +1,4 @@
-"""The shapes every surface shares: filters in, passages and answers out (DESIGN.md's answer JSON)."""
+"""The shapes every surface shares: filters in, passages and answers out (docs/architecture.md, "The answer JSON")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The agreed layering (DESIGN.md): every surface depends on `assistant`; `assistant` never imports `bots`."""
+"""The agreed layering (docs/architecture.md): every surface depends on `assistant`; `assistant` never imports
+`bots`."""
 
 import re
 

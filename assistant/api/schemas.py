@@ -1,4 +1,5 @@
-"""Request and response bodies of the HTTP API. The answer itself is assistant.models.Answer (DESIGN.md)."""
+"""Request and response bodies of the HTTP API. The answer itself is assistant.models.Answer
+(docs/architecture.md, "The answer JSON")."""
 
 from __future__ import annotations
 

@@ -279,7 +279,8 @@ def evaluate_beir(dataset: BeirDataset, configs, base_settings, embedder, cache_
 
 
 def _beir_summary(dataset: BeirDataset, rankings, result: dict, latencies: list[float]) -> dict:
-    """DESIGN.md's summary keys (answer metrics are null: a BEIR run has no answers) plus recall@100."""
+    """The summary keys of docs/architecture.md ("The eval report"; answer metrics are null: a BEIR run has no
+    answers) plus recall@100."""
     from assistant.evaluation.metrics import hit_at_k
 
     qids = dataset.query_ids

@@ -1,4 +1,4 @@
-"""Question sets (YAML, DESIGN.md's format): loaded, validated, merged.
+"""Question sets (YAML; the format is in docs/architecture.md, "Question sets"): loaded, validated, merged.
 
 ```yaml
 name: example

@@ -1,5 +1,5 @@
-"""Writing a run to disk: report.json (DESIGN.md's shape), report.md (tables, worst questions, per-type
-breakdown) and PNG plots (metric bars per configuration, latency distribution)."""
+"""Writing a run to disk: report.json (docs/architecture.md, "The eval report"), report.md (tables, worst questions,
+per-type breakdown) and PNG plots (metric bars per configuration, latency distribution)."""
 
 from __future__ import annotations
 

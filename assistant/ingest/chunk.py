@@ -20,8 +20,9 @@ if TYPE_CHECKING:  # llama-index is imported where a file is chunked, not when t
     # an unchanged re-ingest chunks nothing and so skips its ~1-3 s import (issue 6, benchmarks/RESULTS.md)
     from llama_index.core.schema import TextNode
 
-# all-MiniLM-L6-v2 reads at most 256 word pieces (~190 words); longer passages are truncated when
-# embedded, so the default upper bound sits near that, not at the 300 the issue allows.
+# Defaults for a direct call only: ingest passes Settings.chunk_min_words / chunk_max_words (80 / 300).
+# all-MiniLM-L6-v2 reads at most 256 word pieces (~190 words); the end of a longer passage is not embedded
+# (BM25 still indexes it). Measured lengths: `python -m docs.passage_lengths`.
 DEFAULT_MIN_WORDS = 80
 DEFAULT_MAX_WORDS = 200
 

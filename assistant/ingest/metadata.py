@@ -65,7 +65,7 @@ def _read_manifest(path: Path) -> dict[str, dict]:
 
 
 def doc_id_for(path: Path, corpus_dir: Path | None) -> str:
-    """The file's path under the corpus folder without its extension (DESIGN.md)."""
+    """The file's path under the corpus folder without its extension (docs/architecture.md)."""
     try:
         rel = path.resolve().relative_to(corpus_dir.resolve()) if corpus_dir else Path(path.name)
     except ValueError:

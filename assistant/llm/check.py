@@ -11,7 +11,8 @@ starts). For each sentence:
    - at least `llm_min_word_support` of its content words (stemmed, stop words out) appear there,
    - its embedding's cosine with the best-matching passage sentence (or pair of adjacent sentences)
      is at least `llm_min_similarity`.
-   Both thresholds were calibrated on labelled examples (benchmarks/llm_check_calibration.py).
+   Both thresholds were calibrated on labelled examples (benchmarks/llm_check_examples.yaml) by
+   benchmarks/llm_check.py, with assistant/llm/calibrate.py; figures in benchmarks/RESULTS.md.
 
 Surviving sentences are renumbered in order of first citation, so the answer's [1] is its first citation.
 """

@@ -83,7 +83,8 @@ def _start(bot, credentials):
 def export(out: Optional[Path] = typer.Option(None, "--out", help="Write the YAML here (default: standard output)."),
            vote: str = typer.Option("all", "--vote", help="Which items: up, down or all."),
            name: str = typer.Option("slack-feedback", "--name", help="The question set's name.")) -> None:
-    """Write 👍/👎 feedback from Slack as a question set (DESIGN.md format) for `assistant eval`."""
+    """Write 👍/👎 feedback from Slack as a question set (docs/architecture.md, "Question sets") for
+    `assistant eval`."""
     import yaml
 
     from assistant.config import get_settings

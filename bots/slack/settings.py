@@ -24,17 +24,20 @@ class SlackSettings(BaseSettings):
         extra="ignore",
     )
 
-    slack_api_url: str | None = None
+    slack_api_url: str | None = Field(None, description="Slack Web API base URL (the tests point it at a local "
+                                                        "stand-in); unset = Slack's")
     slack_allowed_channels: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="channel ids (comma-separated) the bot answers in; empty = every channel it "
                                           "is invited to. Restricted documents are used only in DMs and in private "
                                           "channels listed here")
-    slack_allow_dms: bool = True
-    slack_rate_limit_per_minute: int = Field(6, description="questions per user per minute before the bot asks them to wait")
-    slack_answer_timeout_s: float = Field(30.0, description="the bot replies 'took too long' after this")
+    slack_allow_dms: bool = Field(True, description="answer direct messages")
+    slack_rate_limit_per_minute: int = Field(6, description="questions per person per minute; past it the person "
+                                                           "is told once to wait and the rest of the flood is dropped")
+    slack_answer_timeout_s: float = Field(30.0, description="seconds after which the bot replies that searching "
+                                                            "took too long")
     slack_max_pending: int = Field(16, description="questions queued at once before the bot replies 'busy'")
     slack_feedback_db: Path | None = Field(None, description="SQLite file for answers and feedback; "
-                                                             "default <state_dir>/slack.sqlite3")
+                                                             "unset = `<index dir>/state/slack.sqlite3`")
 
     @field_validator("slack_allowed_channels", mode="before")
     @classmethod

@@ -153,7 +153,7 @@ class SlackStore:
 
     # --- export -----------------------------------------------------------------------------
     def question_set(self, vote: str = "all", name: str = "slack-feedback") -> tuple[dict, list[dict]]:
-        """Feedback as a question set in DESIGN.md's format, loadable by `assistant eval`, plus the items that
+        """Feedback as a question set (docs/architecture.md), loadable by `assistant eval`, plus the items that
         need a person to label them first. One item per answer; the majority vote decides, a tie counts as 👎.
 
         👍 on an answer:     expected_sources = the cited documents, expected_quote = the first cited sentence.

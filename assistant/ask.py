@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assistant import domain
+from assistant.access import PUBLIC, Access
 from assistant.answer import NO_ANSWER_TEXT, extractive_answer
 from assistant.dates import period_in, period_note, prefer_period
 from assistant.glossary import defines
 from assistant.llm.answer import llm_answer, resolve_mode
 from assistant.models import Answer, Filters, ReadAs, ScoredPassage
+from assistant.safety import INSTRUCTIONS_NOTE, addresses_an_ai
 
 if TYPE_CHECKING:  # pragma: no cover
     from assistant.service import Service
@@ -32,8 +34,9 @@ class AskState:
 
     question: str  # validated; what was asked now
     k: int
-    filters: Filters
+    filters: Filters  # effective: the restricted part already decided from `access` by the service
     snap: "Snapshot"
+    access: Access = PUBLIC  # what the caller may see (assistant/access.py)
     glossary: Any = None  # assistant.glossary.Glossary when domain features are on
     mode: str | None = None  # retrieval mode override
     answer_mode: str | None = None  # "extractive" | "llm" override
@@ -46,6 +49,7 @@ class AskState:
     term: Any = None  # assistant.glossary.Term the question asks to define
     searched_for: str = ""  # what retrieval and the evidence test read
     results: list[ScoredPassage] = field(default_factory=list)
+    ignored: list[ScoredPassage] = field(default_factory=list)  # retrieved, but addressing an AI: support nothing
     answer: Answer | None = None
     deterministic: bool = False  # answered without search: later search steps pass
     started: float = field(default_factory=time.perf_counter)
@@ -65,8 +69,10 @@ def read_in_conversation(service: "Service", s: AskState) -> AskState:
 
     s.asked = s.question
     s.read = read(s.question, s.filters, s.history, llm_client=service.rewrite_client(),
-                  strong_alone=service.strong_alone)
-    s.question, s.filters = s.read.question, s.read.filters
+                  strong_alone=lambda q, f: service.strong_alone(q, f, access=s.access))
+    # filters carried from an earlier turn: what may be read is still this caller's grant
+    s.question, s.filters = s.read.question, s.filters.model_copy(update={
+        **s.read.filters.model_dump(exclude={"include_restricted"}), "include_restricted": s.filters.include_restricted})
     return s
 
 
@@ -86,9 +92,9 @@ def understand(service: "Service", s: AskState) -> AskState:
 def deterministic_answers(service: "Service", s: AskState) -> AskState:
     """A glossary definition or a ratings table, each cited, before any search."""
     if s.term is not None:
-        s.answer = domain.definition_answer(s.question, s.term, s.snap)
+        s.answer = domain.definition_answer(s.question, s.term, s.snap, s.access)
     if s.answer is None and s.use_domain and domain.is_ratings_question(s.question):
-        s.answer = domain.ratings_answer(s.question, s.snap, s.filters)
+        s.answer = domain.ratings_answer(s.question, s.snap, s.filters, s.access)
     s.deterministic = s.answer is not None
     s.retrieved = time.perf_counter()
     return s
@@ -109,21 +115,27 @@ def retrieve(service: "Service", s: AskState) -> AskState:
 
 def decide_answerability(service: "Service", s: AskState) -> AskState:
     """Answer only when the evidence does: the extractive evidence test, then refuse when the question names
-    something the corpus never mentions or asks to define a term no document defines."""
+    something the corpus never mentions or asks to define a term no document defines. Passages that address
+    instructions to an AI system are neither evidence nor quoted (assistant/safety.py)."""
     if s.deterministic:
         return s
     cfg = service.settings
-    answer = extractive_answer(s.searched_for, s.results, cfg.min_dense_score, cfg.min_term_coverage,
+    flagged = [addresses_an_ai(r.passage.text) for r in s.results]
+    s.ignored = [r for r, f in zip(s.results, flagged) if f]
+    usable = [r for r, f in zip(s.results, flagged) if not f]
+    answer = extractive_answer(s.searched_for, usable, cfg.min_dense_score, cfg.min_term_coverage,
                                cfg.answer_sentences)
     answer.question = s.question
     if s.use_domain:
         refuse = answer.model_copy(update={"status": "no_answer", "answer": NO_ANSWER_TEXT,
                                            "citations": answer.citations[:3]})
-        missing = domain.unknown_names(s.question, s.snap, s.glossary) if answer.status == "answered" else []
+        missing = (domain.unknown_names(s.question, s.snap, s.glossary, s.access)
+                   if answer.status == "answered" else [])
         if missing:
             s.notes.append(f"The indexed documents never mention {', '.join(m.title() for m in missing)}.")
             answer = refuse
-        if s.term is not None and not s.term.defined_in and not any(defines(s.term, c.quote) for c in answer.citations):
+        if s.term is not None and not domain.definition_visible(s.term, s.snap, s.access) \
+                and not any(defines(s.term, c.quote) for c in answer.citations):
             answer = refuse  # passages that merely mention the term are not a definition of it
         if answer.status == "no_answer" and s.term is not None:
             s.notes.append(domain.glossary_note(s.term))
@@ -155,7 +167,10 @@ def annotate(service: "Service", s: AskState) -> AskState:
     """Notes (period, supersession), the no-answer wording for a period, timings."""
     answer = s.answer
     assert answer is not None  # deterministic_answers or decide_answerability has run
-    s.notes.extend(domain.supersession_notes(answer, s.snap.documents))
+    if answer.mode == "extractive":  # a generated answer's check says the same in its own notes
+        for title in dict.fromkeys(r.passage.title or r.passage.doc_id for r in s.ignored):
+            s.notes.append(INSTRUCTIONS_NOTE.format(title=title))
+    s.notes.extend(domain.supersession_notes(answer, s.snap.documents, s.access))
     if s.period and (note := period_note(s.period, answer)):
         s.notes.append(note)
     answer.notes = s.notes
@@ -163,7 +178,8 @@ def annotate(service: "Service", s: AskState) -> AskState:
         answer.answer = NO_ANSWER_TEXT.replace("indexed documents", f"indexed {s.period.describe()}", 1)
     if s.read is not None:
         answer.question = s.asked
-        answer.read_as = ReadAs(question=s.question, filters=s.filters.model_dump(mode="json", exclude_defaults=True),
+        answer.read_as = ReadAs(question=s.question, filters=s.filters.model_dump(
+            mode="json", exclude_defaults=True, exclude={"include_restricted"}),
                                 follow_up=s.read.follow_up, how=s.read.how)
     done = time.perf_counter()
     answer.timings_ms = {"retrieve": round((s.retrieved - s.started) * 1000, 2),

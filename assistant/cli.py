@@ -41,6 +41,18 @@ def _service():
     return get_service()
 
 
+# The command line is a local operator's tool, but it follows the same rule as every surface: restricted
+# documents only when asked for (assistant/access.py).
+RESTRICTED_OPTION = typer.Option(False, "--include-restricted",
+                                 help="Also show restricted documents (manifest `restricted: true`); default: not.")
+
+
+def _access(include_restricted: bool):
+    from assistant.access import access_for
+
+    return access_for(include_restricted)
+
+
 def _question(text: str) -> str:
     from assistant.models import QuestionError, validate_question
 
@@ -82,13 +94,17 @@ def ingest(paths: list[Path] = typer.Argument(None, help="Files or folders (defa
         print(json.dumps({"version": report.version, "seconds": round(report.seconds, 3), "embedded": report.embedded,
                           "documents": report.total_documents, "passages": report.total_passages,
                           "files": [{"path": r.path, "doc_id": r.doc_id, "status": r.status, "passages": r.passages,
-                                     "error": r.error, "notes": r.notes} for r in report.results]}, indent=2))
+                                     "error": r.error, "notes": r.notes, "instruction_passages": _flagged(r)}
+                                    for r in report.results]}, indent=2))
     else:
         for r in report.failed:
             err.print(f"[red]failed[/red] {r.path}: {r.error}", highlight=False)
         for r in report.results:
             for note in r.notes:  # what reading found: "page 11 has no text layer; not searchable (OCR is off)"
                 console.print(f"note {r.doc_id}: {note}", highlight=False)
+            if _flagged(r):
+                err.print(f"[yellow]flagged[/yellow] {r.doc_id}: {_flagged(r)} passage(s) address instructions to "
+                          "AI systems; they support no answer", highlight=False)
         console.print(f"{report.count('added')} added, {report.count('updated')} updated, "
                       f"{report.count('unchanged')} unchanged, {report.count('removed')} removed, "
                       f"{len(report.failed)} failed; {report.embedded} passages embedded; index holds "
@@ -96,6 +112,11 @@ def ingest(paths: list[Path] = typer.Argument(None, help="Files or folders (defa
                       f"({report.seconds:.2f} s)", highlight=False)
     if report.failed:
         raise typer.Exit(1)
+
+
+def _flagged(result) -> int:
+    """Passages of a newly read file that address instructions to AI systems (assistant/safety.py)."""
+    return result.document.instruction_passages if result.document is not None else 0
 
 
 def _device_settings(settings, device: str) -> dict:
@@ -120,9 +141,10 @@ def _device_settings(settings, device: str) -> dict:
 
 
 @app.command()
-def docs(json_out: bool = typer.Option(False, "--json")) -> None:
-    """List indexed documents: doc_id, type, date, title, passages, notes (pages with no text layer...)."""
-    documents = _service().documents()
+def docs(json_out: bool = typer.Option(False, "--json"), include_restricted: bool = RESTRICTED_OPTION) -> None:
+    """List indexed documents: doc_id, type, date, title, passages, notes (pages with no text layer, restricted,
+    passages addressing AI systems)."""
+    documents = _service().documents(access=_access(include_restricted))
     if json_out:
         print(json.dumps([d.model_dump(exclude={"path"}) for d in documents], indent=2))
         return
@@ -134,7 +156,9 @@ def docs(json_out: bool = typer.Option(False, "--json")) -> None:
     table.add_column("passages", justify="right")
     table.add_column("notes")
     for d in documents:
-        table.add_row(d.doc_id, d.doc_type, d.published or "", d.title, str(d.passages), "; ".join(d.notes))
+        notes = [*d.notes, *(["restricted"] if d.restricted else []),
+                 *([f"flagged: {d.instruction_passages} passage(s) address AI systems"] if d.instruction_passages else [])]
+        table.add_row(d.doc_id, d.doc_type, d.published or "", d.title, str(d.passages), "; ".join(notes))
     console.print(table)
     if not documents:
         err.print("the index is empty: run `assistant ingest`")
@@ -147,14 +171,15 @@ def search(query: str, k: int = typer.Option(5, "--k", min=1, max=50, help="How 
            until: Optional[str] = typer.Option(None, "--until", help="Published on or before (YYYY-MM-DD)."),
            area: Optional[str] = typer.Option(None, "--area"),
            mode: Optional[str] = typer.Option(None, "--mode", help="dense | bm25 | hybrid (default from settings)"),
-           json_out: bool = typer.Option(False, "--json", help="Print the API's JSON.")) -> None:
+           json_out: bool = typer.Option(False, "--json", help="Print the API's JSON."),
+           include_restricted: bool = RESTRICTED_OPTION) -> None:
     """Ranked passages for a query, with scores and citation fields."""
     from assistant.answer import citation_for
 
     query = _question(query)
     filters = _filters(doc_type, since, until, area)
     try:
-        results = _service().search(query, k=k, filters=filters, mode=mode)
+        results = _service().search(query, k=k, filters=filters, mode=mode, access=_access(include_restricted))
     except ValueError as exc:
         fail(str(exc))
     citations = [citation_for(i + 1, r) for i, r in enumerate(results)]
@@ -177,11 +202,12 @@ def ask(question: str,
         until: Optional[str] = typer.Option(None, "--until"),
         area: Optional[str] = typer.Option(None, "--area"),
         k: int = typer.Option(5, "--k", min=1, max=20),
-        json_out: bool = typer.Option(False, "--json", help="Print the API's answer JSON.")) -> None:
+        json_out: bool = typer.Option(False, "--json", help="Print the API's answer JSON."),
+        include_restricted: bool = RESTRICTED_OPTION) -> None:
     """A short answer with \\[n] markers and the passages it rests on (or 'could not find')."""
     question = _question(question)
     filters = _filters(doc_type, since, until, area)
-    answer = _service().ask(question, k=k, filters=filters)
+    answer = _service().ask(question, k=k, filters=filters, access=_access(include_restricted))
     if json_out:
         print(answer.model_dump_json(indent=2))
         return
@@ -196,9 +222,10 @@ def ask(question: str,
 
 
 @app.command()
-def ratings(json_out: bool = typer.Option(False, "--json", help="Print the rows as JSON (as GET /v1/ratings).")) -> None:
-    """Inspection ratings found in the indexed documents, newest first, each with its source passage."""
-    rows = _service().ratings()
+def ratings(json_out: bool = typer.Option(False, "--json", help="Print the rows as JSON (as GET /v1/ratings)."),
+            include_restricted: bool = RESTRICTED_OPTION) -> None:
+    """The inspectorate's ratings in the indexed documents, newest first, each with its source passage."""
+    rows = _service().ratings(access=_access(include_restricted))
     if json_out:
         print(json.dumps([r.model_dump(exclude={"doc_type", "title"}) for r in rows], indent=2))
         return
@@ -209,6 +236,7 @@ def ratings(json_out: bool = typer.Option(False, "--json", help="Print the rows 
     for r in rows:
         standards = "\n".join(f"{name}: {rating}" for name, rating in r.standards.items())
         source = f"{r.citation.doc_id}" + (f", para {r.citation.paragraph}" if r.citation.paragraph else "")
+        source += "".join(f"\nalso: {c.doc_id}" for c in r.supporting)
         table.add_row(r.body, r.inspected or "", r.published or "", r.overall or "", standards, source)
     console.print(table)
 

@@ -8,24 +8,29 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
+from assistant.access import PUBLIC, Access
 from assistant.answer import citation_for
+from assistant.dates import year_asked
 from assistant.glossary import Glossary, Term, _phrase_pattern
 from assistant.models import Answer, DocumentInfo, Filters, ScoredPassage
-from assistant.dates import year_asked
 from assistant.ratings import RATINGS, RatingRow, body_key, rows_for_year
+from assistant.safety import addresses_an_ai
 from assistant.store import Snapshot
 from assistant.text import split_sentences, tokenize
 
 # --- glossary -----------------------------------------------------------------------------
 
-def definition_answer(question: str, term: Term, snap: Snapshot) -> Answer | None:
-    """'SOMMB stands for ...', cited to the corpus passage that spells it out (None if no passage does)."""
-    if not term.defined_in or term.defined_in not in snap.documents:
+def definition_answer(question: str, term: Term, snap: Snapshot, access: Access = PUBLIC) -> Answer | None:
+    """'SOMMB stands for ...', cited to the corpus passage that spells it out (None if no passage the caller may
+    see does)."""
+    if not definition_visible(term, snap, access):
         return None
     expansion_patterns = [_phrase_pattern(f) for f in (term.expansion, *term.variants)]
     best: tuple[int, ScoredPassage, str] | None = None
     for p in snap.passages:
-        if p.doc_id != term.defined_in:
+        if p.doc_id != term.defined_in or addresses_an_ai(p.text):
             continue
         for sentence in split_sentences(p.text):
             if not any(pat.search(sentence) for pat in expansion_patterns):
@@ -41,6 +46,11 @@ def definition_answer(question: str, term: Term, snap: Snapshot) -> Answer | Non
     _, hit, sentence = best
     text = f"{term.abbr} stands for {term.expansion} [1]. The document says: “{sentence}” [1]"
     return Answer(question=question, status="answered", answer=text, citations=[citation_for(1, hit)])
+
+
+def definition_visible(term: Term, snap: Snapshot, access: Access = PUBLIC) -> bool:
+    """The term's defining document is indexed and the caller may see it."""
+    return bool(term.defined_in) and access.may_see(snap.documents.get(term.defined_in))
 
 
 def glossary_note(term: Term) -> str:
@@ -69,11 +79,58 @@ def _row_passes(row: RatingRow, filters: Filters | None) -> bool:
                            restricted=False)
 
 
-def ratings_rows(snap: Snapshot) -> list[RatingRow]:
-    rows = [RatingRow.model_validate(r) for d in snap.documents.values() for r in d.ratings]
+def is_ratings_authority(doc: DocumentInfo) -> bool:
+    """Whose ratings count: set at ingest (an inspection report by declared type, not an upload, or
+    `ratings_authority: true` in the manifest); an index built before that flag existed: inspection reports.
+    A document that addresses instructions to AI systems is never one."""
+    authority = doc.ratings_authority if doc.ratings_authority is not None else doc.doc_type == "inspection_report"
+    return bool(authority) and not doc.instruction_passages
+
+
+def _agrees(row: RatingRow, other: RatingRow) -> bool:
+    """`other` restates `row`: same body, and every rating both give is the same (at least one is)."""
+    shared = [(row.overall, other.overall)] if row.overall and other.overall else []
+    shared += [(row.standards[k], v) for k, v in other.standards.items() if k in row.standards]
+    return row.body == other.body and bool(shared) and all(a == b for a, b in shared)
+
+
+def _visible_rows(snap: Snapshot, access: Access) -> tuple[list[RatingRow], list[RatingRow]]:
+    """(rows of authoritative documents, rows restated elsewhere) from the documents the caller may see.
+    A document that addresses instructions to AI systems gives neither."""
+    rows: list[RatingRow] = []
+    restated: list[RatingRow] = []
+    for doc in snap.documents.values():
+        if not doc.ratings or not access.may_see(doc) or doc.instruction_passages:
+            continue
+        for raw in doc.ratings:
+            row = RatingRow.model_validate(raw)
+            if not addresses_an_ai(row.citation.quote):
+                (rows if is_ratings_authority(doc) else restated).append(row)
+    return rows, restated
+
+
+def _contradicts(row: RatingRow, other: RatingRow) -> bool:
+    """`other` gives the same body a different rating than the inspectorate's `row` does."""
+    if row.body != other.body:
+        return False
+    if row.overall and other.overall and row.overall != other.overall:
+        return True
+    return any(row.standards.get(k, v) != v for k, v in other.standards.items())
+
+
+def ratings_rows(snap: Snapshot, access: Access = PUBLIC) -> list[RatingRow]:
+    """The ratings table as answers and GET /v1/ratings read it: one row per authoritative document and body,
+    from documents the caller may see. A board paper or upload that restates a row's rating is listed on that
+    row as a supporting citation; a rating only such a document gives is not a row at all."""
+    rows, restated = _visible_rows(snap, access)
     # a body whose report's ratings table was read: other documents' prose about it only supports it (issue 12)
     from_tables = {body_key(r.body) for r in rows if r.source == "table"}
+    restated += [r for r in rows if r.source != "table" and body_key(r.body) in from_tables]
     rows = [r for r in rows if r.source == "table" or body_key(r.body) not in from_tables]
+    for other in restated:
+        for row in rows:
+            if _agrees(row, other):
+                row.supporting.append(other.citation)
     return sorted(rows, key=lambda r: (r.body, r.published or ""), reverse=False)
 
 
@@ -111,12 +168,31 @@ def _place_names(question: str) -> set[str]:
     return {w.lower() for w in words if w[0].isupper() and w.lower() not in _NOT_PLACES}
 
 
-def unknown_names(question: str, snap: Snapshot, glossary: Glossary | None = None) -> list[str]:
-    """Places and names the question uses that no indexed passage mentions (e.g. 'London', 'Wales' ratings).
+def visible_vocabulary(snap: Snapshot, access: Access = PUBLIC):
+    """The BM25 vocabulary of the passages the caller may see. Without the grant, a word only restricted
+    passages hold is not in it, so "no document mentions X" cannot reveal that a restricted one does.
+    Worked out once per index version (kept on the snapshot) from BM25's token-by-passage matrix."""
+    vocab = getattr(snap.bm25, "vocab_dict", None) if snap.bm25 is not None else None
+    if not vocab or access.restricted or not snap.restricted.any():
+        return vocab
+    cached = snap.__dict__.get("_public_vocabulary")
+    if cached is None:
+        indptr, indices = snap.bm25.scores["indptr"], snap.bm25.scores["indices"]
+        visible = np.concatenate([[0], np.cumsum(~snap.restricted[indices], dtype=np.int64)])
+        per_token = visible[indptr[1:]] - visible[indptr[:-1]]  # visible passages holding each token
+        cached = frozenset(t for t, i in vocab.items() if i < len(per_token) and per_token[i] > 0)
+        snap.__dict__["_public_vocabulary"] = cached
+    return cached
+
+
+def unknown_names(question: str, snap: Snapshot, glossary: Glossary | None = None,
+                  access: Access = PUBLIC) -> list[str]:
+    """Places and names the question uses that no passage the caller may see mentions (e.g. 'London',
+    'Wales' ratings).
 
     A question about a body the corpus never mentions cannot be answered from it, however well its
     other words match."""
-    vocab = getattr(snap.bm25, "vocab_dict", None) if snap.bm25 is not None else None
+    vocab = visible_vocabulary(snap, access)
     if not vocab:
         return []
     known = {t.abbr.lower() for t in glossary.terms} | {v.lower() for t in glossary.terms for v in t.variants} \
@@ -125,10 +201,18 @@ def unknown_names(question: str, snap: Snapshot, glossary: Glossary | None = Non
     return [n for n in names if (tokenize([n]) or [[]])[0] and not all(t in vocab for t in tokenize([n])[0])]
 
 
-def ratings_answer(question: str, snap: Snapshot, filters: Filters | None = None) -> Answer | None:
+def ratings_answer(question: str, snap: Snapshot, filters: Filters | None = None,
+                   access: Access = PUBLIC) -> Answer | None:
     """A cited table of ratings, a plain 'no such rating' when the rows say so, or None to fall back to search."""
-    all_rows = [r for r in ratings_rows(snap) if _row_passes(r, filters)]
+    all_rows = [r for r in ratings_rows(snap, access) if _row_passes(r, filters)]
     rows, wanted, standard = _select_rows(question, all_rows)
+    # what only a board paper or upload says, where the inspectorate does not say otherwise (a body or a standard
+    # its rows do not give): search, which quotes and cites that paper as what it is
+    restated = [r for r in _visible_rows(snap, access)[1] if _row_passes(r, filters)
+                and not any(_contradicts(row, r) for row in all_rows)]
+    only_restated, _, restated_standard = _select_rows(question, restated)
+    if only_restated and (not rows or (restated_standard and restated_standard != standard)):
+        return None
     if not rows and all_rows and (_place_names(question) or wanted):
         what = ", ".join(sorted(w.title() for w in _place_names(question))) or "any body"
         rated = f" rated {wanted}" + (f" for {standard.lower()}" if standard else "") if wanted else ""
@@ -147,7 +231,8 @@ def ratings_answer(question: str, snap: Snapshot, filters: Filters | None = None
     rows = rows_for_year(rows, year) if year is not None else rows
     lines, citations = [], []
     rows = sorted(rows, key=lambda r: r.published or "", reverse=True)  # newest first
-    for n, row in enumerate(rows, start=1):
+    n = 0
+    for row in rows:
         parts = []
         if row.overall and not standard and (not wanted or row.overall == wanted):
             parts.append(f"overall {row.overall}")
@@ -157,12 +242,15 @@ def ratings_answer(question: str, snap: Snapshot, filters: Filters | None = None
         parts.extend(f"{name}: {rating}" for name, rating in shown.items())
         when = ", ".join(x for x in (f"inspected {row.inspected}" if row.inspected else None,
                                      f"published {row.published}" if row.published else None) if x)
-        lines.append(f"{row.body} — {'; '.join(parts)} ({when}) [{n}]")
-        passage = next((p for p in snap.passages if p.doc_id == row.citation.doc_id and row.citation.quote in p.text),
-                       None)
-        if passage is None:
-            continue
-        citations.append(citation_for(n, ScoredPassage(passage=passage, score=1.0)))
+        markers = []
+        for cited in (row.citation, *row.supporting):  # the inspectorate's passage, then any restating it
+            passage = next((p for p in snap.passages if p.doc_id == cited.doc_id and cited.quote in p.text), None)
+            if passage is not None:
+                n += 1
+                markers.append(f"[{n}]")
+                citations.append(citation_for(n, ScoredPassage(passage=passage, score=1.0)))
+        also = f" (also reported in {' '.join(markers[1:])})" if len(markers) > 1 else ""
+        lines.append(f"{row.body} — {'; '.join(parts)} ({when}) {markers[0] if markers else ''}{also}".rstrip())
     answer = Answer(question=question, status="answered", answer="\n".join(lines), citations=citations)
     answer.table = [r.model_dump() for r in rows]
     return answer
@@ -170,13 +258,15 @@ def ratings_answer(question: str, snap: Snapshot, filters: Filters | None = None
 
 # --- dates and supersession ---------------------------------------------------------------
 
-def supersession_notes(answer: Answer, documents: dict[str, DocumentInfo]) -> list[str]:
+def supersession_notes(answer: Answer, documents: dict[str, DocumentInfo], access: Access = PUBLIC) -> list[str]:
     notes = []
     for c in answer.citations:
         doc = documents.get(c.doc_id)
         if doc is None or not doc.superseded_by:
             continue
         newer = documents.get(doc.superseded_by)
+        if newer is not None and not access.may_see(newer):
+            continue  # naming it would reveal a restricted document
         newer_text = f"“{newer.title}” ({newer.published})" if newer else doc.superseded_by
         notes.append(f"[{c.n}] is from “{doc.title}” ({doc.published}), which has been superseded by {newer_text}.")
     return notes

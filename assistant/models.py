@@ -17,10 +17,12 @@ class Filters(BaseModel):
     published_after: date | None = None
     published_before: date | None = None
     area: str | None = None
-    include_restricted: bool = True
+    # set by the service from the caller's Access (assistant/access.py); whatever a caller puts here is replaced
+    include_restricted: bool = False
 
     def is_empty(self) -> bool:
-        return not (self.doc_type or self.published_after or self.published_before or self.area) and self.include_restricted
+        """No metadata filter given (whether restricted records pass is the service's decision, not the caller's)."""
+        return not (self.doc_type or self.published_after or self.published_before or self.area)
 
     # The one statement of what a filter means, in the three forms the code needs: a single record
     # (`accepts`), a column-wise mask over the snapshot (`mask`) and a Chroma `where` clause (`chroma_where`).
@@ -51,7 +53,7 @@ class Filters(BaseModel):
         restricted bools); None when every record passes."""
         import numpy as np
 
-        if self.is_empty():
+        if self.is_empty() and self.include_restricted:
             return None
         lo, hi = self.bounds()
         keep = np.ones(len(area), dtype=bool)
@@ -170,6 +172,10 @@ class DocumentInfo(BaseModel):
     ratings: list[dict] = Field(default_factory=list, description="inspection ratings found at ingest (RatingRow)")
     notes: list[str] = Field(default_factory=list, description="what reading the file found, e.g. 'page 7 has no "
                                                                "text layer; OCR used'")
+    ratings_authority: bool | None = Field(None, description="its ratings are the inspectorate's: an inspection "
+                                           "report by declared type, or `ratings_authority: true` in the manifest")
+    instruction_passages: int = Field(0, description="passages addressing instructions to AI systems: they support "
+                                                     "nothing (assistant/safety.py)")
 
 
 class QuestionError(ValueError):

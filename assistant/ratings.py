@@ -82,7 +82,8 @@ class RatingRow(BaseModel):
     standard_citations: dict[str, RatingCitation] = Field(default_factory=dict,
                                                           description="the table row each standard was read from")
     supporting: list[RatingCitation] = Field(default_factory=list,
-                                             description="prose elsewhere in the document that restates a rating")
+                                             description="prose that restates a rating: elsewhere in the "
+                                             "document, or other documents (board papers, uploads)")
 
 
 def rows_for_year(rows: list[RatingRow], year: int) -> list[RatingRow]:

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from assistant.access import PUBLIC, Access
 from assistant.answer import evidence_for, is_weak
 from assistant.ask import AskState, run_steps
 from assistant.conversation import Turn
@@ -78,12 +79,22 @@ class Service:
             self.llm_client  # noqa: B018 (the OpenAI client's import and set-up, before the first question)
 
     # --- queries --------------------------------------------------------------------------
+    # Every query takes the caller's `access` (assistant/access.py) and defaults to PUBLIC: restricted documents
+    # are denied unless the surface says the caller holds the grant. The restricted part of any Filters passed
+    # in is ignored; `_effective` decides it here.
+
+    @staticmethod
+    def _effective(snap: Snapshot, filters: Filters | None, access: Access) -> Filters:
+        return access.filters(filters, any_restricted=bool(snap.restricted.any()))
+
     def search(self, query: str, k: int | None = None, filters: Filters | None = None,
-               mode: str | None = None) -> list[ScoredPassage]:
+               mode: str | None = None, *, access: Access = PUBLIC) -> list[ScoredPassage]:
         query = validate_question(query)
         if self.settings.domain_features:
             query = self.glossary.expand_query(query)
-        return self.retriever.search(self.snapshot(), query, k or self.settings.top_k, filters, mode)
+        snap = self.snapshot()
+        return self.retriever.search(snap, query, k or self.settings.top_k, self._effective(snap, filters, access),
+                                     mode)
 
     @property
     def llm_client(self) -> LLMClient:
@@ -99,7 +110,7 @@ class Service:
     def ask(self, question: str, k: int | None = None, filters: Filters | None = None,
             mode: str | None = None, answer_mode: str | None = None,
             on_delta: Callable[[str], None] | None = None, context: str | None = None,
-            history: list[Turn] | None = None) -> Answer:
+            history: list[Turn] | None = None, *, access: Access = PUBLIC) -> Answer:
         """The one answer function every surface calls: the steps in assistant/ask.py, in order.
         `answer_mode` ("extractive" | "llm") overrides settings.answer_mode; with `on_delta`, checked generated
         text is passed on as it is produced. `history`: the conversation's earlier turns (oldest first); the
@@ -111,8 +122,9 @@ class Service:
         if history is not None:
             history = history[-self.settings.conversation_turns:]
         started = time.perf_counter()
-        state = AskState(question=question, k=k or self.settings.top_k, filters=filters or Filters(),
-                         snap=self.snapshot(), glossary=self.glossary if self.settings.domain_features else None,
+        snap = self.snapshot()
+        state = AskState(question=question, k=k or self.settings.top_k, filters=self._effective(snap, filters, access),
+                         snap=snap, access=access, glossary=self.glossary if self.settings.domain_features else None,
                          mode=mode, answer_mode=answer_mode, on_delta=on_delta, history=history, started=started)
         return run_steps(self, state)
 
@@ -123,33 +135,36 @@ class Service:
             return None
         return self.llm_client
 
-    def strong_alone(self, question: str, filters: Filters) -> bool:
+    def strong_alone(self, question: str, filters: Filters, *, access: Access = PUBLIC) -> bool:
         """Whether a question's own retrieval evidence would answer it (a follow-up that may be a new topic)."""
         query = self.glossary.expand_query(question) if self.settings.domain_features else question
-        results = self.retriever.search(self.snapshot(), query, self.settings.top_k, filters)
+        snap = self.snapshot()
+        results = self.retriever.search(snap, query, self.settings.top_k, self._effective(snap, filters, access))
         return bool(results) and not is_weak(evidence_for(question, results), self.settings.min_dense_score,
                                              self.settings.min_term_coverage)
 
     def ask_stream(self, question: str, k: int | None = None, filters: Filters | None = None,
                    mode: str | None = None, answer_mode: str | None = None,
-                   history: list[Turn] | None = None) -> Iterator[str | Answer]:
+                   history: list[Turn] | None = None, *, access: Access = PUBLIC) -> Iterator[str | Answer]:
         """ask() as it happens: checked pieces of the generated answer (str), then the final Answer (last).
         A bad question or answer mode raises here, before anything is yielded."""
         validate_question(question)
         resolve_mode(self.settings, answer_mode)
         return stream_events(lambda on_delta: self.ask(question, k, filters, mode, answer_mode, on_delta,
-                                                       history=history))
+                                                       history=history, access=access))
 
-    def ratings(self):
-        """Every inspection rating found at ingest, newest first, each with its citation."""
-        return sorted(ratings_rows(self.snapshot()), key=lambda r: r.published or "", reverse=True)
+    def ratings(self, *, access: Access = PUBLIC):
+        """The inspectorate's ratings found at ingest (domain.ratings_rows), newest first, each with its citation."""
+        return sorted(ratings_rows(self.snapshot(), access), key=lambda r: r.published or "", reverse=True)
 
     # --- documents ------------------------------------------------------------------------
-    def documents(self) -> list[DocumentInfo]:
-        return sorted(self.snapshot().documents.values(), key=lambda d: d.doc_id)
+    def documents(self, *, access: Access = PUBLIC) -> list[DocumentInfo]:
+        return sorted((d for d in self.snapshot().documents.values() if access.may_see(d)), key=lambda d: d.doc_id)
 
-    def document(self, doc_id: str) -> DocumentInfo | None:
-        return self.snapshot().documents.get(doc_id)
+    def document(self, doc_id: str, *, access: Access = PUBLIC) -> DocumentInfo | None:
+        """None for an unknown document and for one the caller may not see: the two look the same."""
+        doc = self.snapshot().documents.get(doc_id)
+        return doc if access.may_see(doc) else None
 
     # --- writes ---------------------------------------------------------------------------
     def ingestor(self):

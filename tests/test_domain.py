@@ -127,27 +127,30 @@ def test_ratings_extracted_from_the_seeds(service):
     assert board[0].citation.paragraph == "5"
 
 
-def test_ratings_rows_are_stored_at_ingest(service):
+def test_ratings_rows_come_from_the_inspectorate_and_restatements_cite_them(service):
+    # both documents' ratings are extracted and kept on their document at ingest...
+    assert service.document(PRESS).ratings and service.document(BOARD).ratings
+    assert service.document(PRESS).ratings_authority is True and service.document(BOARD).ratings_authority is False
+    # ...but only the inspection report gives rows; the board paper restating its rating is a citation for it
     rows = service.ratings()
-    assert [r.published for r in rows] == ["2019-06-01", "2018-12-18"]
-    assert all(r.citation.doc_id and r.citation.quote for r in rows)
+    assert [(r.published, r.citation.doc_id, r.overall) for r in rows] == [("2018-12-18", PRESS, "Good")]
+    assert [c.doc_id for c in rows[0].supporting] == [BOARD]
 
 
-def test_which_areas_were_rated_outstanding_for_court_work(service):
+def test_a_rating_only_a_board_paper_gives_is_quoted_from_it_not_tabled(service):
     answer = service.ask("Which areas were rated outstanding for court work?")
-    assert answer.status == "answered"
-    assert answer.answer == "NPS Midlands division — Court work: Outstanding (published 2019-06-01) [1]"
-    assert answer.citations[0].doc_id == BOARD and answer.citations[0].paragraph == "5"
-    assert answer.table and answer.table[0]["standards"]["Court work"] == "Outstanding"
+    assert answer.status == "answered" and answer.table is None  # not a ratings row: the paper, quoted and cited
+    assert "court work rated as outstanding" in answer.answer
+    assert answer.citations[0].doc_id == BOARD
 
 
-def test_compare_the_midlands_ratings_gives_a_cited_row_per_source(service):
+def test_compare_the_midlands_ratings_gives_the_inspectorates_row_with_its_restatement(service):
     answer = service.ask("Compare the Midlands ratings")
     lines = answer.answer.splitlines()
-    assert len(lines) == 2 and lines[0].endswith("[1]") and lines[1].endswith("[2]")
-    assert "overall Good" in lines[0] and "published 2019-06-01" in lines[0]
-    assert "inspected 2018-08, published 2018-12-18" in lines[1]
-    assert [c.doc_id for c in answer.citations] == [BOARD, PRESS]
+    assert len(lines) == 1 and lines[0].endswith("[1] (also reported in [2])")
+    assert "overall Good" in lines[0] and "inspected 2018-08, published 2018-12-18" in lines[0]
+    assert [c.doc_id for c in answer.citations] == [PRESS, BOARD]
+    assert answer.table[0]["supporting"][0]["doc_id"] == BOARD
 
 
 def test_a_rating_for_a_body_the_corpus_never_mentions_is_not_invented(service):
@@ -163,7 +166,8 @@ def test_a_ratings_question_naming_a_year_uses_that_years_inspection_or_none(ser
     assert answer.status == "no_answer" and "2017" in answer.answer
     assert "inspected 2018-08, published 2018-12-18" in answer.answer  # says what it does have
     answer = service.ask("What overall rating did NPS Midlands get in 2018?")
-    assert answer.status == "answered" and answer.answer.count("[") == 1  # only the inspection of 2018
+    # one row (the 2018 inspection); the board paper that restates it is cited as support, not as a second row
+    assert answer.status == "answered" and answer.answer.count("\n") == 0 and answer.answer.count(" — ") == 1
     assert "inspected 2018-08, published 2018-12-18" in answer.answer and answer.citations[0].doc_id == PRESS
 
 
@@ -180,7 +184,8 @@ def test_a_follow_up_is_read_as_the_standalone_question_it_stands_for(service):
     answer = service.ask("and what about court work?", context="What rating did inspectors give NPS Midlands?")
     assert answer.question == "and what about court work?"
     assert answer.read_as.how == "contrast" and "court work" in answer.read_as.question
-    assert answer.table and "outstanding" in answer.answer.lower()
+    # the inspectorate's row gives no court work rating; the board paper's is quoted from it, not tabled
+    assert answer.table is None and "outstanding" in answer.answer.lower() and answer.citations[0].doc_id == BOARD
     alone = service.ask("how many cases?")
     followed = service.ask("how many cases?", context="What happens to long-term custody cases under OMIC?")
     assert "350" in followed.answer and followed.citations[0].paragraph == "7"

@@ -16,7 +16,7 @@ from assistant.answer import NO_ANSWER_TEXT
 from assistant.llm import REFUSAL, SYSTEM_PROMPT
 from assistant.llm.answer import AnswerModeError
 from assistant.llm.check import UNVERIFIED
-from assistant.models import Filters
+from assistant.access import RESTRICTED as GRANTED
 from tests.llm_fake import FakeLLM, Reply, n_of, passages_in
 
 Q = "What did inspectors say about workloads in the Midlands division?"
@@ -384,7 +384,7 @@ def test_restricted_passages_are_not_sent_to_an_untrusted_llm(llm, fake, extra_s
     caplog.set_level(logging.DEBUG)
     fake.script(lambda req: Reply(content=cite(KESTREL_ANSWER, n_of(req, "Kestrel panel within"))))
     untrusted = llm(extra_service)
-    answer = untrusted.ask(KESTREL)
+    answer = untrusted.ask(KESTREL, access=GRANTED)
     assert "kestrel-protocol-2019" in [c.doc_id for c in answer.citations]  # it is retrieved...
     assert fake.requests == []  # ...but never sent
     assert answer.mode == "extractive"
@@ -395,13 +395,13 @@ def test_restricted_passages_are_not_sent_to_an_untrusted_llm(llm, fake, extra_s
 
     # without restricted documents (e.g. a public Slack channel) the LLM answers from the rest
     fake.script(lambda req: Reply(content=cite(S1, n_of(req, WORKLOADS))))
-    public = untrusted.ask(Q, filters=Filters(include_restricted=False))
+    public = untrusted.ask(Q)  # no grant: restricted documents are not even retrieved
     assert public.mode == "llm" and len(fake.requests) == 1
 
     # marked as trusted: sent, and the prompt is logged, at debug level only
     caplog.clear()
     fake.script(lambda req: Reply(content=cite(KESTREL_ANSWER, n_of(req, "Kestrel panel within"))))
-    trusted = llm(extra_service, llm_trusted=True).ask(KESTREL)
+    trusted = llm(extra_service, llm_trusted=True).ask(KESTREL, access=GRANTED)
     assert trusted.mode == "llm" and trusted.answer == f"{KESTREL_ANSWER} [1]"
     logged = [r for r in caplog.records if "Kestrel panel" in r.getMessage()]
     assert logged and all(r.levelno == logging.DEBUG for r in logged)

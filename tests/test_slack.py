@@ -19,6 +19,7 @@ import yaml
 from slack_fake import (BOT_TOKEN, BOT_USER, SIGNING_SECRET, FakeSlack, SlackPoster, Uvicorn, action_payload,
                         action_value, block_texts, blocks_of, dm, mention, next_ts, sign, slash_form)
 
+from assistant.access import RESTRICTED
 from assistant.models import Filters
 from bots.slack.settings import SlackSettings
 
@@ -380,14 +381,15 @@ def restricted_service(fresh_service):
     (corpus / "manifest.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False), encoding="utf-8")
     report = fresh_service.ingest()
     assert not report.failed
-    assert fresh_service.document("kestrel-protocol-2019").restricted is True
+    assert fresh_service.document("kestrel-protocol-2019") is None  # denied unless granted
+    assert fresh_service.document("kestrel-protocol-2019", access=RESTRICTED).restricted is True
     return fresh_service
 
 
 def test_restricted_document_never_cited_in_a_public_channel(make_bot, restricted_service):
     q = "What is the Kestrel escalation protocol?"
     # the document answers it when restrictions are lifted (so the checks below can fail)
-    assert "kestrel-protocol-2019" in [c.doc_id for c in restricted_service.ask(q).citations]
+    assert "kestrel-protocol-2019" in [c.doc_id for c in restricted_service.ask(q, access=RESTRICTED).citations]
     h = make_bot(restricted_service.settings,
                  slack_allowed_channels=["CPUBLIC", "GPRIVATE", "CPUBLIC2", "GGROUPDM"])
     h.fake.channels.update({

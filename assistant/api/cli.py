@@ -54,12 +54,15 @@ def register(app: typer.Typer) -> None:
                     log_level=log_level, proxy_headers=True)
 
     @app.command("api-key")
-    def api_key(role: str = typer.Option("reader", "--role", help="reader or admin")) -> None:
+    def api_key(role: str = typer.Option("reader", "--role", help="reader or admin"),
+                restricted: bool = typer.Option(False, "--restricted", help="Grant restricted documents too "
+                                                "(the entry gets '+restricted').")) -> None:
         """Make a new random API key; prints it and the ASSISTANT_API_KEYS entries (plain and hash-only)."""
         from assistant.api.auth import ROLES, hash_key, new_key
 
         if role not in ROLES:
             fail(f"--role must be one of {', '.join(ROLES)} (got {role!r})")
+        role = f"{role}+restricted" if restricted else role
         key = new_key()
         print(f"key:    {key}")
         print(f"entry:  {key}:{role}")

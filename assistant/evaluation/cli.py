@@ -57,7 +57,9 @@ def eval_command(files: list[Path] = typer.Argument(..., help="Question set YAML
                  compare: Optional[str] = typer.Option(None, "--compare", help="Several, side by side: dense,bm25,hybrid,naive"),
                  out: Optional[Path] = typer.Option(None, "--out", help="Report folder (default evals/reports/<time>-<name>/)."),
                  gate: Optional[Path] = typer.Option(None, "--gate", help="Thresholds file (evals/gate.yaml): exit 1 if "
-                                                                          "the first configuration falls below it.")) -> None:
+                                                                          "the first configuration falls below it."),
+                 include_restricted: bool = typer.Option(False, "--include-restricted",
+                                                         help="Also search restricted documents (default: not).")) -> None:
     """Score question sets: retrieval (document and passage level), answers, refusals, latency."""
     from assistant.evaluation.gate import GateError, check_gate, load_gate
     from assistant.evaluation.questions import QuestionSetError, load_sets
@@ -75,11 +77,13 @@ def eval_command(files: list[Path] = typer.Argument(..., help="Question set YAML
             thresholds = load_gate(gate)
         except GateError as exc:
             _fail(str(exc))
+    from assistant.access import access_for
     from assistant.service import get_service
 
     service = get_service()
+    access = access_for(include_restricted)
     try:
-        check_index(service, questions)
+        check_index(service, questions, access)
     except EvalRunError as exc:
         _fail(str(exc))
     started = time.strftime("%Y-%m-%dT%H:%M:%S")
@@ -87,7 +91,7 @@ def eval_command(files: list[Path] = typer.Argument(..., help="Question set YAML
     with _progress() as bar:
         task = bar.add_task("preparing configurations", total=total)
         try:
-            with targets_for(configs, service) as targets:
+            with targets_for(configs, service, access=access) as targets:
                 records = run_questions(questions, targets,
                                         progress=lambda name: bar.update(task, advance=1, description=f"eval {name}"))
         except EvalRunError as exc:
@@ -95,7 +99,8 @@ def eval_command(files: list[Path] = typer.Argument(..., help="Question set YAML
     snap = service.snapshot()
     meta = {"started": started, "finished": time.strftime("%Y-%m-%dT%H:%M:%S"), "sets": names,
             "files": [str(f) for f in files], "questions": len(questions), "index_version": snap.version,
-            "documents": sorted(snap.documents), "passages": len(snap.passages),
+            "documents": sorted(d.doc_id for d in service.documents(access=access)), "passages": len(snap.passages),
+            "restricted_included": include_restricted,
             "settings": {k: getattr(service.settings, k) for k in SETTINGS_SHOWN if hasattr(service.settings, k)}}
     report = build_report(records, configs, meta)
     out_dir = out or default_out_dir("-".join(names) if len(names) <= 3 else f"{len(names)}-sets")

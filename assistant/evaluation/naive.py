@@ -20,7 +20,7 @@ from assistant.models import Filters
 
 
 class NaiveBaseline:
-    def __init__(self, corpus_dir: Path | str, top_k: int | None = None):
+    def __init__(self, corpus_dir: Path | str, top_k: int | None = None, include_restricted: bool = False):
         from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
         from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
@@ -34,7 +34,8 @@ class NaiveBaseline:
         from assistant.ingest.pipeline import discover
 
         # the same document files ingest reads (not manifest.yaml or glossary.yaml)
-        files = [str(f) for f in discover([self.corpus_dir])]
+        files = [str(f) for f in discover([self.corpus_dir])
+                 if include_restricted or not _restricted(f, self.corpus_dir)]
         if not files:
             raise ValueError(f"no documents under {self.corpus_dir}")
         documents = SimpleDirectoryReader(input_files=files).load_data()
@@ -68,3 +69,12 @@ class NaiveBaseline:
         answer["timings_ms"] = {"retrieve": round((t1 - t0) * 1000, 2), "answer": round((t2 - t1) * 1000, 2),
                                 "total": round((t2 - t0) * 1000, 2)}
         return hits, answer
+
+
+def _restricted(path: Path, corpus_dir: Path) -> bool:
+    """Marked `restricted: true` in the manifest: left out of a run that was not asked to include them."""
+    from assistant.ingest.metadata import load_manifest
+
+    manifest = load_manifest(corpus_dir)
+    rel = path.resolve().relative_to(corpus_dir).as_posix()
+    return bool((manifest.get(rel) or manifest.get(path.name) or {}).get("restricted", False))

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from assistant.access import PUBLIC, Access
 from assistant.evaluation import metrics as M
 from assistant.evaluation.configs import EvalConfig
 from assistant.evaluation.questions import EvalQuestion
@@ -132,17 +133,21 @@ def _round(v: float | None) -> float | None:
 # --- running --------------------------------------------------------------------------------
 
 class ServiceTarget:
-    """A configuration served by the product's Service."""
+    """A configuration served by the product's Service, as a caller with `access` (restricted documents only
+    when the run asks for them: `assistant eval --include-restricted`)."""
 
-    def __init__(self, config: EvalConfig, service):
+    def __init__(self, config: EvalConfig, service, access: Access = PUBLIC):
         self.config = config
         self.service = service
+        self.access = access
 
     def run(self, q: EvalQuestion) -> tuple[list[dict], dict, dict | None]:
         from assistant.answer import evidence_for
 
-        results = self.service.search(q.question, k=DEPTH, filters=q.filters, mode=self.config.mode)
-        answer = self.service.ask(q.question, k=self.config.k, filters=q.filters, mode=self.config.mode)
+        results = self.service.search(q.question, k=DEPTH, filters=q.filters, mode=self.config.mode,
+                                      access=self.access)
+        answer = self.service.ask(q.question, k=self.config.k, filters=q.filters, mode=self.config.mode,
+                                  access=self.access)
         retrieved = [{"rank": i, "id": r.passage.id, "doc_id": r.passage.doc_id, "text": r.passage.text,
                       "page": r.passage.page, "section": r.passage.section, "paragraph": r.passage.paragraph,
                       "score": round(float(r.score), 6),
@@ -176,7 +181,8 @@ class NaiveTarget:
 
 
 @contextlib.contextmanager
-def targets_for(configs: list[EvalConfig], base_service, naive_factory: Callable | None = None):
+def targets_for(configs: list[EvalConfig], base_service, naive_factory: Callable | None = None,
+                access: Access = PUBLIC):
     """One target per configuration. Configurations that change what ingest builds (chunking, BM25
     parameters) get a private index built from the corpus in a temporary folder, removed afterwards."""
     from assistant.service import Service
@@ -188,7 +194,8 @@ def targets_for(configs: list[EvalConfig], base_service, naive_factory: Callable
                 from assistant.evaluation.naive import NaiveBaseline
 
                 baseline = (naive_factory(config) if naive_factory else
-                            NaiveBaseline(base_service.settings.corpus_dir, top_k=config.k))
+                            NaiveBaseline(base_service.settings.corpus_dir, top_k=config.k,
+                                          include_restricted=access.restricted))
                 targets.append(NaiveTarget(config, baseline))
                 continue
             if config.overrides.get("answer_mode") == "llm" and not base_service.settings.llm_url:
@@ -207,13 +214,14 @@ def targets_for(configs: list[EvalConfig], base_service, naive_factory: Callable
                 service = base_service
             else:
                 service = Service(settings)
-            targets.append(ServiceTarget(config, service))
+            targets.append(ServiceTarget(config, service, access))
         yield targets
 
 
-def check_index(service, questions: list[EvalQuestion]) -> None:
-    """Refuse to score an empty index, or questions naming documents the index does not hold."""
-    docs = {d.doc_id for d in service.documents()}
+def check_index(service, questions: list[EvalQuestion], access: Access = PUBLIC) -> None:
+    """Refuse to score an empty index, or questions naming documents the index does not hold (or that the run
+    may not see: restricted ones without --include-restricted)."""
+    docs = {d.doc_id for d in service.documents(access=access)}
     if not docs:
         raise EvalRunError("the index is empty: run `assistant ingest` first")
     named = {s for q in questions for s in q.expected_sources}

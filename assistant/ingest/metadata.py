@@ -11,7 +11,7 @@ import yaml
 from assistant.models import DOC_TYPES
 
 FIELDS = ("doc_id", "title", "doc_type", "published", "organisation", "area", "source", "restricted",
-          "supersedes", "superseded_by")
+          "supersedes", "superseded_by", "ratings_authority")
 MONTHS = {m: i for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
      "november", "december"], start=1)}

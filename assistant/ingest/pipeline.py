@@ -24,6 +24,7 @@ from assistant.ingest.load import SUPPORTED_SUFFIXES, LoadError, load_document
 from assistant.ingest.metadata import ManifestError, load_manifest, resolve_metadata
 from assistant.models import DocumentInfo, Passage
 from assistant.ratings import extract_ratings
+from assistant.safety import count_instruction_passages
 from assistant.store import Snapshot, SnapshotStore, VectorStore, crash_point, new_version
 
 
@@ -212,7 +213,8 @@ class Ingestor:
             return FileResult(str(path), doc_id, "failed", error=f"doc_id {doc_id!r} is already used by {seen_docs[doc_id]}")
         seen_docs[doc_id] = str(path)
         existing = documents.get(doc_id)
-        if existing is not None and existing.sha256 == sha:
+        # read again once if it was indexed before ratings authority and instruction flags were recorded
+        if existing is not None and existing.sha256 == sha and existing.ratings_authority is not None:
             return FileResult(str(path), doc_id, "unchanged", passages=existing.passages)
         try:
             loaded = load_document(path, max_bytes=int(self.settings.max_file_mb * 1e6),
@@ -237,9 +239,18 @@ class Ingestor:
             organisation=meta["organisation"], area=meta["area"], source=meta["source"], passages=len(passages),
             sha256=sha, restricted=meta["restricted"], path=str(path.resolve()),
             supersedes=meta.get("supersedes"), superseded_by=meta.get("superseded_by"), ratings=ratings,
-            notes=loaded.notes)
+            notes=loaded.notes, ratings_authority=ratings_authority(entry, doc_id),
+            instruction_passages=count_instruction_passages(passages))
         return FileResult(str(path), doc_id, "updated" if existing is not None else "added", passages=len(passages),
                           new_passages=passages, document=document, notes=loaded.notes)
+
+
+def ratings_authority(entry: dict, doc_id: str) -> bool:
+    """Whose ratings are the inspectorate's: `ratings_authority` in the manifest when given, else a document
+    the manifest declares an inspection report (an inferred type or an upload does not make one)."""
+    if entry.get("ratings_authority") is not None:
+        return bool(entry["ratings_authority"])
+    return entry.get("doc_type") == "inspection_report" and not doc_id.startswith("uploads/")
 
 
 def _manifest_entry(path: Path, corpus_dir: Path, manifest: dict) -> dict:

@@ -29,6 +29,9 @@ from datetime import date
 import numpy as np
 
 from assistant.models import ScoredPassage
+# text addressed to an AI system: a passage holding it is never counted as support, so a model that obeyed it
+# cannot have the obeyed sentence pass the check by citing that passage
+from assistant.safety import INSTRUCTIONS  # noqa: F401 (also imported from here)
 from assistant.text import content_words, numbers_in, split_sentences, tokenize
 
 MARKER = re.compile(r"\[\s*(\d{1,4}(?:\s*[,;]\s*\d{1,4})*)\s*\]")
@@ -43,15 +46,6 @@ _REFUSAL = re.compile(
     r"|\b(?:no|not enough) (?:information|evidence|mention|answer)\b"
     r"|\bnot (?:mentioned|stated|covered|addressed|answered)\b"
     r"|\bcannot (?:find|answer|tell|say)\b|\bunable to (?:find|answer)\b", re.IGNORECASE)
-# text addressed to an AI system rather than to readers: a passage holding it is never counted as support,
-# so a model that obeyed it cannot have the obeyed sentence pass the check by citing that passage
-INSTRUCTIONS = re.compile(
-    r"\b(?:ignore|disregard|forget)\b.{0,30}\b(?:previous|prior|above|earlier|preceding|all|your)\b.{0,20}"
-    r"\b(?:instructions?|prompts?|rules|directions)\b"
-    r"|\b(?:system|developer) (?:prompt|message|notice)\b|\byou are now\b|\bas an ai\b"
-    r"|\b(?:ai|language model|llm|chatbot|assistant)s?\b.{0,40}\b(?:must|should|shall) (?:now )?(?:reply|answer|respond|say)\b"
-    r"|\b(?:reply|respond|answer) to (?:every|all|any) (?:question|user|prompt)s?\b",
-    re.IGNORECASE | re.DOTALL)
 WINDOW_WORDS = 20
 UNVERIFIED = "(unverified: this sentence cites no passage)"
 

@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
 from typing import TYPE_CHECKING
 
+from assistant.access import Access
 from assistant.answer import citation_for
 from assistant.models import Answer, Filters, QuestionError
 from bots.slack import replies
@@ -98,14 +99,14 @@ class SlackBot:
         self._answer_pool.shutdown(wait=False, cancel_futures=True)
 
     # --- the answer path ----------------------------------------------------------------------
-    def _ask_now(self, question: str, filters: Filters, k: int, history=None) -> Answer:
-        if not self.service.documents():
+    def _ask_now(self, question: str, filters: Filters, k: int, history, access: Access) -> Answer:
+        if not self.service.documents(access=access):
             raise Failure("The document index is empty, so I have nothing to answer from yet: an admin needs to "
                           "run `assistant ingest`.")
-        return self.service.ask(question, k=k, filters=filters, history=history)
+        return self.service.ask(question, k=k, filters=filters, history=history, access=access)
 
-    def _search_now(self, question: str, filters: Filters, k: int):
-        return self.service.search(question, k=k, filters=filters)
+    def _search_now(self, question: str, filters: Filters, k: int, access: Access):
+        return self.service.search(question, k=k, filters=filters, access=access)
 
     def _run(self, fn, *args, cid: str):
         """Run a service call with the timeout and the global queue limit; failures become Failure."""
@@ -143,12 +144,12 @@ class SlackBot:
         """Ask the service with the thread's earlier turns (the service reads a follow-up as the standalone
         question it stands for) and record the answer.
         -> (answer, answer_id, the question as read when it was read with the thread)."""
-        include_restricted = self.policy.restricted_allowed(client, channel, user, kind_hint, cid)
+        access = self.policy.access(client, channel, user, kind_hint, cid)  # the service enforces it
         history = self.store.thread_turns(channel, thread_ts, self.service.settings.conversation_turns) \
             if thread_ts else []
-        filters = parsed.filters(include_restricted)
+        filters = parsed.filters(access.restricted)  # recorded with the answer, for More sources
         try:
-            result = self._run(self._ask_now, parsed.question, filters, self.service.settings.top_k, history,
+            result = self._run(self._ask_now, parsed.question, filters, self.service.settings.top_k, history, access,
                                cid=cid)
         except QuestionError as exc:
             raise Failure(f"I cannot search for that: {exc}.") from None
@@ -157,7 +158,7 @@ class SlackBot:
         answer_id = self.store.record_answer(user=user, channel=channel, thread_ts=thread_ts, surface=surface,
                                              asked=parsed.question, answer=result, filters=filters)
         log.info("answered cid=%s answer_id=%s status=%s citations=%d restricted_allowed=%s ms=%s", cid, answer_id,
-                 result.status, len(result.citations), include_restricted, result.timings_ms.get("total"))
+                 result.status, len(result.citations), access.restricted, result.timings_ms.get("total"))
         return result, answer_id, read_as
 
     def handle_question(self, out, client: "WebClient", *, text: str, user: str, channel: str,
@@ -278,9 +279,12 @@ class SlackBot:
         if record is None:
             say(error_text("I no longer have that answer on record: ask the question again.", cid))
             return
+        # granted only if the answer was, and the person clicking may see restricted documents where they are
+        granted = self.policy.access(client, channel, user, None, cid)
+        access = Access(restricted=granted.restricted and record.filters.include_restricted)
         try:
             results = self._run(self._search_now, record.question, record.filters,
-                                len(record.citations) + MORE_SOURCES, cid=cid)
+                                len(record.citations) + MORE_SOURCES, access, cid=cid)
         except Failure as exc:
             say(error_text(str(exc), cid))
             return

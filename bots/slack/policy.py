@@ -1,8 +1,9 @@
 """Who the bot answers, where, how often, and where restricted documents may be searched.
 
 Restricted documents (`restricted: true` in corpus/manifest.yaml) are searched only in the asker's DM with
-the bot and in private channels listed in ASSISTANT_SLACK_ALLOWED_CHANNELS; everywhere else the search runs
-with Filters(include_restricted=False).
+the bot and in private channels listed in ASSISTANT_SLACK_ALLOWED_CHANNELS. This module only works out the
+grant (`ChannelPolicy.access`); the service applies it (assistant/access.py), denying restricted documents
+unless granted.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from limits import RateLimitItemPerSecond
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
+from assistant.access import Access, access_for
 from bots.slack.settings import SlackSettings
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -116,3 +118,7 @@ class ChannelPolicy:
             return False
         info = self._conversation(client, channel, cid)
         return bool(info and info.get("is_private") is True and not info.get("is_im") and not info.get("is_mpim"))
+
+    def access(self, client: "WebClient", channel: str, user: str, kind_hint: str | None, cid: str) -> Access:
+        """The caller's grant for the service: restricted documents only where restricted_allowed says so."""
+        return access_for(self.restricted_allowed(client, channel, user, kind_hint, cid))

@@ -88,8 +88,9 @@ def message(cid: Annotated[str, id_param], body: MessageIn, request: Request, wh
 
     if body.stream:
         return answer_event_stream(service.ask_stream(body.question, k=body.top_k, filters=filters, mode=body.mode,
-                                                      history=history), record)
-    answer = service.ask(body.question, k=body.top_k, filters=filters, mode=body.mode, history=history)
+                                                      history=history, access=who.access), record)
+    answer = service.ask(body.question, k=body.top_k, filters=filters, mode=body.mode, history=history,
+                         access=who.access)
     record(answer)
     return answer
 

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path as PathParam, Query, Response, UploadFile
 
+from assistant.access import RESTRICTED
 from assistant.api.deps import Admin, MetricsDep, Reader, ServiceDep, SettingsDep, UploadsDep
 from assistant.api.errors import BODY_RESPONSES, ERROR_RESPONSES, ApiError
 from assistant.api.schemas import DocType, DocumentList, DocumentOut, ErrorOut, RatingsOut, UploadOut
@@ -37,7 +38,7 @@ def list_documents(who: Reader, service: ServiceDep,
                    limit: Annotated[int, Query(ge=1, le=200)] = 50,
                    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
                    doc_type: Annotated[DocType | None, Query()] = None) -> DocumentList:
-    docs = service.documents()
+    docs = service.documents(access=who.access)
     if doc_type:
         docs = [d for d in docs if d.doc_type == doc_type]
     page = [DocumentOut.of(d) for d in docs[offset:offset + limit]]
@@ -47,7 +48,7 @@ def list_documents(who: Reader, service: ServiceDep,
 @router.get("/v1/documents/{doc_id:path}", response_model=DocumentOut, responses={**ERROR_RESPONSES, **NOT_FOUND},
             summary="One document's metadata and passage count")
 def get_document(doc_id: Annotated[str, doc_id_param], who: Reader, service: ServiceDep) -> DocumentOut:
-    doc = service.document(doc_id)
+    doc = service.document(doc_id, access=who.access)  # a restricted one without the grant: the same 404
     if doc is None:
         raise ApiError(404, "not_found", f"no document with doc_id {doc_id!r}")
     return DocumentOut.of(doc)
@@ -56,7 +57,7 @@ def get_document(doc_id: Annotated[str, doc_id_param], who: Reader, service: Ser
 @router.get("/v1/ratings", response_model=RatingsOut, responses=ERROR_RESPONSES,
             summary="Inspection ratings found in the indexed documents, newest first, each with its citation")
 def list_ratings(who: Reader, service: ServiceDep) -> RatingsOut:
-    return RatingsOut(ratings=service.ratings())
+    return RatingsOut(ratings=service.ratings(access=who.access))
 
 
 def upload_document(
@@ -68,14 +69,17 @@ def upload_document(
         organisation: Annotated[str | None, Form(min_length=1, max_length=300)] = None,
         area: Annotated[str | None, Form(min_length=1, max_length=200)] = None,
         source: Annotated[str | None, Form(min_length=1, max_length=1000)] = None,
-        restricted: Annotated[bool | None, Form()] = None) -> UploadOut:
+        restricted: Annotated[bool | None, Form()] = None,
+        ratings_authority: Annotated[bool | None, Form(description="its ratings are the inspectorate's (default: "
+                                                       "no, for an upload)")] = None) -> UploadOut:
     started = time.perf_counter()
     name = safe_filename(file.filename)
     target = uploads.target(name)
     metadata = {k: v for k, v in {"title": title, "doc_type": doc_type,
                                   "published": published.isoformat() if published else None,
                                   "organisation": organisation, "area": area, "source": source,
-                                  "restricted": restricted}.items() if v is not None}
+                                  "restricted": restricted, "ratings_authority": ratings_authority}.items()
+                if v is not None}
     # where a citation says the text came from; never the server's absolute path
     metadata.setdefault("source", f"{Path(service.settings.corpus_dir).name}/uploads/{name}")
     tmp = uploads.receive(file.file, name, max_upload_bytes(settings))
@@ -83,7 +87,7 @@ def upload_document(
                                     display_name=file.filename)
     seconds = time.perf_counter() - started
     metrics.ingest_seconds.observe(seconds)
-    doc = service.document(result.doc_id)
+    doc = service.document(result.doc_id, access=RESTRICTED)  # the uploader's own file: its record, whatever it is
     return UploadOut(status=result.status, document=DocumentOut.of(doc), index_version=report.version,
                      seconds=round(seconds, 3))
 
@@ -109,7 +113,7 @@ def upload_router(max_upload: int) -> APIRouter:
                summary="Remove a document from the index (admin); an uploaded file is deleted too")
 def delete_document(doc_id: Annotated[str, doc_id_param], who: Admin, service: ServiceDep, metrics: MetricsDep,
                     uploads: UploadsDep) -> Response:
-    doc = service.document(doc_id)
+    doc = service.document(doc_id, access=who.access)  # a restricted one without the grant: the same 404
     if doc is None:
         raise ApiError(404, "not_found", f"no document with doc_id {doc_id!r}")
     try:

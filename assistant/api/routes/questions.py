@@ -28,8 +28,8 @@ def ask(body: AskIn, who: Reader, service: ServiceDep, metrics: MetricsDep) -> A
 
     if body.stream:  # server-sent events (assistant/api/stream.py); a bad question is still a 422 here
         return answer_event_stream(service.ask_stream(body.question, k=body.top_k, filters=filters,
-                                                      mode=body.mode), observe)
-    answer = service.ask(body.question, k=body.top_k, filters=filters, mode=body.mode)
+                                                      mode=body.mode, access=who.access), observe)
+    answer = service.ask(body.question, k=body.top_k, filters=filters, mode=body.mode, access=who.access)
     observe(answer)
     return answer
 
@@ -39,6 +39,6 @@ def ask(body: AskIn, who: Reader, service: ServiceDep, metrics: MetricsDep) -> A
 def search(body: QueryIn, who: Reader, service: ServiceDep, metrics: MetricsDep) -> SearchOut:
     filters = body.filters.to_filters() if body.filters else None
     started = time.perf_counter()
-    results = service.search(body.question, k=body.top_k, filters=filters, mode=body.mode)
+    results = service.search(body.question, k=body.top_k, filters=filters, mode=body.mode, access=who.access)
     metrics.retrieval.labels("search").observe(time.perf_counter() - started)
     return SearchOut(query=body.question.strip(), results=[citation_for(i + 1, r) for i, r in enumerate(results)])

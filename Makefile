@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install test run ingest eval smoke beir clean bench eval-library library-scale
+# make lint: ruff (pyflakes, bugbear, import order, pyupgrade) and mypy with the pydantic plugin; .ci/run runs it first
+.PHONY: install lint test run ingest eval smoke beir clean bench eval-library library-scale
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +21,10 @@ install: $(BIN)/.installed
 # skipped, and this says so before and after the run so nobody mistakes a skip for a pass.
 BROWSER_NOTE = test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || echo "*** NOTE: browser tests SKIPPED: \
 /usr/bin/chromium or /usr/bin/chromedriver missing (apt-get install chromium chromium-driver; .ci/run does it) ***"
+
+lint: install
+	$(BIN)/ruff check assistant bots tests benchmarks evals $(wildcard docs)
+	$(BIN)/mypy assistant bots
 
 test: install
 	@$(BROWSER_NOTE)

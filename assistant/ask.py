@@ -166,12 +166,14 @@ def compose(service: "Service", s: AskState) -> AskState:
     """Abbreviations spelt out at first use; several documents: newest first, each with its date."""
     if s.deterministic or not s.use_domain:
         return s
+    assert s.answer is not None  # decide_answerability has run
     s.answer = domain.newest_first(domain.apply_glossary(s.answer, s.glossary))
     return s
 
 
 def generate(service: "Service", s: AskState) -> AskState:
     """In LLM mode, a generated answer checked against the passages (else the extractive one, with why)."""
+    assert s.answer is not None  # deterministic_answers or decide_answerability has run
     if s.deterministic or s.answer.status != "answered":
         return s
     if resolve_mode(service.settings, s.answer_mode) == "llm":
@@ -183,6 +185,7 @@ def generate(service: "Service", s: AskState) -> AskState:
 def annotate(service: "Service", s: AskState) -> AskState:
     """Notes (period, supersession), the no-answer wording for a period, timings."""
     answer = s.answer
+    assert answer is not None  # deterministic_answers or decide_answerability has run
     if answer.mode == "extractive":  # a generated answer's check says the same in its own notes
         for title in dict.fromkeys(r.passage.title or r.passage.doc_id for r in s.ignored):
             s.notes.append(INSTRUCTIONS_NOTE.format(title=title))
@@ -227,4 +230,5 @@ STEPS: tuple[Callable[["Service", AskState], AskState], ...] = (
 def run_steps(service: "Service", state: AskState, steps=STEPS) -> Answer:
     for step in steps:
         state = step(service, state)
+    assert state.answer is not None  # every path through STEPS gives an answer
     return state.answer

@@ -53,6 +53,7 @@ class Period:
             return f"documents published {self.after.isoformat()} to {self.before.isoformat()}"
         if self.after:
             return f"documents published on or after {self.after.isoformat()}"
+        assert self.before is not None  # a period has at least one bound
         return f"documents published on or before {self.before.isoformat()}"
 
 

@@ -50,7 +50,9 @@ def definition_answer(question: str, term: Term, snap: Snapshot, access: Access 
 
 def definition_visible(term: Term, snap: Snapshot, access: Access = PUBLIC) -> bool:
     """The term's defining document is indexed and the caller may see it."""
-    return bool(term.defined_in) and access.may_see(snap.documents.get(term.defined_in))
+    if not term.defined_in:
+        return False
+    return access.may_see(snap.documents.get(term.defined_in))
 
 
 def glossary_note(term: Term) -> str:
@@ -177,6 +179,7 @@ def visible_vocabulary(snap: Snapshot, access: Access = PUBLIC):
         return vocab
     cached = snap.__dict__.get("_public_vocabulary")
     if cached is None:
+        assert snap.bm25 is not None  # the vocabulary came from it
         indptr, indices = snap.bm25.scores["indptr"], snap.bm25.scores["indices"]
         visible = np.concatenate([[0], np.cumsum(~snap.restricted[indices], dtype=np.int64)])
         per_token = visible[indptr[1:]] - visible[indptr[:-1]]  # visible passages holding each token

@@ -19,6 +19,7 @@ import threading
 from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -158,9 +159,12 @@ class TorchEmbedder(Embedder):
         self.half = device.startswith("cuda")
         if self.half:
             self.model.half()
-        self.transformer = self.model[0].auto_model
-        self.dimension = self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension") \
+        # the Transformer module's Hugging Face model (typed by sentence-transformers as a Module or Tensor)
+        self.transformer: Any = self.model[0].auto_model
+        dimension = self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension") \
             else self.model.get_sentence_embedding_dimension()
+        assert dimension is not None  # a pooling model always reports its width (384 for all-MiniLM-L6-v2)
+        self.dimension = dimension
 
     def for_serving(self, threads: int = 1) -> None:
         import torch

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Literal
 
@@ -33,7 +34,7 @@ class Filters(BaseModel):
         return (published_int(self.published_after.isoformat()) if self.published_after else None,
                 published_int(self.published_before.isoformat()) if self.published_before else None)
 
-    def accepts(self, *, doc_type: str, published: str | None, area: str, restricted: bool) -> bool:
+    def accepts(self, *, doc_type: str | None, published: str | None, area: str, restricted: bool) -> bool:
         """Whether one record passes. `area` is the text the area filter searches (area, body...)."""
         lo, hi = self.bounds()
         when = published_int(published)
@@ -47,7 +48,7 @@ class Filters(BaseModel):
             return False
         return self.include_restricted or not restricted
 
-    def mask(self, doc_type, published, area: list[str], restricted):
+    def mask(self, doc_type, published, area: Collection[str], restricted):
         """Boolean numpy mask over columns (doc_type array, published YYYYMMDD ints, lower-cased area texts,
         restricted bools); None when every record passes."""
         import numpy as np

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Protocol
 
 import numpy as np
 
 from assistant.models import Filters, ScoredPassage
-from assistant.store import Snapshot, VectorStore
+from assistant.store import Snapshot
 
 MODES = ("dense", "bm25", "hybrid")
 SUPERSEDED_PENALTY = 0.9  # score multiplier for documents the manifest marks superseded_by a newer one
@@ -89,8 +90,14 @@ def _near_duplicate(a: str, b: str, threshold: float) -> bool:
     return len(sa & sb) / len(sa | sb) >= threshold
 
 
+class VectorSearch(Protocol):
+    """What the Retriever needs of a vector index: VectorStore, or the BEIR runner's in-memory ArrayVectors."""
+
+    def query(self, embedding: np.ndarray, n: int, filters: Filters | None = None) -> list[tuple[str, float]]: ...
+
+
 class Retriever:
-    def __init__(self, settings, vectors: VectorStore, embed_query: Callable[[str], np.ndarray],
+    def __init__(self, settings, vectors: VectorSearch, embed_query: Callable[[str], np.ndarray],
                  reranker=None):
         self.settings = settings
         self.vectors = vectors

@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import yaml
@@ -25,6 +26,9 @@ import yaml
 from assistant.files import make_tree_private, open_private, private_dir
 from assistant.models import DocumentInfo, Filters, Passage, published_int
 from assistant.text import tokenize
+
+if TYPE_CHECKING:
+    import bm25s
 
 def bm25_text(p: Passage) -> str:
     """Title and section are indexed with the passage so a question naming them still matches."""
@@ -78,7 +82,7 @@ class Snapshot:
     version: str
     passages: list[Passage]
     documents: dict[str, DocumentInfo]
-    bm25: object | None = None
+    bm25: bm25s.BM25 | None = None
     k1: float = 1.2
     b: float = 0.75
     id_to_index: dict[str, int] = field(default_factory=dict)
@@ -218,7 +222,7 @@ class VectorStore:
         self.collection = self.client.get_or_create_collection(
             name=collection, embedding_function=None, metadata={"hnsw:space": "cosine"})
         self._system = None if url else _chroma_system(self.client)
-        self._retired: list[tuple[float, object]] = []
+        self._retired: list[tuple[float, Any]] = []  # (when, chromadb System)
 
     RETIRE_AFTER_S = 60.0
 
@@ -239,6 +243,7 @@ class VectorStore:
         identifier = getattr(self.client, "_identifier", None)
         old, refs = forget_cached_system(identifier)
         exclusive = old is not None and old is self._system and refs <= 2
+        assert identifier is not None  # a PersistentClient is keyed by its path
         client = chromadb.PersistentClient(path=identifier, settings=self.client.get_settings())
         collection = client.get_or_create_collection(
             name=self._collection_name, embedding_function=None, metadata={"hnsw:space": "cosine"})
@@ -312,8 +317,10 @@ class VectorStore:
                 return []
             result = self.collection.query(query_embeddings=[embedding.tolist()], n_results=min(n, total),
                                            where=_chroma_where(filters), include=["distances"])
+        distances = result["distances"]
+        assert distances is not None  # include=["distances"]
         # cosine distance -> cosine similarity
-        return [(pid, 1.0 - float(d)) for pid, d in zip(result["ids"][0], result["distances"][0])]
+        return [(pid, 1.0 - float(d)) for pid, d in zip(result["ids"][0], distances[0], strict=True)]
 
     def similarity(self, embedding: np.ndarray, ids: list[str]) -> dict[str, float]:
         """Exact cosine of the query with the stored vectors of `ids` (hybrid fusion completes the scores

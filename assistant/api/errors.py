@@ -1,6 +1,7 @@
 """Error mapping for the HTTP API: every failure is `{"error": {"code", "message"}}` JSON, never a stack trace."""
 
 import logging
+from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request
@@ -14,14 +15,15 @@ from assistant.models import QuestionError
 
 log = logging.getLogger("assistant.api")
 
-ERROR_RESPONSES = {
+# OpenAPI `responses=`: FastAPI types it dict[int | str, dict[str, Any]]
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "the body cannot be parsed"},
     401: {"model": ErrorOut, "description": "no or unknown API key"},
     403: {"model": ErrorOut, "description": "the key's role may not do this"},
     422: {"model": ErrorOut, "description": "invalid input; the message names the field"},
     429: {"model": ErrorOut, "description": "rate limit reached; see Retry-After"},
 }
-BODY_RESPONSES = {**ERROR_RESPONSES, 413: {"model": ErrorOut, "description": "request body too large"}}
+BODY_RESPONSES: dict[int | str, dict[str, Any]] = {**ERROR_RESPONSES, 413: {"model": ErrorOut, "description": "request body too large"}}
 
 _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
           409: "conflict", 413: "payload_too_large", 415: "unsupported_file_type", 422: "invalid_request",
@@ -128,10 +130,12 @@ async def internal_error(request: Request, exc: Exception):
 
 def install(app: FastAPI) -> None:
     """Register the handlers: always JSON, never a stack trace."""
-    app.add_exception_handler(StarletteHTTPException, http_error)
-    app.add_exception_handler(ApiError, api_error)
-    app.add_exception_handler(UploadError, upload_error)
-    app.add_exception_handler(RequestValidationError, validation_error)
-    app.add_exception_handler(QuestionError, question_error)
-    app.add_exception_handler(httpx.TransportError, store_unreachable)
+    # Starlette types a handler as taking any Exception, though it only calls it with the class it is registered
+    # for: the narrower handlers below are correct, hence the ignores
+    app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(ApiError, api_error)  # type: ignore[arg-type]
+    app.add_exception_handler(UploadError, upload_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(QuestionError, question_error)  # type: ignore[arg-type]
+    app.add_exception_handler(httpx.TransportError, store_unreachable)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, internal_error)

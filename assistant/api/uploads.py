@@ -141,7 +141,7 @@ class Uploads:
 
     # --- the upload transaction -------------------------------------------------------------
     def ingest(self, service, tmp: Path, target: Path, metadata: dict, metrics, *, lock_timeout: float,
-               display_name: str):
+               display_name: str | None):
         """Put `tmp` in place as `target` and index it; on any failure the previous file and manifest entry
         come back, so nothing already indexed is lost. Returns (ingest report, the file's result)."""
         name = target.name

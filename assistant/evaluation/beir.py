@@ -78,12 +78,12 @@ def load_beir(path: Path | str, split: str = "test") -> BeirDataset:
     qrels: dict[str, dict[str, int]] = {}
     with open(qrels_file, encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh, delimiter="\t")
-        for n, row in enumerate(reader, start=1):
-            if not row or (n == 1 and not row[-1].strip().lstrip("-").isdigit()):
+        for n, cols in enumerate(reader, start=1):
+            if not cols or (n == 1 and not cols[-1].strip().lstrip("-").isdigit()):
                 continue  # header line
-            if len(row) < 3:
+            if len(cols) < 3:
                 raise BeirError(f"{qrels_file}:{n}: expected query-id, corpus-id, score")
-            qid, did, score = row[0], row[1], row[-1]
+            qid, did, score = cols[0], cols[1], cols[-1]
             try:
                 qrels.setdefault(qid, {})[did] = int(score)
             except ValueError as exc:

@@ -70,7 +70,7 @@ class EvalQuestion(BaseModel):
                              "quotes or answer substrings")
         return self
 
-    def content_key(self) -> tuple:
+    def content_key(self) -> str:
         return tuple(self.model_dump(exclude={"set"}).items()).__repr__()
 
 

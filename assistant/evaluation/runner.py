@@ -233,7 +233,7 @@ def targets_for(configs: list[EvalConfig], base_service, naive_factory: Callable
     from assistant.service import Service
 
     with contextlib.ExitStack() as stack:
-        targets = []
+        targets: list[NaiveTarget | ServiceTarget] = []
         for config in configs:
             if config.kind == "naive":
                 from assistant.evaluation.naive import NaiveBaseline

@@ -55,6 +55,7 @@ def _render(block: Block) -> str:
     if block.kind == "bullet":
         return ("  ◦ " if block.level >= 2 else "• ") + block.text
     if block.kind == "para":
+        assert block.number is not None  # a "para" block is a numbered paragraph
         # "3. text" but "3.1 text": a multi-level number is printed without a final dot ("1.1." was a defect)
         return f"{block.number} {block.text}" if "." in block.number else f"{block.number}. {block.text}"
     return block.text
@@ -91,8 +92,7 @@ def blocks_to_units(blocks: list[Block], title: str | None = None) -> list[Unit]
             units.append(Unit(section="Footnotes", page=b.page, numbers=[f"footnote {b.number}"],
                               parts=[f"Footnote {b.number}: {b.text}"], footnote=True))
             continue
-        starts_new = cur is None or b.kind == "para" or cur.section != b.section or (b.kind == "text" and not cur.numbers)
-        if starts_new:
+        if cur is None or b.kind == "para" or cur.section != b.section or (b.kind == "text" and not cur.numbers):
             cur = Unit(section=b.section, page=b.page, numbers=[b.number] if b.number else [])
             units.append(cur)
         cur.parts.append(_render(b))

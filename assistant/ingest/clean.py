@@ -12,6 +12,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from assistant.ingest.tables import Table
 
 BULLET_GLYPHS = "\uf0b7\uf0a7\uf076\uf0d8\u2022\u25cf\u25aa\u25a0\u2023\u2043\u25e6\u00b7\u2219*"
 _BULLET_RE = re.compile(rf"^\s*[{re.escape(BULLET_GLYPHS)}]\s*(?=\S)")
@@ -41,7 +45,7 @@ class Block:
     lines: list[str] = field(default_factory=list, repr=False)
     refs: list[str] = field(default_factory=list, repr=False)   # footnote numbers this block cites
     notes: list[str] = field(default_factory=list)               # "Footnote 1: ..." attached to this block
-    table: object | None = field(default=None, repr=False)       # assistant.ingest.tables.Table for kind "table"
+    table: Table | None = field(default=None, repr=False)       # assistant.ingest.tables.Table for kind "table"
 
 
 def normalise_chars(text: str) -> str:

@@ -31,7 +31,7 @@ def strip_boilerplate(html: str):
     for tag in soup.find_all(True):
         if tag.attrs is None or tag.name in ("html", "body", "main", "article"):
             continue
-        names = " ".join([tag.get("id") or "", *(tag.get("class") or []), tag.get("role") or ""])
+        names = " ".join([str(tag.get("id") or ""), *(tag.get("class") or []), str(tag.get("role") or "")])
         if names.strip() and _BOILERPLATE_NAMES.search(names):
             tag.decompose()
     return soup

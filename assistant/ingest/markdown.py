@@ -81,6 +81,7 @@ def markdown_blocks(text: str) -> list[Block]:
         heading = _ATX.match(line) or (_BOLD_LINE.match(line) if not para else None)
         if heading:
             flush()
+            assert heading.lastindex is not None  # both patterns capture the heading text
             section = _inline(heading.group(heading.lastindex)).rstrip(":")
             blocks.append(Block(kind="heading", text=section, section=section))
         elif m := _LIST.match(line):

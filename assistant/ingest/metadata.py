@@ -103,8 +103,7 @@ def infer_published(text: str) -> str | None:
         return cued[0]
     if full:
         return max(full)
-    months = [_to_iso(None, m.group(1), m.group(2)) for m in _MONTH_YEAR.finditer(text)]
-    months = [m for m in months if m]
+    months = [iso for m in _MONTH_YEAR.finditer(text) if (iso := _to_iso(None, m.group(1), m.group(2)))]
     return max(months) if months else None
 
 

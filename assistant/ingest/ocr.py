@@ -37,7 +37,10 @@ def ocr_image(image) -> str:
     """PIL image -> text, paragraphs separated by blank lines (tesseract's default page segmentation)."""
     buf = io.BytesIO()
     image.convert("L").save(buf, format="PNG")
-    proc = subprocess.run([tesseract_path(), "stdin", "stdout", "-l", "eng", "--psm", "3"], input=buf.getvalue(),
+    tesseract = tesseract_path()
+    if tesseract is None:  # callers check tesseract_available() first
+        raise FileNotFoundError("tesseract")
+    proc = subprocess.run([tesseract, "stdin", "stdout", "-l", "eng", "--psm", "3"], input=buf.getvalue(),
                           capture_output=True, timeout=OCR_TIMEOUT_S)
     if proc.returncode != 0:
         return ""

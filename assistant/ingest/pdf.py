@@ -133,7 +133,7 @@ def _make_line(words: list[dict], page: int, body_size: float, column: int = 0) 
         kept.append(w)
     if not kept:
         return None
-    chars = Counter()
+    chars: Counter[float] = Counter()  # characters per font size
     bold = 0
     for w in kept:
         chars[round(w["size"] * 2) / 2] += len(w["text"])

@@ -86,7 +86,7 @@ class BlockBuilder:
         lines, footnotes = self._split_footnotes(lines, height)
         items: list[tuple[float, int, object]] = [(ln.top if ln.column == 0 else -1, 0, ln) for ln in lines]
         # columns keep their order; tables sit by their top edge among full-width lines
-        ordered: list[object] = []
+        ordered: list[Line | tuple[float, list[list[str]], int]] = []
         table_items = sorted(((bbox[1], grid, hdr) for bbox, grid, hdr in tables), key=lambda t: t[0])
         for ln in lines:
             while table_items and ln.column == 0 and table_items[0][0] < ln.top:
@@ -160,8 +160,7 @@ class BlockBuilder:
                 self.cur.section = self.section
                 return
             self.section = text
-            self._new_block("heading", text, ln.page)
-            self.cur.section = text
+            self._new_block("heading", text, ln.page).section = text
             return
         numbered = _NUMBERED_RE.match(text)
         bullet = _BULLET_RE.match(text)
@@ -169,22 +168,25 @@ class BlockBuilder:
         continues = (cur is not None and cur.kind in ("para", "text", "bullet") and prev is not None
                      and not numbered and not bullet)
         if continues:
+            assert cur is not None and prev is not None  # narrowed by `continues`
             if prev.page != ln.page or prev.column != ln.column:
                 continues = not cur.text.rstrip().endswith((".", "!", "?", ":")) or ln.text[:1].islower()
             else:
                 gap = ln.top - prev.bottom
                 continues = gap < 0.45 * ln.size and abs(prev.size - ln.size) < 1.0
         if continues:
+            assert cur is not None
             cur.text = _join(cur.text, text)
+            block = cur
         elif numbered:
-            self._new_block("para", text[numbered.end():], ln.page, number=numbered.group(1))
+            block = self._new_block("para", text[numbered.end():], ln.page, number=numbered.group(1))
         elif bullet:
-            self._new_block("bullet", _BULLET_RE.sub("", text), ln.page, level=1)
+            block = self._new_block("bullet", _BULLET_RE.sub("", text), ln.page, level=1)
         else:
-            self._new_block("text", text, ln.page)
-        self.cur.refs.extend(ln.markers)
+            block = self._new_block("text", text, ln.page)
+        block.refs.extend(ln.markers)
 
-    def _continued_table(self, page: int, grid: list[list[str]]):
+    def _continued_table(self, page: int, grid: list[list[str]]) -> Table | None:
         """The previous page's table, when this one opens the page with the same columns: a table that runs
         over a page break (its caption and header are printed once, above the first part)."""
         last = self.blocks[-1] if self.blocks else None
@@ -201,8 +203,7 @@ class BlockBuilder:
             body = grid[header_rows:] if grid[:header_rows] == head else grid
             table = Table(rows=head + body, header_rows=previous.header_rows, caption=previous.caption,
                           section=previous.section, page=page)
-            self._new_block("table", previous.caption or previous.section or "Table", page)
-            self.cur.table = table
+            self._new_block("table", previous.caption or previous.section or "Table", page).table = table
             self.cur = None
             self.prev_line = None
             return
@@ -216,8 +217,7 @@ class BlockBuilder:
             caption = self.cur.text
             self.blocks.remove(self.cur)
         table = Table(rows=grid, header_rows=header_rows, caption=caption, section=self.section, page=page)
-        self._new_block("table", caption or self.section or "Table", page)
-        self.cur.table = table
+        self._new_block("table", caption or self.section or "Table", page).table = table
         self.cur = None
         self.prev_line = None
 

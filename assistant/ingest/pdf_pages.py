@@ -16,8 +16,12 @@ from __future__ import annotations
 import ctypes
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.ingest.tables import guess_header_rows, is_data_table, normalise_grid
+
+if TYPE_CHECKING:
+    import pdfplumber
 
 X_TOLERANCE = 3.0  # points of horizontal gap that end a word (pdfplumber's default)
 Y_TOLERANCE = 3.0  # points of vertical jump that end a word (a new line)
@@ -55,7 +59,7 @@ class PdfFile:
 
         self.path = path
         self.doc = pypdfium2.PdfDocument(str(path))
-        self._plumber = None
+        self._plumber: pdfplumber.PDF | None = None
 
     def __enter__(self) -> PdfFile:
         return self

@@ -99,7 +99,7 @@ class Ingestor:
         """Ingest `paths` (default: the whole corpus folder, removing documents whose file is gone)."""
         corpus_dir = Path(self.settings.corpus_dir)
         full_run = not paths
-        targets = [corpus_dir] if full_run else [Path(p) for p in paths]
+        targets = [corpus_dir] if full_run else [Path(p) for p in paths or []]
         missing = [str(p) for p in targets if not p.exists()]
         if missing:
             raise IngestError(f"no such file or folder: {', '.join(missing)} (nothing was changed)")

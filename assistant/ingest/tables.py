@@ -122,7 +122,7 @@ def _in_group(group: str, label: str) -> bool:
     g = re.match(r"^(?:domain\s+|section\s+|part\s+)?(\d+)[.):]?\s", group, re.IGNORECASE)
     lab = re.match(r"^(\d+)[.)]", label or "")
     if g:
-        return bool(lab) and lab.group(1) == g.group(1)
+        return lab is not None and lab.group(1) == g.group(1)
     return not lab
 
 

@@ -46,6 +46,7 @@ def slack(log_level: str = typer.Option("INFO", "--log-level", help="DEBUG, INFO
     from bots.slack.startup import verify_app_token, verify_bot_token, web_client
 
     slack_settings = SlackSettings()
+    assert credentials.bot_token is not None and credentials.app_token is not None  # checked by check_*_token
     try:  # the admin's files and then Slack, before the model loads, so a mistake fails in a second
         load_channel_defaults(slack_settings.slack_channel_defaults)
         client = web_client(slack_settings, credentials.bot_token, quiet=True)

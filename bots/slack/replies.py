@@ -8,7 +8,7 @@ to the asker alone, or to the channel with `share` (SlashReply). The question fl
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assistant.models import Answer
 from bots.slack.render import (answer_blocks, error_text, escape, fallback_text, messages, plain_answer_text,
@@ -32,7 +32,7 @@ def send(client: "WebClient", cid: str, **kwargs) -> tuple[dict | None, str | No
     from slack_sdk.errors import SlackApiError
 
     try:
-        return client.chat_postMessage(**kwargs).data, None
+        return client.chat_postMessage(**kwargs).data, None  # type: ignore[return-value]  # JSON methods answer a dict
     except SlackApiError as exc:
         error = exc.response.get("error") or "unknown_error"
         log.error("chat.postMessage failed cid=%s channel=%s error=%s", cid, kwargs.get("channel"), error)
@@ -92,7 +92,7 @@ def tell(client: "WebClient", respond, cid: str, *, channel: str, user: str, tex
     channel (e.g. /ask in a DM between two people)."""
     from slack_sdk.errors import SlackApiError
 
-    kwargs = {"channel": channel, "user": user, "text": text}
+    kwargs: dict[str, Any] = {"channel": channel, "user": user, "text": text}
     if blocks:
         kwargs["blocks"] = blocks
     if thread_ts:

@@ -33,8 +33,10 @@ class SlackSettings(BaseSettings):
     slack_allow_dms: bool = Field(True, description="answer direct messages")
     slack_rate_limit_per_minute: int = Field(6, description="questions per person per minute; past it the person "
                                                            "is told once to wait and the rest of the flood is dropped")
-    slack_answer_timeout_s: float = Field(30.0, description="seconds after which the bot replies that searching "
-                                                            "took too long")
+    slack_answer_timeout_s: float = Field(30.0, description="seconds a question may take once a worker has started "
+                                                            "it (queueing not counted); past it: the quoted answer if the "
+                                                            "model was the slow part, else a reply that searching took "
+                                                            "too long")
     slack_answer_workers: int = Field(2, description="questions answered at once (each may wait on the language "
                                                      "model); more at once get the extractive answer")
     slack_max_pending: int = Field(16, description="questions queued at once before the bot replies 'busy'")

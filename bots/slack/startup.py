@@ -99,7 +99,7 @@ def verify_bot_token(client: "WebClient", settings: SlackSettings) -> dict:
     from slack_sdk.errors import SlackApiError
 
     try:
-        return client.auth_test().data
+        return client.auth_test().data  # type: ignore[return-value]  # JSON methods answer a dict (bytes only for file downloads)
     except SlackApiError as exc:
         raise ConfigError(f"Slack rejected SLACK_BOT_TOKEN ({exc.response.get('error', 'unknown error')}): "
                           "check the token on the app's OAuth & Permissions page and that the app is installed") from exc

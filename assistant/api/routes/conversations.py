@@ -8,9 +8,10 @@ key gets 404, as for a conversation that does not exist. /v1/ask stays stateless
 from __future__ import annotations
 
 import threading
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path as PathParam, Request, Response
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from assistant.api.deps import MetricsDep, Reader, ServiceDep
@@ -25,7 +26,7 @@ router = APIRouter(tags=["conversations"])
 _store_lock = threading.Lock()
 
 id_param = PathParam(description="the id POST /v1/conversations returned", pattern=r"^[0-9a-f]{32}$")
-NOT_FOUND = {404: {"model": ErrorOut, "description": "no such conversation for this key"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "no such conversation for this key"}}
 
 
 class ConversationOut(BaseModel):
@@ -73,7 +74,7 @@ def create(request: Request, who: Reader) -> ConversationOut:
              responses={**BODY_RESPONSES, **NOT_FOUND, 200: SSE_RESPONSE}, max_body_size=JSON_BODY_LIMIT,
              summary="Ask in the conversation: the answer JSON with read_as (the standalone question searched)")
 def message(cid: Annotated[str, id_param], body: MessageIn, request: Request, who: Reader, service: ServiceDep,
-            metrics: MetricsDep) -> Answer:
+            metrics: MetricsDep) -> Answer | StreamingResponse:
     store = get_store(request)
     history = store.history(cid, who.key_id, service.settings.conversation_turns)
     if history is None:

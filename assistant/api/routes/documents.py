@@ -7,7 +7,7 @@ it joins through `upload_router(max_upload)`; every other route is on the module
 import time
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path as PathParam, Query, Response, UploadFile
 
@@ -25,7 +25,7 @@ router = APIRouter(tags=["documents"])
 
 doc_id_param = PathParam(description="e.g. hmip-midlands-nps-press-release-2018 or uploads/my-paper",
                          min_length=1, max_length=300)
-NOT_FOUND = {404: {"model": ErrorOut, "description": "no such document"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "no such document"}}
 
 
 def max_upload_bytes(settings) -> int:

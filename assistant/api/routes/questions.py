@@ -3,6 +3,7 @@
 import time
 
 from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
 
 from assistant.answer import citation_for
 from assistant.api.deps import AuditDep, MetricsDep, Reader, ServiceDep
@@ -19,7 +20,7 @@ router = APIRouter(tags=["questions"])
 
 @router.post("/v1/ask", response_model=Answer, responses={**BODY_RESPONSES, 200: SSE_RESPONSE},
              summary="A short answer with [n] markers and the passages it rests on", max_body_size=JSON_BODY_LIMIT)
-def ask(body: AskIn, who: Reader, service: ServiceDep, metrics: MetricsDep, audit: AuditDep) -> Answer:
+def ask(body: AskIn, who: Reader, service: ServiceDep, metrics: MetricsDep, audit: AuditDep) -> Answer | StreamingResponse:
     filters = body.filters.to_filters() if body.filters else None
 
     def observe(answer: Answer) -> None:

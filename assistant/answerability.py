@@ -28,10 +28,19 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.question_parse import (  # noqa: F401 (names also imported from here)
-    _AMOUNT_WORDS, _DATE_WORDS, _NEGATION, _YEAR, OPPOSITES, RATINGS, Ask, _stem_tuple, _stems, parse, with_glossary,
+    _AMOUNT_WORDS,
+    _DATE_WORDS,
+    _NEGATION,
+    _YEAR,
+    OPPOSITES,
+    RATINGS,
+    Ask,
+    _stem_tuple,
+    _stems,
+    parse,
+    with_glossary,
 )
 from assistant.text import numbers_in
-
 
 MODEL_PATH = Path(__file__).with_name("answerability_model.json")
 
@@ -45,10 +54,10 @@ def _typo(term: str, tokens: set[str]) -> bool:
 
 
 _EXPANDED: dict[tuple[int, str], str] = {}
-_EVIDENCE: dict[tuple, "Evidence"] = {}
+_EVIDENCE: dict[tuple, Evidence] = {}
 
 
-def evidence_of(text: str, glossary=None, context: str = "", passage: str = "") -> "Evidence":
+def evidence_of(text: str, glossary=None, context: str = "", passage: str = "") -> Evidence:
     """Evidence.of, cached: the same passages' sentences come back for many questions."""
     key = (id(glossary), text, context, hash(passage))
     ev = _EVIDENCE.get(key)
@@ -85,7 +94,7 @@ class Evidence:
     passage: set[str] = field(default_factory=set)   # tokens of the whole passage (for glossary topics)
 
     @classmethod
-    def of(cls, text: str, glossary=None, context: str = "", passage: str = "") -> "Evidence":
+    def of(cls, text: str, glossary=None, context: str = "", passage: str = "") -> Evidence:
         full = f"{context}\n{text}" if context else text
         expanded = _expanded(glossary, full)
         words = re.findall(r"[\w’'-]+", text)
@@ -165,9 +174,9 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
     unmatched = [s for s in ask.terms if s not in matched]
     if unmatched and similar is not None:
         for s in similar([ask.terms[s] for s in unmatched], ev.text):
-            stem = next((u for u in unmatched if ask.terms[u] == s), None)
-            if stem:
-                matched[stem] = "embedding"
+            hit = next((u for u in unmatched if ask.terms[u] == s), None)
+            if hit:
+                matched[hit] = "embedding"
     weights = weights or {}
     total = sum(weights.get(s, 1.0) for s in ask.terms) or 1.0
     share = sum(weights.get(s, 1.0) for s in matched) / total if ask.terms else 1.0
@@ -244,7 +253,7 @@ def threshold_for(model: dict, strictness: float | None) -> float:
 
 
 def probability(features: dict[str, float], model: dict) -> float:
-    z = sum(c * features.get(f, 0.0) for f, c in zip(model["features"], model["coef"]))
+    z = sum(c * features.get(f, 0.0) for f, c in zip(model["features"], model["coef"], strict=False))
     return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
 
 
@@ -365,9 +374,9 @@ def assess(question: str, quoted: list[Quoted], top_dense: float | None, coverag
     if len(asks) > 1:
         parts = [assess(a, quoted, top_dense, coverage, passages, glossary, strictness, model, split=False)
                  for a in asks]
-        answered = [a for a, r in zip(asks, parts) if r.status == "answered"]
+        answered = [a for a, r in zip(asks, parts, strict=False) if r.status == "answered"]
         if answered and len(answered) < len(asks):
-            missed, r = next((a, r) for a, r in zip(asks, parts) if r.status != "answered")
+            missed, r = next((a, r) for a, r in zip(asks, parts, strict=False) if r.status != "answered")
             result.status = "partial"
             result.reason = (f"The passages answer only part of the question (“{answered[0]}”). For “{missed}”, "
                              f"{what_is_missing(r.ask, r.alignment)}.")

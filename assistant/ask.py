@@ -38,7 +38,7 @@ class AskState:
     question: str  # validated; what was asked now
     k: int
     filters: Filters  # effective: the restricted part already decided from `access` by the service
-    snap: "Snapshot"
+    snap: Snapshot
     access: Access = PUBLIC  # what the caller may see (assistant/access.py)
     glossary: Any = None  # assistant.glossary.Glossary when domain features are on
     mode: str | None = None  # retrieval mode override
@@ -64,7 +64,7 @@ class AskState:
         return self.glossary is not None
 
 
-def redact_personal(service: "Service", s: AskState) -> AskState:
+def redact_personal(service: Service, s: AskState) -> AskState:
     """Case references, dates of birth and the like leave the question before anything reads it: no later
     step, search, LLM, log or store sees them. The earlier question of a conversation too."""
     s.redaction = redact(s.question)
@@ -76,7 +76,7 @@ def redact_personal(service: "Service", s: AskState) -> AskState:
     return s
 
 
-def read_in_conversation(service: "Service", s: AskState) -> AskState:
+def read_in_conversation(service: Service, s: AskState) -> AskState:
     """A follow-up becomes the standalone question it stands for, with the filters in force
     (assistant/conversation.py); every later step reads that question."""
     if s.history is None:
@@ -92,7 +92,7 @@ def read_in_conversation(service: "Service", s: AskState) -> AskState:
     return s
 
 
-def understand(service: "Service", s: AskState) -> AskState:
+def understand(service: Service, s: AskState) -> AskState:
     """Read what the question itself says: a period ('in 2019') becomes a date filter; 'what is X' a term."""
     if not service.settings.domain_features:
         return s
@@ -105,7 +105,7 @@ def understand(service: "Service", s: AskState) -> AskState:
     return s
 
 
-def deterministic_answers(service: "Service", s: AskState) -> AskState:
+def deterministic_answers(service: Service, s: AskState) -> AskState:
     """A glossary definition or a ratings table, each cited, before any search."""
     if s.term is not None:
         s.answer = domain.definition_answer(s.question, s.term, s.snap, s.access)
@@ -116,7 +116,7 @@ def deterministic_answers(service: "Service", s: AskState) -> AskState:
     return s
 
 
-def retrieve(service: "Service", s: AskState) -> AskState:
+def retrieve(service: Service, s: AskState) -> AskState:
     """Search, abbreviations expanded."""
     if s.deterministic:
         return s
@@ -129,7 +129,7 @@ def retrieve(service: "Service", s: AskState) -> AskState:
     return s
 
 
-def decide_answerability(service: "Service", s: AskState) -> AskState:
+def decide_answerability(service: Service, s: AskState) -> AskState:
     """Answer only when the evidence does: the extractive evidence test, then refuse when the question names
     something the corpus never mentions or asks to define a term no document defines. Passages that address
     instructions to an AI system are neither evidence nor quoted (assistant/safety.py)."""
@@ -137,8 +137,8 @@ def decide_answerability(service: "Service", s: AskState) -> AskState:
         return s
     cfg = service.settings
     flagged = [addresses_an_ai(r.passage.text) for r in s.results]
-    s.ignored = [r for r, f in zip(s.results, flagged) if f]
-    usable = [r for r, f in zip(s.results, flagged) if not f]
+    s.ignored = [r for r, f in zip(s.results, flagged, strict=False) if f]
+    usable = [r for r, f in zip(s.results, flagged, strict=False) if not f]
     asked = s.searched_for
     if s.period and s.period.filters:  # "published in 2019" chose the documents; it is not part of what is asked
         asked = asked.replace(s.period.phrase, " ")
@@ -162,7 +162,7 @@ def decide_answerability(service: "Service", s: AskState) -> AskState:
     return s
 
 
-def compose(service: "Service", s: AskState) -> AskState:
+def compose(service: Service, s: AskState) -> AskState:
     """Abbreviations spelt out at first use; several documents: newest first, each with its date."""
     if s.deterministic or not s.use_domain:
         return s
@@ -171,7 +171,7 @@ def compose(service: "Service", s: AskState) -> AskState:
     return s
 
 
-def generate(service: "Service", s: AskState) -> AskState:
+def generate(service: Service, s: AskState) -> AskState:
     """In LLM mode, a generated answer checked against the passages (else the extractive one, with why)."""
     assert s.answer is not None  # deterministic_answers or decide_answerability has run
     if s.deterministic or s.answer.status != "answered":
@@ -182,7 +182,7 @@ def generate(service: "Service", s: AskState) -> AskState:
     return s
 
 
-def annotate(service: "Service", s: AskState) -> AskState:
+def annotate(service: Service, s: AskState) -> AskState:
     """Notes (period, supersession), the no-answer wording for a period, timings."""
     answer = s.answer
     assert answer is not None  # deterministic_answers or decide_answerability has run
@@ -207,27 +207,29 @@ def annotate(service: "Service", s: AskState) -> AskState:
     return s
 
 
-def link_sources(service: "Service", s: AskState) -> AskState:
+def link_sources(service: Service, s: AskState) -> AskState:
     """With ASSISTANT_PUBLIC_URL set, every citation gets the web viewer's link to its passage (assistant/links.py)."""
+    assert s.answer is not None  # every earlier path sets it
     link_citations(s.answer, service.settings.public_url)
     return s
 
 
-def warn_redacted(service: "Service", s: AskState) -> AskState:
+def warn_redacted(service: Service, s: AskState) -> AskState:
     """Tell the asker what was removed ("Your question contained a case reference; it was not stored.");
     the answer echoes the question with placeholders, never the identifier."""
+    assert s.answer is not None  # every earlier path sets it
     if s.redaction is not None and s.redaction.changed:
         s.answer.notes.insert(0, s.redaction.warning())
         s.answer.question = s.redaction.text
     return s
 
 
-STEPS: tuple[Callable[["Service", AskState], AskState], ...] = (
+STEPS: tuple[Callable[[Service, AskState], AskState], ...] = (
     redact_personal, read_in_conversation, understand, deterministic_answers, retrieve, decide_answerability,
     compose, generate, annotate, link_sources, warn_redacted)
 
 
-def run_steps(service: "Service", state: AskState, steps=STEPS) -> Answer:
+def run_steps(service: Service, state: AskState, steps=STEPS) -> Answer:
     for step in steps:
         state = step(service, state)
     assert state.answer is not None  # every path through STEPS gives an answer

@@ -16,7 +16,7 @@ import json
 import logging
 import logging.handlers
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from assistant.files import open_private, private_dir
@@ -58,7 +58,7 @@ class AuditLog:
                                                     backupCount=backups, encoding="utf-8", delay=True)
 
     @classmethod
-    def from_settings(cls, settings) -> "AuditLog":
+    def from_settings(cls, settings) -> AuditLog:
         path = getattr(settings, "audit_log", None) or Path(settings.state_dir) / "audit.jsonl"
         if str(path) in ("", "-", "off"):
             path = None
@@ -68,7 +68,7 @@ class AuditLog:
     def record(self, action: str, actor: str, status: str, doc_ids: list[str] | tuple[str, ...] = (),
                question: str | None = None, **details) -> dict:
         """Append one entry; returns it. `question` is kept only if enabled, and then redacted (again: cheap)."""
-        entry = {"time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), "actor": actor,
+        entry = {"time": datetime.now(UTC).isoformat(timespec="milliseconds"), "actor": actor,
                  "action": action, "status": status, "doc_ids": sorted(set(doc_ids))}
         if question is not None and self.questions:
             entry["question"] = redact(question).text

@@ -6,7 +6,6 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -83,7 +82,7 @@ def _question(text: str) -> str:
 def ingest(paths: list[Path] = typer.Argument(None, help="Files or folders (default: the whole corpus folder; "
                                                           "documents whose file is gone are removed)."),
            json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
-           device: Optional[str] = typer.Option(None, "--device", help="Embed on cpu or cuda[:N] (default "
+           device: str | None = typer.Option(None, "--device", help="Embed on cpu or cuda[:N] (default "
                                                 "ASSISTANT_EMBED_DEVICE). A GPU run embeds in fp16 in batches of "
                                                 "256+ gathered 4096+ passages at a time.")) -> None:
     """Build or update indexes/ from the corpus: only new or changed files are embedded."""
@@ -188,11 +187,11 @@ def docs(json_out: bool = typer.Option(False, "--json"), include_restricted: boo
 
 @app.command()
 def search(query: str, k: int = typer.Option(5, "--k", min=1, max=50, help="How many passages."),
-           doc_type: Optional[list[str]] = typer.Option(None, "--type", help="inspection_report | mappa_guidance | board_paper"),
-           since: Optional[str] = typer.Option(None, "--since", help="Published on or after (YYYY-MM-DD)."),
-           until: Optional[str] = typer.Option(None, "--until", help="Published on or before (YYYY-MM-DD)."),
-           area: Optional[str] = typer.Option(None, "--area"),
-           mode: Optional[str] = typer.Option(None, "--mode", help="dense | bm25 | hybrid (default from settings)"),
+           doc_type: list[str] | None = typer.Option(None, "--type", help="inspection_report | mappa_guidance | board_paper"),
+           since: str | None = typer.Option(None, "--since", help="Published on or after (YYYY-MM-DD)."),
+           until: str | None = typer.Option(None, "--until", help="Published on or before (YYYY-MM-DD)."),
+           area: str | None = typer.Option(None, "--area"),
+           mode: str | None = typer.Option(None, "--mode", help="dense | bm25 | hybrid (default from settings)"),
            json_out: bool = typer.Option(False, "--json", help="Print the API's JSON."),
            include_restricted: bool = RESTRICTED_OPTION) -> None:
     """Ranked passages for a query, with scores and citation fields."""
@@ -219,10 +218,10 @@ def search(query: str, k: int = typer.Option(5, "--k", min=1, max=50, help="How 
 
 @app.command()
 def ask(question: str,
-        doc_type: Optional[list[str]] = typer.Option(None, "--type"),
-        since: Optional[str] = typer.Option(None, "--since"),
-        until: Optional[str] = typer.Option(None, "--until"),
-        area: Optional[str] = typer.Option(None, "--area"),
+        doc_type: list[str] | None = typer.Option(None, "--type"),
+        since: str | None = typer.Option(None, "--since"),
+        until: str | None = typer.Option(None, "--until"),
+        area: str | None = typer.Option(None, "--area"),
         k: int = typer.Option(5, "--k", min=1, max=20),
         json_out: bool = typer.Option(False, "--json", help="Print the API's answer JSON."),
         include_restricted: bool = RESTRICTED_OPTION) -> None:

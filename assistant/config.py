@@ -13,7 +13,6 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
-
 # Secrets come from the environment (or a secret store that sets it) only: a config file gets copied,
 # committed and backed up. Names are the settings' (and the Slack bot's) own.
 SECRET_SETTINGS = ("api_keys", "llm_api_key", "slack_bot_token", "slack_signing_secret", "slack_app_token",

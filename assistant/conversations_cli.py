@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 import typer
 
@@ -21,7 +20,7 @@ def parse_age(text: str) -> float:
     return float(m.group(1)) * _UNIT_S[m.group(2)]
 
 
-def purge(older_than: Optional[str] = typer.Option(None, "--older-than",
+def purge(older_than: str | None = typer.Option(None, "--older-than",
                                                    help="e.g. 30d, 12h (default: conversation_retention_days).")) -> None:
     """Delete conversations (and their turns) nobody has used for this long."""
     from assistant.config import get_settings

@@ -61,7 +61,7 @@ class Glossary:
         self._phr = [(t, [_phrase_pattern(f) for f in (t.expansion, *t.variants)]) for t in self.terms]
 
     @classmethod
-    def load(cls, path: Path | None = None, packaged: bool = True) -> "Glossary":
+    def load(cls, path: Path | None = None, packaged: bool = True) -> Glossary:
         """The packaged glossary, with the entries of `path` (a corpus folder's glossary.yaml) merged over it."""
         entries: dict[str, dict] = {}
         sources = ([PACKAGED_GLOSSARY] if packaged else []) + ([Path(path)] if path is not None else [])

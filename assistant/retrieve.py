@@ -22,7 +22,7 @@ _WORD = re.compile(r"\w+")
 def rrf(rankings: list[list[str]], weights: list[float], k: int) -> dict[str, float]:
     """Reciprocal rank fusion: sum of weight / (k + rank) over the rankings a passage appears in."""
     fused: dict[str, float] = {}
-    for ranking, weight in zip(rankings, weights):
+    for ranking, weight in zip(rankings, weights, strict=False):
         for rank, pid in enumerate(ranking, start=1):
             fused[pid] = fused.get(pid, 0.0) + weight / (k + rank)
     return fused
@@ -47,7 +47,7 @@ def minmax_blend(score_maps: list[dict[str, float]], weights: list[float]) -> di
     """Each retriever's scores min-max scaled to 0..1 over its own candidates, then a weighted sum
     (a passage missing from one list gets 0 from it)."""
     fused: dict[str, float] = {}
-    for scores, weight in zip(score_maps, weights):
+    for scores, weight in zip(score_maps, weights, strict=False):
         if not scores:
             continue
         lo, hi = min(scores.values()), max(scores.values())

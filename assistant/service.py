@@ -16,8 +16,8 @@ from assistant.access import PUBLIC, Access
 from assistant.answer import evidence_for, is_weak
 from assistant.ask import AskState, run_steps
 from assistant.audit import AuditLog
-from assistant.conversation import Turn
 from assistant.config import Settings, get_settings, point_caches_at
+from assistant.conversation import Turn
 from assistant.domain import ratings_rows
 from assistant.embed import get_embedder
 from assistant.glossary import load_glossary

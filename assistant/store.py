@@ -100,7 +100,7 @@ class Snapshot:
 
     @classmethod
     def build(cls, version: str, passages: list[Passage], documents: dict[str, DocumentInfo],
-              k1: float = 1.2, b: float = 0.75) -> "Snapshot":
+              k1: float = 1.2, b: float = 0.75) -> Snapshot:
         snap = cls(version=version, passages=passages, documents=documents, k1=k1, b=b)
         snap.bm25 = _build_bm25([bm25_text(p) for p in passages], k1, b) if passages else None
         return snap
@@ -334,7 +334,7 @@ class VectorStore:
         q = np.asarray(embedding, dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1) * (np.linalg.norm(q) or 1.0)
         sims = vectors @ q / np.where(norms > 0, norms, 1.0)
-        return {pid: float(v) for pid, v in zip(got["ids"], sims)}
+        return {pid: float(v) for pid, v in zip(got["ids"], sims, strict=False)}
 
 
 # --- Chroma internals: the only two places that use them ------------------------------------------------

@@ -106,9 +106,9 @@ def outcome(rows: list[dict], p: np.ndarray | None, threshold: float) -> list[bo
 
 
 def rates(rows: list[dict], refused: list[bool]) -> dict:
-    ans = [ref for r, ref in zip(rows, refused) if r["answerable"]]
-    una = [ref for r, ref in zip(rows, refused) if not r["answerable"]]
-    right = [ref != r["answerable"] for r, ref in zip(rows, refused)]
+    ans = [ref for r, ref in zip(rows, refused, strict=False) if r["answerable"]]
+    una = [ref for r, ref in zip(rows, refused, strict=False) if not r["answerable"]]
+    right = [ref != r["answerable"] for r, ref in zip(rows, refused, strict=False)]
     return {"answered": round(1 - float(np.mean(ans)), 4) if ans else None,
             "refused": round(float(np.mean(una)), 4) if una else None,
             "refusal_accuracy": round(float(np.mean(right)), 4), "n": len(rows)}
@@ -192,7 +192,7 @@ def main() -> None:
         train = [r for i, r in enumerate(rows) if fold_of[i] != k]
         test_idx = [i for i in range(len(rows)) if fold_of[i] == k]
         _, refused, _ = evaluate(train, [rows[i] for i in test_idx], args.min_answered)
-        for i, ref in zip(test_idx, refused):
+        for i, ref in zip(test_idx, refused, strict=False):
             cv_refused[i] = ref
     print("5-fold cross-validated (fit and threshold on 4/5, scored on 1/5):")
     cv = by_source(rows, cv_refused)
@@ -216,7 +216,7 @@ def main() -> None:
     print(f"fitted on all: threshold {t:.2f}")
     for k, v in fitted.items():
         print(f"  {k:20s} {v}")
-    print("coefficients: " + ", ".join(f"{f} {c:+.3f}" for f, c in zip(FEATURES, coef)))
+    print("coefficients: " + ", ".join(f"{f} {c:+.3f}" for f, c in zip(FEATURES, coef, strict=False)))
     # the curve: answered rate of answerable questions vs refused rate of unanswerable ones, per source
     if args.write:
         model = {"features": list(FEATURES), "coef": [round(float(c), 5) for c in coef], "threshold": round(t, 3),

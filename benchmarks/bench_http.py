@@ -23,8 +23,7 @@ import time
 
 import httpx
 
-from benchmarks.common import (ROOT, header, load, peak_rss_mb, rss_mb, publish, settings_for,
-                               summary_ms, verdict)
+from benchmarks.common import ROOT, header, load, peak_rss_mb, publish, rss_mb, settings_for, summary_ms, verdict
 
 
 def free_port() -> int:

@@ -18,8 +18,17 @@ import subprocess
 import sys
 import time
 
-from benchmarks.common import (ROOT, fresh_index, header, index_dir, load, save_json, settings_for, verdict,
-                               write_section)
+from benchmarks.common import (
+    ROOT,
+    fresh_index,
+    header,
+    index_dir,
+    load,
+    save_json,
+    settings_for,
+    verdict,
+    write_section,
+)
 
 
 def raw_encode_rate(texts: list[str], backend: str, device: str = "cpu") -> dict:

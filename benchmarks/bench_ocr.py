@@ -36,7 +36,7 @@ def prepare(out: Path, n: int) -> None:
     for i, spec in enumerate(specs):
         drawn: list[str] = []
 
-        def record(self, xy, text, *args, **kwargs):
+        def record(self, xy, text, *args, drawn=drawn, **kwargs):  # bound now (used within this iteration)
             drawn.append(text)
             return original(self, xy, text, *args, **kwargs)
 

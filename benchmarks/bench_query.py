@@ -19,7 +19,6 @@ import argparse
 import sys
 import time
 
-
 from benchmarks.common import header, index_ready, load, publish, settings_for, summary_ms, verdict
 
 TARGETS = {10000: 50.0, 100000: 100.0}  # ask p95 ms, in-process
@@ -55,7 +54,7 @@ def naive_baseline(service, top_k: int = 5):
     vectors: dict[str, list[float]] = {}
     for i in range(0, len(ids), 2000):
         got = service.vectors.collection.get(ids=ids[i:i + 2000], include=["embeddings"])
-        vectors.update({pid: list(map(float, emb)) for pid, emb in zip(got["ids"], got["embeddings"])})
+        vectors.update({pid: list(map(float, emb)) for pid, emb in zip(got["ids"], got["embeddings"], strict=False)})
     nodes = [TextNode(id_=p.id, text=p.text, embedding=vectors[p.id],
                       metadata={"doc_id": p.doc_id, "title": p.title}) for p in snap.passages]
     embed_model = HuggingFaceEmbedding(model_name=model_path(), device="cpu")
@@ -93,7 +92,7 @@ def floor(service, queries: list[str], n: int = 50) -> dict:
         emb.append(t1 - t0)
         ann.append(t2 - t1)
         bm.append(t3 - t2)
-    total = [a + b + c for a, b, c in zip(emb, ann, bm)]
+    total = [a + b + c for a, b, c in zip(emb, ann, bm, strict=False)]
     return {"total": summary_ms(total), "embed": summary_ms(emb), "ann": summary_ms(ann), "bm25": summary_ms(bm)}
 
 
@@ -111,7 +110,6 @@ def profile_ask(service, queries: list[str]) -> str:
 def run_size(size: int, backend: str, n_queries: int, baseline_queries: int, profile: bool,
              index_backend: str | None = None) -> dict:
     from assistant.service import Service
-
     from benchmarks.scale_corpus import queries as bench_queries
 
     ensure_index(size, index_backend or backend)

@@ -45,7 +45,7 @@ class SentenceComposedEmbedder:
         self.tokens: dict[str, int] = {}
         if self.file.is_file():
             data = np.load(self.file)
-            for key, vec, n in zip(data["keys"], data["vectors"], data["tokens"]):
+            for key, vec, n in zip(data["keys"], data["vectors"], data["tokens"], strict=False):
                 self.vectors[str(key)] = vec
                 self.tokens[str(key)] = int(n)
 
@@ -65,7 +65,7 @@ class SentenceComposedEmbedder:
         missing = sorted({s for parts in split for s in parts if self._key(s) not in self.vectors})
         if missing:
             vecs = self.real.embed(missing)
-            for s, v in zip(missing, vecs):
+            for s, v in zip(missing, vecs, strict=False):
                 k = self._key(s)
                 self.vectors[k] = v
                 self.tokens[k] = len(self.real.tokenizer.encode(s).ids)

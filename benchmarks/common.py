@@ -60,7 +60,6 @@ def settings_for(size: int, backend: str = "torch", index_backend: str | None = 
     """Settings over the scale index of `size`; `index_backend` serves an index built by another backend
     (e.g. onnx query embeddings over the torch-built vectors: the two agree to cosine > 0.999)."""
     from assistant.config import Settings
-
     from benchmarks.scale_corpus import build
 
     return Settings(corpus_dir=build(size), index_dir=index_dir(size, index_backend or backend), embed_backend=backend,

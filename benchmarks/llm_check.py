@@ -190,8 +190,8 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="replace this issue's section of benchmarks/RESULTS.md")
     args = parser.parse_args()
 
-    import platform
     import os
+    import platform
 
     from assistant.service import Service
     from tests.conftest import make_settings

@@ -22,7 +22,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -85,7 +85,7 @@ class Server:
         return {**os.environ, "ASSISTANT_CORPUS_DIR": str(self.corpus_dir), "ASSISTANT_INDEX_DIR": str(self.index_dir),
                 "ASSISTANT_API_KEYS": f"{KEY}:reader", "ASSISTANT_RATE_LIMIT_PER_MINUTE": "100000000"}
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         if not self.corpus_dir.exists():
             shutil.copytree(ROOT / "corpus", self.corpus_dir)
         subprocess.run([str(BIN / "assistant"), "ingest"], env=self.env(), check=True, stdout=subprocess.DEVNULL)
@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         with Server(args.corpus_dir, args.index_dir, args.workers) as server:
             passages = httpx.get(f"{server.url}/readyz").json().get("passages")
             rows = run(server.url, KEY, passages)
-    result = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
+    result = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
               "load_before": load_before, "load_after": loadavg(), "workers": args.workers, "passages": passages,
               "duration_s": args.duration, "rows": rows}
     args.json.parent.mkdir(parents=True, exist_ok=True)

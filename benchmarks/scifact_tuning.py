@@ -197,7 +197,7 @@ def main() -> None:
         "not adopted: no gain over the blend alone, 20 extra BM25 passes per query")
     step("dense Rocchio feedback (dense alone)", lambda sp, m, beta: rocchio_rank(sp, matrix, m, beta),
          [{"m": m, "beta": b} for m in (3, 5) for b in (0.3, 0.6)], "not adopted: hurts")
-    print(f"\n| step | chosen on train | train nDCG@10 | test nDCG@10 | note |\n|---|---|---|---|---|")
+    print("\n| step | chosen on train | train nDCG@10 | test nDCG@10 | note |\n|---|---|---|---|---|")
     for name, best, a, b, note in rows:
         print(f"| {name.strip()} | {best or '-'} | {a:.4f} | {b:.4f} | {note} |")
     print(f"\n{time.time() - t0:.0f} s")

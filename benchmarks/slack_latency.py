@@ -17,7 +17,7 @@ import shutil
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -142,7 +142,7 @@ def main() -> None:
     args = parser.parse_args()
     before = load()
     result = run(args.questions, args.burst)
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     md = table(result)
     print(md)
     note = (f"_Measured {when} on {machine()}; load average {before} before, {load()} after (other engineers' "

@@ -128,7 +128,7 @@ class FakeLLM:
             self._script = list(replies)
             self.requests.clear()
 
-    def start(self) -> "FakeLLM":
+    def start(self) -> FakeLLM:
         self._thread.start()
         return self
 

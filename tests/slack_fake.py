@@ -152,7 +152,7 @@ class FakeSlack:
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     # --- lifecycle ---------------------------------------------------------------------------
-    def start(self) -> "FakeSlack":
+    def start(self) -> FakeSlack:
         self._thread.start()
         return self
 
@@ -453,7 +453,7 @@ class Uvicorn:
         self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
-    def __enter__(self) -> "Uvicorn":
+    def __enter__(self) -> Uvicorn:
         self.thread.start()
         deadline = time.monotonic() + 30
         while not self.server.started:

@@ -20,8 +20,7 @@ from assistant.access import RESTRICTED
 from assistant.api import create_app
 from assistant.api.auth import KeyConfigError, KeyEntry, hash_key, parse_keys
 from tests.helpers import serve_app
-from tests.restricted_corpus import (DOC_ID, GLOSSARY_Q, KESTREL_Q, QUESTIONS, RATING_Q, leaks,
-                                     restricted_service)
+from tests.restricted_corpus import DOC_ID, GLOSSARY_Q, KESTREL_Q, QUESTIONS, RATING_Q, leaks, restricted_service
 
 READER = "reader-key-without-the-grant-0001"
 ADMIN = "admin-key-without-the-grant-00002"

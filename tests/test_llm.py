@@ -12,11 +12,11 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
+from assistant.access import RESTRICTED as GRANTED
 from assistant.answer import NO_ANSWER_TEXT
 from assistant.llm import REFUSAL, SYSTEM_PROMPT
 from assistant.llm.answer import AnswerModeError
 from assistant.llm.check import UNVERIFIED
-from assistant.access import RESTRICTED as GRANTED
 from tests.llm_fake import FakeLLM, Reply, n_of, passages_in
 
 Q = "What did inspectors say about workloads in the Midlands division?"
@@ -127,7 +127,9 @@ def test_markers_pointing_at_no_passage_are_removed(llm, fake):
 
 
 def test_uncited_sentences_are_dropped_or_marked(llm, fake):
-    script = lambda req: Reply(content=f"{cite(S1, n_of(req, WORKLOADS))} {UNCITED} {cite(S3, n_of(req, STAFF))}")
+    def script(req):
+        return Reply(content=f"{cite(S1, n_of(req, WORKLOADS))} {UNCITED} {cite(S3, n_of(req, STAFF))}")
+
     fake.script(script)
     dropped = llm().ask(Q)
     assert dropped.answer == f"{S1} [1] {S3} [2]"

@@ -13,7 +13,7 @@ from assistant.api import create_app
 from assistant.models import Answer
 from tests.helpers import serve_app
 from tests.llm_fake import FakeLLM, Reply, n_of
-from tests.test_llm import BOARD, PRESS, Q, S1, S3, STAFF, WORKLOADS, WRONG_NUMBER, cite
+from tests.test_llm import BOARD, PRESS, S1, S3, STAFF, WORKLOADS, WRONG_NUMBER, Q, cite
 
 KEY = "reader-key-for-llm-tests"
 H = {"Authorization": f"Bearer {KEY}"}

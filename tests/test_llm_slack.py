@@ -8,7 +8,7 @@ import pytest
 from slack_fake import block_texts, blocks_of, mention
 
 from tests.llm_fake import FakeLLM, Reply, n_of
-from tests.test_llm import BOARD, PRESS, Q, S1, S3, STAFF, WORKLOADS, cite
+from tests.test_llm import BOARD, PRESS, S1, S3, STAFF, WORKLOADS, Q, cite
 from tests.test_slack import citation_lines, fake, make_bot  # noqa: F401  (fixtures)
 
 

@@ -5,8 +5,15 @@ from pathlib import Path
 import pytest
 
 from assistant.ingest.clean import clean_pages
-from assistant.ingest.metadata import (ManifestError, doc_id_for, infer_doc_type, infer_published, infer_title,
-                                       load_manifest, resolve_metadata)
+from assistant.ingest.metadata import (
+    ManifestError,
+    doc_id_for,
+    infer_doc_type,
+    infer_published,
+    infer_title,
+    load_manifest,
+    resolve_metadata,
+)
 from tests.conftest import CORPUS
 
 PRESS = (CORPUS / "hmip-midlands-nps-press-release-2018.txt").read_text(encoding="utf-8")

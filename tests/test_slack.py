@@ -16,8 +16,23 @@ from pathlib import Path
 
 import pytest
 import yaml
-from slack_fake import (BOT_TOKEN, BOT_USER, SIGNING_SECRET, FakeSlack, SlackPoster, Uvicorn, action_payload,
-                        action_value, block_texts, blocks_of, dm, mention, next_ts, sign, slash_form)
+from slack_fake import (
+    BOT_TOKEN,
+    BOT_USER,
+    SIGNING_SECRET,
+    FakeSlack,
+    SlackPoster,
+    Uvicorn,
+    action_payload,
+    action_value,
+    block_texts,
+    blocks_of,
+    dm,
+    mention,
+    next_ts,
+    sign,
+    slash_form,
+)
 
 from assistant.access import RESTRICTED
 from assistant.models import Filters
@@ -115,7 +130,7 @@ def test_mention_gets_threaded_answer_with_sources_and_buttons(make_bot):
     assert "*Sources*" in text
     lines = citation_lines(post)
     assert len(lines) == len(expected.citations)
-    for line, c in zip(lines, expected.citations):
+    for line, c in zip(lines, expected.citations, strict=False):
         assert line.startswith(f"*[{c.n}]*")
         assert c.title.replace("&", "&amp;")[:60] in line
         if c.published:

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from slack_fake import (APP_TOKEN, BOT_TOKEN, BOT_USER, FakeSlack, SocketModeServer, block_texts, event_body,
-                        mention)
+from slack_fake import APP_TOKEN, BOT_TOKEN, BOT_USER, FakeSlack, SocketModeServer, block_texts, event_body, mention
 
 ASSISTANT = str(Path(sys.executable).parent / "assistant")
 

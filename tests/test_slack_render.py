@@ -15,10 +15,10 @@ from slack_fake import BOT_TOKEN, FakeSlack, block_problems, blocks_of
 
 from assistant.models import Answer, Citation
 from bots.slack import render, replies
-from bots.slack.policy import RateLimiter
-from bots.slack.startup import web_client
 from bots.slack.parse import ParseError, parse, slack_to_plain
+from bots.slack.policy import RateLimiter
 from bots.slack.settings import SlackSettings
+from bots.slack.startup import web_client
 
 ROOT = Path(__file__).resolve().parents[1]
 

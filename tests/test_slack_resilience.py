@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 
-
 from slack_fake import block_texts, dm, mention, next_ts, sign
 from test_slack import fake, make_bot  # noqa: F401 (fixtures)
 

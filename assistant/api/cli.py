@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from typing import Optional
 
 import typer
 
@@ -27,10 +26,10 @@ def check_bind(host: str, api_keys: str | None) -> None:
 
 def register(app: typer.Typer) -> None:
     @app.command()
-    def serve(host: Optional[str] = typer.Option(None, "--host", help="Address to bind (default ASSISTANT_HOST, "
+    def serve(host: str | None = typer.Option(None, "--host", help="Address to bind (default ASSISTANT_HOST, "
                                                                       "127.0.0.1). Anything but loopback needs "
                                                                       "ASSISTANT_API_KEYS."),
-              port: Optional[int] = typer.Option(None, "--port", min=1, max=65535,
+              port: int | None = typer.Option(None, "--port", min=1, max=65535,
                                                  help="Port (default ASSISTANT_PORT, 8000)."),
               workers: int = typer.Option(1, "--workers", min=1, max=64,
                                           help="Worker processes (each loads the model; ~0.5 GB each)."),

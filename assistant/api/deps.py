@@ -10,13 +10,12 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant.api.auth import Principal, is_loopback
-from assistant.api.uploads import UploadError
-from assistant.audit import AuditLog, key_actor
 from assistant.api.errors import ApiError
 from assistant.api.metrics import Metrics
-from assistant.api.uploads import Uploads
-from assistant.models import QuestionError
+from assistant.api.uploads import UploadError, Uploads
+from assistant.audit import AuditLog, key_actor
 from assistant.config import Settings
+from assistant.models import QuestionError
 
 
 def get_service(request: Request) -> Any:

@@ -57,7 +57,7 @@ class DocumentOut(DocumentInfo):
     path: SkipJsonSchema[str] = Field("", exclude=True)
 
     @classmethod
-    def of(cls, d: DocumentInfo) -> "DocumentOut":
+    def of(cls, d: DocumentInfo) -> DocumentOut:
         return cls.model_validate(d.model_dump())
 
 

@@ -163,7 +163,7 @@ class ArrayVectors:
             self._row = {d: i for i, d in enumerate(self.ids)}
         rows = [self._row[d] for d in ids if d in self._row]
         sims = self.matrix[rows] @ np.asarray(embedding, dtype=np.float32)
-        return {self.ids[r]: float(v) for r, v in zip(rows, sims)}
+        return {self.ids[r]: float(v) for r, v in zip(rows, sims, strict=False)}
 
 
 def passages_for(dataset: BeirDataset) -> list[Passage]:
@@ -231,7 +231,7 @@ def evaluate_beir(dataset: BeirDataset, configs, base_settings, embedder, cache_
         vectors = ArrayVectors(ids, matrix)
         qids = dataset.query_ids
         qmat = embedder.embed([dataset.queries[q] for q in qids])
-        query_vectors = dict(zip(qids, qmat))
+        query_vectors = dict(zip(qids, qmat, strict=False))
     else:
         vectors, query_vectors = ArrayVectors([], np.zeros((0, 1), dtype=np.float32)), {}
     passages = passages_for(dataset)
@@ -249,7 +249,7 @@ def evaluate_beir(dataset: BeirDataset, configs, base_settings, embedder, cache_
             progress(f"bm25 index k1={key[0]} b={key[1]}", 1, 1)
         done = [0]
 
-        def tick(name=config.name):
+        def tick(name=config.name, done=done):  # bound now: run_config calls it before the loop moves on
             done[0] += 1
             progress(name, done[0], len(dataset.query_ids))
 
@@ -261,7 +261,7 @@ def evaluate_beir(dataset: BeirDataset, configs, base_settings, embedder, cache_
             "retrieval_mode", "fusion", "rrf_k", "dense_weight", "bm25_weight", "bm25_k1", "bm25_b", "candidates",
             "dedupe_threshold")
             if hasattr(settings, k)} | {"retrieval_mode": mode}})
-        for qid, lat in zip(dataset.query_ids, latencies):
+        for qid, lat in zip(dataset.query_ids, latencies, strict=False):
             ranked = rankings[qid]
             judged = dataset.qrels[qid]
             first = next((i for i, (d, _) in enumerate(ranked, start=1) if judged.get(d, 0) > 0), None)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -53,10 +52,10 @@ def _progress() -> Progress:
 
 
 def eval_command(files: list[Path] = typer.Argument(..., help="Question set YAML files (evals/questions/*.yaml)."),
-                 config: Optional[str] = typer.Option(None, "--config", help="One named configuration (default: hybrid)."),
-                 compare: Optional[str] = typer.Option(None, "--compare", help="Several, side by side: dense,bm25,hybrid,naive"),
-                 out: Optional[Path] = typer.Option(None, "--out", help="Report folder (default evals/reports/<time>-<name>/)."),
-                 gate: Optional[Path] = typer.Option(None, "--gate", help="Thresholds file (evals/gate.yaml): exit 1 if "
+                 config: str | None = typer.Option(None, "--config", help="One named configuration (default: hybrid)."),
+                 compare: str | None = typer.Option(None, "--compare", help="Several, side by side: dense,bm25,hybrid,naive"),
+                 out: Path | None = typer.Option(None, "--out", help="Report folder (default evals/reports/<time>-<name>/)."),
+                 gate: Path | None = typer.Option(None, "--gate", help="Thresholds file (evals/gate.yaml): exit 1 if "
                                                                           "the first configuration falls below it."),
                  include_restricted: bool = typer.Option(False, "--include-restricted",
                                                          help="Also search restricted documents (default: not).")) -> None:
@@ -121,11 +120,11 @@ def eval_command(files: list[Path] = typer.Argument(..., help="Question set YAML
 
 
 def eval_beir_command(dataset: Path = typer.Argument(..., help="BEIR-format folder (corpus.jsonl, queries.jsonl, qrels/)."),
-                      config: Optional[str] = typer.Option(None, "--config", help="One configuration (default hybrid)."),
-                      compare: Optional[str] = typer.Option(None, "--compare", help="Several: dense,bm25,hybrid"),
+                      config: str | None = typer.Option(None, "--config", help="One configuration (default hybrid)."),
+                      compare: str | None = typer.Option(None, "--compare", help="Several: dense,bm25,hybrid"),
                       split: str = typer.Option("test", "--split", help="qrels/<split>.tsv: test, dev or train."),
-                      out: Optional[Path] = typer.Option(None, "--out", help="Report folder."),
-                      cache_dir: Optional[Path] = typer.Option(None, "--cache-dir",
+                      out: Path | None = typer.Option(None, "--out", help="Report folder."),
+                      cache_dir: Path | None = typer.Option(None, "--cache-dir",
                                                                help="Corpus embedding cache (default <index dir>/state/embeddings).")) -> None:
     """Score retrieval on a BEIR dataset (nDCG@10, recall@100, MRR@10) through the product Retriever."""
     from assistant.config import get_settings

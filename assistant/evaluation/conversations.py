@@ -27,7 +27,6 @@ filters the answer reports in `read_as`, so the figures measure what a surface w
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 import yaml
@@ -179,7 +178,7 @@ def summarise(records: list[dict]) -> dict:
 
 def eval_conversations_command(
         file: Path = typer.Argument(..., help="A multi-turn set (evals/questions/conversations.yaml)."),
-        out: Optional[Path] = typer.Option(None, "--out", help="Report folder (default evals/reports/<time>-...)."),
+        out: Path | None = typer.Option(None, "--out", help="Report folder (default evals/reports/<time>-...)."),
 ) -> None:
     """Score a multi-turn set (evals/questions/conversations.yaml): each follow-up as read in its conversation,
     standalone, and asked alone; topic changes must carry nothing over."""

@@ -166,7 +166,7 @@ def write_plots(report: dict, out: Path, metrics: tuple[str, ...], latency_key: 
     for i, c in enumerate(configs):
         vals = [summary[c].get(m) or 0.0 for m in shown]
         bars = ax.bar(x + i * width - 0.4 + width / 2, vals, width, label=c)
-        for b, v in zip(bars, vals):
+        for b, v in zip(bars, vals, strict=False):
             ax.annotate(f"{v:.2f}", (b.get_x() + b.get_width() / 2, v), ha="center", va="bottom", fontsize=6)
     ax.set_xticks(x, shown, rotation=30, ha="right")
     ax.set_ylim(0, 1.22)

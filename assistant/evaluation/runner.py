@@ -152,7 +152,8 @@ def answerability_curve(records: list[dict], points: int = 101) -> dict:
         rows = [r for r in records if r["config"] == config]
         curve = []
         for t in np.linspace(0.0, 1.0, points):
-            ans, ref = [], []
+            ans: list[bool] = []
+            ref: list[bool] = []
             for r in rows:
                 a = r.get("answerability") or {}
                 p = a.get("probability")

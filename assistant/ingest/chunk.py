@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-
 from typing import TYPE_CHECKING
 
 from assistant.ingest.clean import Block

@@ -29,7 +29,7 @@ _ENDS_RE = re.compile(r"^[\s•\-–—\u2022\uf0b7]*ENDS[\s\-–—.]*$")
 _TERMINAL = tuple(".!?:;”\"’)")
 _SEPARATOR_MIN_SPACES = 10
 _KEEP_HYPHEN_PREFIXES = {"re", "pre", "co", "non", "multi", "ex", "self", "well", "high", "low", "long", "short",
-                         "sub", "inter", "cross", "post", "anti", "part", "full", "mid", "semi", "cross", "over"}
+                         "sub", "inter", "cross", "post", "anti", "part", "full", "mid", "semi", "over"}
 
 
 @dataclass

@@ -109,7 +109,7 @@ class ParseBudget:
     seconds: float
 
     @classmethod
-    def start(cls, path: Path, settings=None) -> "ParseBudget":
+    def start(cls, path: Path, settings=None) -> ParseBudget:
         seconds = float(_limit(settings, "max_parse_seconds", 120.0))
         return cls(Path(path).name, int(_limit(settings, "max_pdf_pages", 2000)), time.monotonic() + seconds, seconds)
 

@@ -55,7 +55,7 @@ def _load_pdf(path: Path, budget=None) -> list[tuple[int | None, str]]:
         reader = PdfReader(str(path))
         if reader.is_encrypted:
             raise LoadError("the PDF is encrypted")
-        pages = []
+        pages: list[tuple[int | None, str]] = []
         for i, page in enumerate(reader.pages):
             if budget is not None:
                 budget.tick(i + 1)

@@ -49,7 +49,7 @@ def read_pdf(path: Path, ocr=None, no_ocr_reason: str = "OCR is off", budget=Non
         running = _running_keys(lines_by_page, [p.height for p in pages])
         reader = BlockBuilder(body_size)
         notes: list[str] = []
-        for page, lines in zip(pages, lines_by_page):
+        for page, lines in zip(pages, lines_by_page, strict=False):
             if budget is not None:
                 budget.tick(page.number)
             lines = [ln for ln in lines if not _is_furniture(ln, page.height, running)]
@@ -85,7 +85,7 @@ def _group_lines(words: list[dict]) -> list[list[dict]]:
     for w in sorted(words, key=lambda w: (w["bottom"], w["x0"])):
         mid = (w["top"] + w["bottom"]) / 2
         placed = False
-        for band, line in zip(reversed(bands), reversed(lines)):
+        for band, line in zip(reversed(bands), reversed(lines), strict=False):
             if band[0] - 0.5 <= mid <= band[1] + 0.5:
                 line.append(w)
                 if w["size"] > 0.8 * max(x["size"] for x in line):
@@ -148,7 +148,7 @@ def _words_text(words: list[dict]) -> str:
     """Words joined as the page sets them: a word that touches the one before (a bold term and the regular
     colon after it, "programme" + ":") joins without a space."""
     out = words[0]["text"]
-    for prev, w in zip(words, words[1:]):
+    for prev, w in zip(words, words[1:], strict=False):
         touching = w["x0"] - prev["x1"] < 0.1 * min(w["size"], prev["size"])
         out += w["text"] if touching else " " + w["text"]
     return out
@@ -164,7 +164,7 @@ def _page_lines(page: PdfPage, body_size: float) -> list[Line]:
         if all(w["x1"] <= mid + 20 for w in line_words) or all(w["x0"] >= mid - 20 for w in line_words):
             return ([w for w in line_words if w["x1"] <= mid + 20], [w for w in line_words if w["x0"] >= mid - 20
                                                                       and w["x1"] > mid + 20])
-        for a, b in zip(line_words, line_words[1:]):
+        for a, b in zip(line_words, line_words[1:], strict=False):
             if a["x1"] <= mid + 20 and b["x0"] >= mid - 20 and b["x0"] - a["x1"] >= GUTTER_MIN:
                 i = line_words.index(b)
                 return line_words[:i], line_words[i:]
@@ -206,7 +206,7 @@ def _edge_key(text: str) -> str:
 def _running_keys(lines_by_page: list[list[Line]], heights: list[float]) -> set[str]:
     """Edge lines that recur on at least a third of the pages (and on 2+ pages): running headers and footers."""
     counts: Counter[str] = Counter()
-    for lines, height in zip(lines_by_page, heights):
+    for lines, height in zip(lines_by_page, heights, strict=False):
         counts.update({_edge_key(ln.text) for ln in lines
                        if ln.top < EDGE_SHARE * height or ln.bottom > (1 - EDGE_SHARE) * height})
     threshold = max(2, int(0.3 * len(lines_by_page)))

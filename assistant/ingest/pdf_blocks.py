@@ -68,7 +68,7 @@ class BlockBuilder:
         self.section = title_text
         self._new_block("heading", title_text, page)
         rows: list[str] = []
-        for prev, ln in zip([None, *lines], lines):
+        for prev, ln in zip([None, *lines], lines, strict=False):
             if prev is not None and prev in title_lines and ln in title_lines:
                 rows[-1] = f"{rows[-1]} {ln.text.strip()}"  # the title wrapped over two lines
             else:

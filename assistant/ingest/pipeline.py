@@ -23,8 +23,8 @@ from assistant.files import private_dir
 from assistant.ingest.chunk import chunk_blocks
 from assistant.ingest.limits import ParseBudget, check_file
 from assistant.ingest.load import SUPPORTED_SUFFIXES, LoadError, load_document
-from assistant.ingest.reconcile import delete_orphans
 from assistant.ingest.metadata import ManifestError, load_manifest, resolve_metadata
+from assistant.ingest.reconcile import delete_orphans
 from assistant.models import DocumentInfo, Passage
 from assistant.ratings import extract_ratings
 from assistant.safety import count_instruction_passages

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from assistant.store import Snapshot, VectorStore
 
 BATCH = 1000
@@ -55,7 +57,7 @@ def delete_orphans(snap: Snapshot, vectors: VectorStore, batch: int = BATCH) -> 
     return len(drift.orphans)
 
 
-def repair(snap: Snapshot, vectors: VectorStore, embed: Callable[[list[str]], object], batch: int = BATCH) -> Drift:
+def repair(snap: Snapshot, vectors: VectorStore, embed: Callable[[list[str]], np.ndarray], batch: int = BATCH) -> Drift:
     """Delete orphans and embed the passages that have no vector; returns the drift found before."""
     drift = measure(snap, vectors, batch)
     if drift.orphans:

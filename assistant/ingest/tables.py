@@ -77,7 +77,7 @@ def guess_header_rows(grid: list[list[str]], bold_first: bool | None = None) -> 
         return 0
     second = grid[1]
     # a colspan shows as a gap (HTML, PDF) or as the same text repeated in neighbouring cells (DOCX)
-    spanned = "" in first[1:] or any(a and a == b for a, b in zip(first[1:], first[2:]))
+    spanned = "" in first[1:] or any(a and a == b for a, b in zip(first[1:], first[2:], strict=False))
     if len(grid) > 2 and spanned and not any(_numeric(c) for c in second[1:]) and all(second[1:]) \
             and len(set(second[1:])) == len(second[1:]):
         return 2
@@ -100,7 +100,7 @@ def row_passages(table: Table, context: str | None = None) -> list[str]:
         if label and not any(values):
             group = label  # a row that only names a group of the rows below it ("2. Court work ...")
             continue
-        cells = [(h, v) for h, v in zip(head[1:], values) if v]
+        cells = [(h, v) for h, v in zip(head[1:], values, strict=False) if v]
         if two_columns and cells:
             body = f"{label}: {cells[0][1]}" if label else f"{cells[0][0]}: {cells[0][1]}"
         else:

@@ -30,6 +30,7 @@ import numpy as np
 from assistant.answerability import Evidence, align, parse
 from assistant.llm.sentences import BULLET, long_date, markers, passage_units, split_line, strip_markers
 from assistant.models import ScoredPassage
+
 # text addressed to an AI system: a passage holding it is never counted as support, so a model that obeyed it
 # cannot have the obeyed sentence pass the check by citing that passage
 from assistant.safety import INSTRUCTIONS  # noqa: F401 (also imported from here)
@@ -78,7 +79,7 @@ class VectorCache:
         if missing:
             vectors = embed(missing)
             with self._lock:
-                for t, v in zip(missing, vectors):
+                for t, v in zip(missing, vectors, strict=False):
                     self._items[t] = v
                 while len(self._items) > self.size:
                     self._items.popitem(last=False)
@@ -138,9 +139,9 @@ class SupportChecker:
         self._words[n] = content_words(text)
         self._numbers[n] = numbers_in(text)
         units = passage_units(passage)
-        self._units[n] = list(zip(units, ({t for t in toks if not t.isdigit()} for toks in tokenize(units))))
+        self._units[n] = list(zip(units, ({t for t in toks if not t.isdigit()} for toks in tokenize(units)), strict=False))
         sentences = split_sentences(passage.text) or [passage.text]
-        spans = sentences + [f"{a} {b}" for a, b in zip(sentences, sentences[1:])]
+        spans = sentences + [f"{a} {b}" for a, b in zip(sentences, sentences[1:], strict=False)]
         head = f"{passage.title}. Published {long_date(passage.published)} {passage.published or ''}"
         self._evidence[n] = [Evidence.of(x, None, passage.section or "") for x in spans] + [Evidence.of(head)]
 
@@ -164,7 +165,7 @@ class SupportChecker:
         """Embed claims in one batch (a whole reply's sentences at once costs about what one does)."""
         missing = [c for c in dict.fromkeys(claims) if c not in self._claims]
         if missing:
-            self._claims.update(zip(missing, self.embed(missing)))
+            self._claims.update(zip(missing, self.embed(missing), strict=False))
 
     def check(self, claim: str, cited: list[int]) -> Support:
         for n in cited:

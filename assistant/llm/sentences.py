@@ -19,7 +19,7 @@ WINDOW_WORDS = 20
 
 def _ends_with_abbreviation(text: str) -> bool:
     m = re.search(r"([A-Za-z.]+)[.]+$", text.rstrip())
-    return bool(m) and m.group(1).lower().rstrip(".") in _ABBREVIATIONS
+    return m is not None and m.group(1).lower().rstrip(".") in _ABBREVIATIONS
 
 
 def split_line(line: str, final: bool) -> tuple[list[str], str]:
@@ -66,7 +66,7 @@ def passage_units(p, window: int = WINDOW_WORDS) -> list[str]:
     sentence and overlapping windows of `window` words (a claim often restates one clause of a long
     sentence, which a whole-sentence embedding dilutes), plus the title and date."""
     sentences = split_sentences(p.text) or [p.text]
-    units = list(sentences) + [f"{a} {b}" for a, b in zip(sentences, sentences[1:])]
+    units = list(sentences) + [f"{a} {b}" for a, b in zip(sentences, sentences[1:], strict=False)]
     for sentence in sentences:
         words = sentence.split()
         if len(words) <= window:

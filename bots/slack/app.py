@@ -26,12 +26,28 @@ from bots.slack.channels import load_channel_defaults
 from bots.slack.feedback import REASON_VIEW, Feedback
 from bots.slack.parse import ParseError, parse
 from bots.slack.policy import ChannelPolicy, Deduplicator, RateLimiter
-from bots.slack.render import (ACTION_DOWN, ACTION_MORE, ACTION_UP, error_text, help_blocks, help_text,
-                               more_sources_blocks, shorten)
+from bots.slack.render import (
+    ACTION_DOWN,
+    ACTION_MORE,
+    ACTION_UP,
+    error_text,
+    help_blocks,
+    help_text,
+    more_sources_blocks,
+    shorten,
+)
 from bots.slack.replies import SlashReply, ThreadReply, tell
 from bots.slack.settings import SlackSettings
-from bots.slack.startup import (ConfigError, SlackCredentials, api_url, start_socket_mode,  # noqa: F401 (re-exported)
-                                verify_app_token, verify_bot_token, web_client, _quiet_token_warning)
+from bots.slack.startup import (  # noqa: F401 (re-exported)
+    ConfigError,
+    SlackCredentials,
+    _quiet_token_warning,
+    api_url,
+    start_socket_mode,
+    verify_app_token,
+    verify_bot_token,
+    web_client,
+)
 from bots.slack.store import SlackStore
 from bots.slack.work import AnswerWorkers, Busy, ShuttingDown, TimedOut
 
@@ -79,7 +95,7 @@ class SlackBot:
 
     # --- construction -------------------------------------------------------------------------
     def build_app(self, bot_token: str, signing_secret: str | None = None, *,
-                  process_before_response: bool = False) -> "App":
+                  process_before_response: bool = False) -> App:
         """The Bolt app. Bolt's auth.test runs here, so a wrong token fails at start-up with a clear ConfigError."""
         from slack_bolt import App
         from slack_bolt.error import BoltError
@@ -169,7 +185,7 @@ class SlackBot:
             result.notes = [*(result.notes or []), note]
         return result
 
-    def answer(self, client: "WebClient", *, user: str, channel: str, parsed, thread_ts: str | None,
+    def answer(self, client: WebClient, *, user: str, channel: str, parsed, thread_ts: str | None,
                kind_hint: str | None, surface: str, cid: str) -> tuple[Answer, str, str | None]:
         """Ask the service with the thread's earlier turns (the service reads a follow-up as the standalone
         question it stands for) and record the answer.
@@ -200,7 +216,7 @@ class SlackBot:
                  result.status, len(result.citations), access.restricted, result.timings_ms.get("total"))
         return result, answer_id, read_as
 
-    def handle_question(self, out, client: "WebClient", *, text: str, user: str, channel: str,
+    def handle_question(self, out, client: WebClient, *, text: str, user: str, channel: str,
                         kind_hint: str | None, surface: str, bot_user_id: str | None, cid: str) -> None:
         """The one question flow, whichever surface it came from: where, how often, parse, answer, reply.
         `out` (replies.ThreadReply or replies.SlashReply) is how this surface replies."""
@@ -245,17 +261,17 @@ class SlackBot:
                           f"Please wait {max(1, round(wait))} s and ask again.")
 
     # --- listeners ----------------------------------------------------------------------------
-    def on_mention(self, body: dict, event: dict, client: "WebClient", context) -> None:
+    def on_mention(self, body: dict, event: dict, client: WebClient, context) -> None:
         self._question_event(body, event, client, context, surface="mention", kind_hint=None)
 
-    def on_message(self, body: dict, event: dict, client: "WebClient", context) -> None:
+    def on_message(self, body: dict, event: dict, client: WebClient, context) -> None:
         if event.get("channel_type") != "im":
             return  # channels: the bot answers @mentions only (app_mention)
         if event.get("subtype") or event.get("bot_id") or not event.get("user"):
             return  # edits, deletions, joins, other bots
         self._question_event(body, event, client, context, surface="dm", kind_hint="im")
 
-    def _question_event(self, body: dict, event: dict, client: "WebClient", context, *, surface: str,
+    def _question_event(self, body: dict, event: dict, client: WebClient, context, *, surface: str,
                         kind_hint: str | None) -> None:
         cid = new_correlation_id()
         if not self.dedupe.first_time(body.get("event_id")):
@@ -272,7 +288,7 @@ class SlackBot:
         self.handle_question(out, client, text=event.get("text", ""), user=user, channel=channel,
                              kind_hint=kind_hint, surface=surface, bot_user_id=context.bot_user_id, cid=cid)
 
-    def on_command(self, ack, command: dict, client: "WebClient", respond, context) -> None:
+    def on_command(self, ack, command: dict, client: WebClient, respond, context) -> None:
         cid = new_correlation_id()
         user, channel = command.get("user_id", ""), command.get("channel_id", "")
         log.info("question cid=%s surface=slash user=%s channel=%s", cid, user, channel)
@@ -280,13 +296,13 @@ class SlackBot:
         self.handle_question(out, client, text=command.get("text", ""), user=user, channel=channel,
                              kind_hint=None, surface="slash", bot_user_id=context.bot_user_id, cid=cid)
 
-    def on_vote(self, ack, body: dict, action: dict, client: "WebClient", respond) -> None:
+    def on_vote(self, ack, body: dict, action: dict, client: WebClient, respond) -> None:
         self.feedback.on_vote(ack, body, action, client, respond, new_correlation_id(), _action_place(body))
 
-    def on_reason(self, ack, body: dict, view: dict, client: "WebClient") -> None:
+    def on_reason(self, ack, body: dict, view: dict, client: WebClient) -> None:
         self.feedback.on_reason(ack, body, view, client, new_correlation_id())
 
-    def on_more_sources(self, ack, body: dict, action: dict, client: "WebClient", respond) -> None:
+    def on_more_sources(self, ack, body: dict, action: dict, client: WebClient, respond) -> None:
         ack()
         cid = new_correlation_id()
         user = (body.get("user") or {}).get("id", "")

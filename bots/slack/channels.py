@@ -40,7 +40,7 @@ class ChannelDefault:
     since: date | None = None
     until: date | None = None
 
-    def left_to_channel(self, parsed: Parsed) -> "ChannelDefault":
+    def left_to_channel(self, parsed: Parsed) -> ChannelDefault:
         """The part of these defaults a message leaves in force: its own `type:`, `since:`, `until:` win."""
         return ChannelDefault(doc_types=() if parsed.doc_types else self.doc_types, area=self.area,
                               since=None if parsed.since else self.since, until=None if parsed.until else self.until)

@@ -9,7 +9,6 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -89,7 +88,7 @@ def _start(bot, credentials):
     return start_socket_mode(bot, credentials)
 
 
-def export(out: Optional[Path] = typer.Option(None, "--out", help="Write the YAML here (default: standard output)."),
+def export(out: Path | None = typer.Option(None, "--out", help="Write the YAML here (default: standard output)."),
            vote: str = typer.Option("all", "--vote", help="Which items: up, down or all."),
            name: str = typer.Option("slack-feedback", "--name", help="The question set's name.")) -> None:
     """Write 👍/👎 feedback from Slack as a question set (docs/architecture.md, "Question sets") for
@@ -156,6 +155,7 @@ def purge(older_than: str = typer.Option(..., "--older-than", help="Age like 365
     counts = SlackStore(path).purge(seconds)
     from assistant.audit import AuditLog, cli_actor
 
-    AuditLog.from_settings(get_settings()).record("purge", cli_actor(), "ok", older_than=older_than.strip(), **counts)
+    AuditLog.from_settings(get_settings()).record("purge", cli_actor(), "ok", older_than=older_than.strip(),
+                                               answers=counts["answers"], feedback=counts["feedback"])
     print(f"{counts['answers']} answers and {counts['feedback']} votes older than {older_than.strip()} deleted "
           f"from {path}")

@@ -55,10 +55,10 @@ def reason_view(answer_id: str) -> dict:
 
 
 class Feedback:
-    def __init__(self, store: "SlackStore"):
+    def __init__(self, store: SlackStore):
         self.store = store
 
-    def on_vote(self, ack, body: dict, action: dict, client: "WebClient", respond, cid: str, place) -> None:
+    def on_vote(self, ack, body: dict, action: dict, client: WebClient, respond, cid: str, place) -> None:
         ack()
         vote = "up" if action.get("action_id") == ACTION_UP else "down"
         user = (body.get("user") or {}).get("id", "")
@@ -84,7 +84,7 @@ class Feedback:
         if vote == "down" and not self._ask_reason(client, body, answer_id, cid):
             say("If you can, tell the team what was wrong by replying in this thread.")
 
-    def _update_message(self, client: "WebClient", body: dict, answer_id: str, text: str, cid: str) -> bool:
+    def _update_message(self, client: WebClient, body: dict, answer_id: str, text: str, cid: str) -> bool:
         message = body.get("message") or {}
         container = body.get("container") or {}
         channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
@@ -98,7 +98,7 @@ class Feedback:
             log.warning("chat.update failed cid=%s: %s", cid, exc)
             return False
 
-    def _ask_reason(self, client: "WebClient", body: dict, answer_id: str, cid: str) -> bool:
+    def _ask_reason(self, client: WebClient, body: dict, answer_id: str, cid: str) -> bool:
         trigger = body.get("trigger_id")
         if not trigger:
             return False
@@ -109,7 +109,7 @@ class Feedback:
             log.warning("views.open failed cid=%s: %s", cid, exc)
             return False
 
-    def on_reason(self, ack, body: dict, view: dict, client: "WebClient", cid: str) -> None:
+    def on_reason(self, ack, body: dict, view: dict, client: WebClient, cid: str) -> None:
         """The 👎 form submitted (its one field is optional: an empty form stores no reason)."""
         ack()
         user = (body.get("user") or {}).get("id", "")

@@ -88,7 +88,7 @@ class ChannelPolicy:
                     "until then, DM me or use a channel where I am enabled.")
         return None
 
-    def _conversation(self, client: "WebClient", channel: str, cid: str) -> dict | None:
+    def _conversation(self, client: WebClient, channel: str, cid: str) -> dict | None:
         from slack_sdk.errors import SlackApiError
 
         now = time.monotonic()
@@ -107,7 +107,7 @@ class ChannelPolicy:
         self._channels[channel] = (now, info)
         return info
 
-    def restricted_allowed(self, client: "WebClient", channel: str, user: str, kind_hint: str | None, cid: str) -> bool:
+    def restricted_allowed(self, client: WebClient, channel: str, user: str, kind_hint: str | None, cid: str) -> bool:
         """Restricted documents only in the asker's own DM with the bot and in allow-listed private channels."""
         if kind_hint == "im":
             return self.settings.slack_allow_dms
@@ -119,6 +119,6 @@ class ChannelPolicy:
         info = self._conversation(client, channel, cid)
         return bool(info and info.get("is_private") is True and not info.get("is_im") and not info.get("is_mpim"))
 
-    def access(self, client: "WebClient", channel: str, user: str, kind_hint: str | None, cid: str) -> Access:
+    def access(self, client: WebClient, channel: str, user: str, kind_hint: str | None, cid: str) -> Access:
         """The caller's grant for the service: restricted documents only where restricted_allowed says so."""
         return access_for(self.restricted_allowed(client, channel, user, kind_hint, cid))

@@ -11,8 +11,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from assistant.models import Answer
-from bots.slack.render import (answer_blocks, error_text, escape, fallback_text, messages, plain_answer_text,
-                               shorten)
+from bots.slack.render import answer_blocks, error_text, escape, fallback_text, messages, plain_answer_text, shorten
 
 if TYPE_CHECKING:  # pragma: no cover
     from slack_sdk import WebClient
@@ -27,7 +26,7 @@ CANNOT_POST_HERE = {"not_in_channel", "channel_not_found", "is_archived", "restr
                     "cannot_reply_to_message", "ekm_access_denied"}
 
 
-def send(client: "WebClient", cid: str, **kwargs) -> tuple[dict | None, str | None]:
+def send(client: WebClient, cid: str, **kwargs) -> tuple[dict | None, str | None]:
     """chat.postMessage -> (response, None) or (None, Slack's error code); errors are logged."""
     from slack_sdk.errors import SlackApiError
 
@@ -41,14 +40,14 @@ def send(client: "WebClient", cid: str, **kwargs) -> tuple[dict | None, str | No
         log.exception("chat.postMessage failed cid=%s channel=%s", cid, kwargs.get("channel"))
         return None, type(exc).__name__
 
-def post(client: "WebClient", cid: str, **kwargs) -> dict | None:
+def post(client: WebClient, cid: str, **kwargs) -> dict | None:
     return send(client, cid, **kwargs)[0]
 
 LAST_RESORT = ("I found an answer but Slack would not take my reply (it is busy or refusing messages): please "
                "ask again in a minute.")
 
 
-def post_answer(client: "WebClient", cid: str, channel: str, thread_ts: str | None, answer: Answer,
+def post_answer(client: WebClient, cid: str, channel: str, thread_ts: str | None, answer: Answer,
                  blocks: list[dict], user: str | None = None) -> dict | None:
     """Post the reply (several messages when it needs more than 50 blocks); if Slack refuses the blocks,
     post the same answer as plain text; if that fails too (after slack_sdk's retries), a short message only the
@@ -74,7 +73,7 @@ def post_answer(client: "WebClient", cid: str, channel: str, thread_ts: str | No
         first = first or sent
     return first
 
-def react(client: "WebClient", method: str, channel: str, ts: str, cid: str) -> bool:
+def react(client: WebClient, method: str, channel: str, ts: str, cid: str) -> bool:
     from slack_sdk.errors import SlackApiError
 
     try:
@@ -86,7 +85,7 @@ def react(client: "WebClient", method: str, channel: str, ts: str, cid: str) -> 
         log.exception("%s failed cid=%s", method, cid)
     return False
 
-def tell(client: "WebClient", respond, cid: str, *, channel: str, user: str, text: str,
+def tell(client: WebClient, respond, cid: str, *, channel: str, user: str, text: str,
           blocks: list[dict] | None = None, thread_ts: str | None = None) -> bool:
     """Something only this user sees: chat.postEphemeral, or the response_url when the bot is not in the
     channel (e.g. /ask in a DM between two people)."""
@@ -118,7 +117,7 @@ def tell(client: "WebClient", respond, cid: str, *, channel: str, user: str, tex
 class ThreadReply:
     """@mention or DM: everything goes in the question's thread; :eyes: on the question while it is answered."""
 
-    def __init__(self, client: "WebClient", cid: str, *, channel: str, user: str, ts: str, thread_ts: str):
+    def __init__(self, client: WebClient, cid: str, *, channel: str, user: str, ts: str, thread_ts: str):
         self.client, self.cid, self.channel, self.user, self.ts, self.thread_ts = client, cid, channel, user, ts, thread_ts
         self._reacted = False
 
@@ -133,13 +132,13 @@ class ThreadReply:
         log.warning("rate limited, told the user cid=%s user=%s", self.cid, self.user)
         tell(self.client, None, self.cid, channel=self.channel, user=self.user, thread_ts=self.thread_ts, text=text)
 
-    def working(self, parsed: "Parsed") -> None:
+    def working(self, parsed: Parsed) -> None:
         self._reacted = react(self.client, "reactions_add", self.channel, self.ts, self.cid)
 
     def failed(self, text: str) -> None:
         self.say(text)
 
-    def deliver(self, answer: Answer, answer_id: str, read_as: str | None, parsed: "Parsed") -> None:
+    def deliver(self, answer: Answer, answer_id: str, read_as: str | None, parsed: Parsed) -> None:
         blocks = answer_blocks(answer, answer_id, read_as=read_as, filters=parsed.describe_filters(),
                                channel_note=parsed.channel_note())
         post_answer(self.client, self.cid, self.channel, self.thread_ts, answer, blocks, user=self.user)
@@ -155,7 +154,7 @@ class SlashReply:
 
     thread_ts = None
 
-    def __init__(self, client: "WebClient", cid: str, *, channel: str, user: str, ack, respond, store: "SlackStore"):
+    def __init__(self, client: WebClient, cid: str, *, channel: str, user: str, ack, respond, store: SlackStore):
         self.client, self.cid, self.channel, self.user = client, cid, channel, user
         self.ack, self.respond, self.store = ack, respond, store
 
@@ -169,7 +168,7 @@ class SlashReply:
         log.warning("rate limited cid=%s user=%s", self.cid, self.user)
         self.ack(text=text)  # a slash command must be acknowledged anyway: say why
 
-    def working(self, parsed: "Parsed") -> None:
+    def working(self, parsed: Parsed) -> None:
         self.ack(text=f":mag: Looking up _{escape(shorten(parsed.question, 300))}_ …")
 
     def _tell(self, text: str, blocks: list[dict] | None = None) -> None:
@@ -178,7 +177,7 @@ class SlashReply:
     def failed(self, text: str) -> None:
         self._tell(text)
 
-    def deliver(self, answer: Answer, answer_id: str, read_as: str | None, parsed: "Parsed") -> None:
+    def deliver(self, answer: Answer, answer_id: str, read_as: str | None, parsed: Parsed) -> None:
         if parsed.share:
             blocks = answer_blocks(answer, answer_id, asked_by=self.user, filters=parsed.describe_filters(),
                                    channel_note=parsed.channel_note())

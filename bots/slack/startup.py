@@ -34,7 +34,7 @@ class SlackCredentials:
     app_token: str | None = None
 
     @classmethod
-    def from_env(cls) -> "SlackCredentials":
+    def from_env(cls) -> SlackCredentials:
         def get(name: str) -> str | None:
             return (os.environ.get(name) or "").strip() or None
 
@@ -65,7 +65,7 @@ def api_url(settings: SlackSettings) -> str:
     return url if url.endswith("/") else url + "/"
 
 
-def web_client(settings: SlackSettings, token: str, timeout: int = 15, quiet: bool = False) -> "WebClient":
+def web_client(settings: SlackSettings, token: str, timeout: int = 15, quiet: bool = False) -> WebClient:
     """quiet: the SDK logs nothing itself (start-up checks turn its errors into one line of their own)."""
     from slack_sdk import WebClient
 
@@ -84,8 +84,11 @@ SLACK_RETRIES = 2  # per kind of failure; with back-off that is at most a few se
 
 def retry_handlers() -> list:
     """slack_sdk's own retries: 429 (waits Retry-After), 5xx and dropped connections, with back-off."""
-    from slack_sdk.http_retry.builtin_handlers import (ConnectionErrorRetryHandler, RateLimitErrorRetryHandler,
-                                                       ServerErrorRetryHandler)
+    from slack_sdk.http_retry.builtin_handlers import (
+        ConnectionErrorRetryHandler,
+        RateLimitErrorRetryHandler,
+        ServerErrorRetryHandler,
+    )
     from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 
     backoff = BackoffRetryIntervalCalculator(backoff_factor=0.3)
@@ -94,7 +97,7 @@ def retry_handlers() -> list:
             ServerErrorRetryHandler(max_retry_count=SLACK_RETRIES, interval_calculator=backoff)]
 
 
-def verify_bot_token(client: "WebClient", settings: SlackSettings) -> dict:
+def verify_bot_token(client: WebClient, settings: SlackSettings) -> dict:
     """auth.test, with the failure turned into one clear line."""
     from slack_sdk.errors import SlackApiError
 
@@ -112,7 +115,7 @@ def _app_token_error(error: str) -> ConfigError:
                        "connections:write scope, and Socket Mode must be on in the app's settings")
 
 
-def verify_app_token(client: "WebClient", settings: SlackSettings, app_token: str) -> None:
+def verify_app_token(client: WebClient, settings: SlackSettings, app_token: str) -> None:
     """apps.connections.open with the app-level token (the URL it returns is left unused)."""
     from slack_sdk.errors import SlackApiError
 
@@ -190,8 +193,11 @@ class SocketConnection:
                 return
             log.warning("Socket Mode connection attempt %d of %d failed: %s", attempt, self.attempts,
                         _reason(self.problems.message))
-            if attempt < self.attempts and (stop.wait(self.wait_s) if stop else time.sleep(self.wait_s)):
-                return  # asked to stop
+            if attempt < self.attempts:
+                if stop is None:
+                    time.sleep(self.wait_s)
+                elif stop.wait(self.wait_s):
+                    return  # asked to stop
         raise ConfigError(f"could not open the Socket Mode connection after {self.attempts} attempts: "
                           f"{_reason(self.problems.message)}")
 

@@ -17,7 +17,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from assistant.files import private_dir, private_file
@@ -216,7 +216,7 @@ class SlackStore:
             first = rows[0]
             citations = [Citation.model_validate(c) for c in json.loads(first["citations"])]
             cited = list(dict.fromkeys(c.doc_id for c in citations))
-            last = datetime.fromtimestamp(max(r["created"] for r in rows), timezone.utc).isoformat(timespec="seconds")
+            last = datetime.fromtimestamp(max(r["created"] for r in rows), UTC).isoformat(timespec="seconds")
             tally = f"Slack feedback: {ups} up, {downs} down, last {last}."
             item: dict = {"id": f"slack-{answer_id[:12]}", "type": f"slack_{verdict}", "question": first["question"]}
             filt = _filters_for_export(Filters.model_validate_json(first["filters"]))

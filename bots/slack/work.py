@@ -54,7 +54,7 @@ class AnswerWorkers:
             if self.pending >= self.max_pending:
                 raise Busy(f"{self.pending} questions pending")
             used_fallback = lane == "answer" and fallback is not None and self.busy["answer"] >= self.workers
-            if used_fallback:
+            if used_fallback and fallback is not None:
                 fn, lane = fallback, "quick"
             queued = self.busy[lane] >= self.workers
             self.pending += 1

@@ -36,7 +36,7 @@ def write_mappa_protocol(path: Path, year: int) -> None:
     d = docx.Document()
     d.core_properties.title = f"Northmoor MAPPA Operating Protocol, version {v['version']}"
     d.core_properties.author = "Northmoor MAPPA Strategic Management Board"
-    d.add_heading(f"Northmoor MAPPA Operating Protocol", level=0)
+    d.add_heading("Northmoor MAPPA Operating Protocol", level=0)
     d.add_paragraph(f"Version {v['version']}, approved by the Northmoor MAPPA Strategic Management Board on "
                     f"{v['date']}. Next review due: {v['review_year']}.")
 
@@ -63,7 +63,7 @@ def write_mappa_protocol(path: Path, year: int) -> None:
     para("The three categories of person managed under MAPPA are set out in the table below.")
     t = d.add_table(rows=1, cols=3)
     t.style = "Table Grid"
-    for cell, text in zip(t.rows[0].cells, ["Category", "Who is included", "Example in Northmoor"]):
+    for cell, text in zip(t.rows[0].cells, ["Category", "Who is included", "Example in Northmoor"], strict=False):
         cell.text = text
     for row in [("Category 1", "Registered sexual offenders: people required to notify the police of their details "
                  "under the sex offender registration rules.", "Notification period recorded on ViSOR"),
@@ -73,13 +73,13 @@ def write_mappa_protocol(path: Path, year: int) -> None:
                  "that needs multi-agency management at level 2 or 3.", "Referred by the Probation Service with "
                  "the chair's agreement")]:
         cells = t.add_row().cells
-        for cell, text in zip(cells, row):
+        for cell, text in zip(cells, row, strict=False):
             cell.text = text
     heading("Levels of management")
     para("Each MAPPA case is managed at one of three levels. The level can go up or down as the risk changes.")
     t = d.add_table(rows=1, cols=4)
     t.style = "Table Grid"
-    for cell, text in zip(t.rows[0].cells, ["Level", "Name", "Description", "Meeting frequency"]):
+    for cell, text in zip(t.rows[0].cells, ["Level", "Name", "Description", "Meeting frequency"], strict=False):
         cell.text = text
     for row in [("Level 1", "Ordinary agency management", "The lead agency manages the case and shares information "
                  "with other agencies without a MAPPA meeting.", "No MAPPA meeting; reviewed by the lead agency"),
@@ -89,7 +89,7 @@ def write_mappa_protocol(path: Path, year: int) -> None:
                  "managers must be able to commit extra resources at short notice.",
                  f"At least {v['level3_frequency']}")]:
         cells = t.add_row().cells
-        for cell, text in zip(cells, row):
+        for cell, text in zip(cells, row, strict=False):
             cell.text = text
     heading("MAPPA meetings")
     para(f"Level 2 meetings are held at least {v['level2_frequency']} and level 3 meetings at least "
@@ -110,7 +110,7 @@ def write_mappa_protocol(path: Path, year: int) -> None:
                 ("Housing authority", "Invited", "Core"),
                 ("Mental health trust", "Invited", "Invited")]:
         cells = t.add_row().cells
-        for cell, text in zip(cells, row):
+        for cell, text in zip(cells, row, strict=False):
             cell.text = text
     heading("Information sharing")
     para("Information is shared under the duty to co-operate. Each agency keeps a record of what it shared, "

@@ -20,8 +20,15 @@ from pathlib import Path
 
 import yaml
 
-from evals.library.documents import (HTML_PAGE, MINUTES_MD, RESTRICTED_CANARY, RESTRICTED_MD, press_release,
-                                     write_board_paper_pdf, write_mappa_protocol)
+from evals.library.documents import (
+    HTML_PAGE,
+    MINUTES_MD,
+    RESTRICTED_CANARY,
+    RESTRICTED_MD,
+    press_release,
+    write_board_paper_pdf,
+    write_mappa_protocol,
+)
 from evals.library.report_pdf import INSPECTORATE, write_report_pdf
 from evals.library.truth import ReportSpec, fixed_reports, ratings_rows, scaled_reports
 
@@ -50,9 +57,9 @@ def build_library(out_dir: Path, scale: int | None = None, seed: int = 0, jobs: 
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             done = list(pool.map(_write_one, reports, targets, chunksize=4))
     else:
-        done = [_write_one(spec, target) for spec, target in zip(reports, targets)]
+        done = [_write_one(spec, target) for spec, target in zip(reports, targets, strict=False)]
     pages = 0
-    for spec, (n, scan_page) in zip(reports, done):
+    for spec, (n, scan_page) in zip(reports, done, strict=False):
         pages += n
         spec.extra["scan_page"] = scan_page
         manifest[f"reports/{spec.slug}.pdf"] = {

@@ -15,15 +15,25 @@ from pathlib import Path
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, Image, NextPageTemplate, PageBreak, PageTemplate,
-                                Paragraph, Spacer, Table, TableStyle)
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    Image,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
-from evals.library.truth import DOMAINS, NOT_INSPECTED, BANDS, ReportSpec
+from evals.library.truth import BANDS, DOMAINS, NOT_INSPECTED, ReportSpec
 
 W, H = A4
 MARGIN = 2.2 * cm
@@ -171,7 +181,7 @@ def scanned_letter_png(spec: ReportSpec, dpi: int = 150) -> bytes:
         (font, "Thank you for sharing the draft report with us. We accept each of the"),
         (font, "recommendations and our improvement plan will be ready within eight weeks."),
         (font, ""),
-        (font, f"I would like to add one practical change that was agreed after your fieldwork."),
+        (font, "I would like to add one practical change that was agreed after your fieldwork."),
         (font, f"Our office at {old} will close on {when}"),
         (font, f"and the staff based there will move to {new}."),
         (font, "People on probation will be told of the change at their next appointment,"),
@@ -346,7 +356,7 @@ def _story(spec: ReportSpec, toc_pages: dict[str, int], rng: random.Random) -> l
                            f"officers{m3} held some cases that should have been held by a probation officer."), a3,
               _para("2.4", f"The range of services for women and for young "
                            f"adults was good, and the PDU commissions a mentoring service from {s.partner}."),
-              _para("2.5", f"Most staff had the equipment they needed, but interview rooms were in short supply."),
+              _para("2.5", "Most staff had the equipment they needed, but interview rooms were in short supply."),
               _para("2.6", "New staff completed a structured induction, and practitioners in their first year had "
                            "protected caseloads. Several experienced officers had been asked to mentor them on top of "
                            "full caseloads."),

@@ -114,10 +114,10 @@ def _teams(rng: random.Random, names: list[str]) -> list[Team]:
 
 def _ratings(values: list[str]) -> dict[str, str]:
     assert len(values) == len(STANDARDS)
-    return dict(zip(STANDARDS, values))
+    return dict(zip(STANDARDS, values, strict=False))
 
 
-G, RI, I, O, NI = "Good", "Requires improvement", "Inadequate", "Outstanding", NOT_INSPECTED
+G, RI, I, O, NI = "Good", "Requires improvement", "Inadequate", "Outstanding", NOT_INSPECTED  # noqa: E741 (rating initials keep the tables readable)
 
 
 def fixed_reports() -> list[ReportSpec]:

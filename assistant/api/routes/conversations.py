@@ -10,7 +10,8 @@ from __future__ import annotations
 import threading
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path as PathParam, Request, Response
+from fastapi import APIRouter, Request, Response
+from fastapi import Path as PathParam
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 

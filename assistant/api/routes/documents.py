@@ -9,7 +9,8 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Path as PathParam, Query, Response, UploadFile
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile
+from fastapi import Path as PathParam
 
 from assistant.access import RESTRICTED
 from assistant.api.deps import Admin, AuditDep, MetricsDep, Reader, ServiceDep, SettingsDep, UploadsDep

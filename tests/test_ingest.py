@@ -64,7 +64,7 @@ def test_modify_add_delete_keep_exact_counts(fresh_service):
     # add: a new file gets its own doc_id from its path
     shutil.copy(corpus / f"{PRESS}.txt", corpus / "sub-press.txt")
     (corpus / "nested").mkdir()
-    shutil.copy(corpus / f"{PRESS}.txt", corpus / "nested" / "copy.md")
+    shutil.copy(corpus / f"{PRESS}.txt", corpus / "nested" / "copy.txt")  # same format, so the same passages
     report = fresh_service.ingest()
     assert report.count("added") == 2
     docs, ids, chroma = state(fresh_service)

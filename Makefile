@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
 # make lint: ruff (pyflakes, bugbear, import order, pyupgrade) and mypy with the pydantic plugin; .ci/run runs it first
-.PHONY: install lint test run ingest eval smoke beir clean bench eval-library library-scale
+.PHONY: install lint test test-slow run ingest eval smoke beir clean bench eval-library library-scale
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,8 +28,12 @@ lint: install
 
 test: install
 	@$(BROWSER_NOTE)
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q -m "not slow" tests
 	@$(BROWSER_NOTE)
+
+# the tests marked slow (several seconds each: processes, servers, kill -9 runs); CI runs them after make test
+test-slow: install
+	$(BIN)/python -m pytest -q -m slow tests
 
 ingest: install
 	$(BIN)/assistant ingest

@@ -26,6 +26,7 @@ def _cli(*args: str, env: dict | None = None, timeout: int = 600) -> subprocess.
                           timeout=timeout, env={**os.environ, **(env or {})})
 
 
+@pytest.mark.slow
 def test_eval_compare_writes_report_files(service, tmp_path):
     out = tmp_path / "report"
     env = {"ASSISTANT_INDEX_DIR": str(service.settings.index_dir), "ASSISTANT_CORPUS_DIR": str(service.settings.corpus_dir)}

@@ -141,6 +141,7 @@ def _cli_ingest(settings, crash_at: str | None = None) -> subprocess.CompletedPr
                           capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_kill_9_at_any_stage_leaves_a_usable_index_and_the_next_run_completes(tmp_path):
     from assistant.service import Service
     from tests.conftest import make_settings

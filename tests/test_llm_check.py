@@ -63,6 +63,7 @@ def test_streamed_text_is_judged_exactly_as_the_whole(service):
     assert whole.invalid_markers() == [7] and whole.dropped() == {"unsupported": 1, "uncited": 1}
 
 
+@pytest.mark.slow
 def test_calibrated_thresholds_hold_on_the_labelled_examples(service):
     """On 184 labelled sentences (102 compressions of long sentences) the configured check keeps >= 95 % of
     supported sentences and drops >= 90 % of unsupported ones (benchmarks/RESULTS.md: 0.972 and 0.921; 5-fold

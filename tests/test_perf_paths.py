@@ -130,6 +130,7 @@ def _cli(args: list[str], tmp_path: Path, timeout: int = 240) -> subprocess.Comp
                           text=True, timeout=timeout)
 
 
+@pytest.mark.slow
 def test_ingest_device_cpu_embeds_through_the_batching_path(tmp_path):
     r = _cli(["ingest", "--device", "cpu", "--json"], tmp_path)
     assert r.returncode == 0, r.stderr[-2000:]

@@ -13,7 +13,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.ingest.limits import ParseBudget, ResourceLimitError, check_file
-from assistant.ingest.load import load_pages
+from assistant.ingest.load import load_document
 from tests.bombs import docx_bomb, many_members_docx
 from tests.conftest import make_settings, serve_app
 
@@ -72,7 +72,7 @@ def test_pdf_page_and_time_budgets_and_html_size(tmp_path):
         check_file(pdf, Settings(max_pdf_pages=10))
     check_file(pdf, Settings())
     with pytest.raises(ResourceLimitError, match="max_parse_seconds"):
-        load_pages(pdf, budget=ParseBudget.start(pdf, Settings(max_parse_seconds=0)))
+        load_document(pdf, ocr_setting="off", budget=ParseBudget.start(pdf, Settings(max_parse_seconds=0)))
     html = tmp_path / "big.html"
     html.write_text("<p>" + "word " * 300_000 + "</p>")
     with pytest.raises(ResourceLimitError, match="max_html_mb"):

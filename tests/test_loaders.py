@@ -4,8 +4,7 @@ import re
 
 import pytest
 
-from assistant.ingest.clean import clean_pages
-from assistant.ingest.load import LoadError, load_pages
+from assistant.ingest.load import LoadError, load_document
 from tests.conftest import CORPUS
 
 PRESS = (CORPUS / "hmip-midlands-nps-press-release-2018.txt").read_text(encoding="utf-8")
@@ -18,7 +17,7 @@ def words(text: str) -> list[str]:
 
 
 def clean_text(path):
-    return " ".join(b.text for b in clean_pages(load_pages(path)))
+    return " ".join(b.text for b in load_document(path).blocks)
 
 
 def test_pdf_keeps_pages_and_drops_header_footer_and_page_numbers(tmp_path):
@@ -43,9 +42,8 @@ def test_pdf_keeps_pages_and_drops_header_footer_and_page_numbers(tmp_path):
             story.append(PageBreak())
     SimpleDocTemplate(str(path), pagesize=A4).build(story, onFirstPage=decorate, onLaterPages=decorate)
 
-    pages = load_pages(path)
-    assert [p for p, _ in pages] == [1, 2, 3, 4]
-    blocks = clean_pages(pages)
+    blocks = load_document(path, ocr_setting="off").blocks
+    assert {b.page for b in blocks} == {1, 2, 3, 4}
     text = " ".join(b.text for b in blocks)
     assert HEADER not in text
     assert words(text) == words(" ".join(PARAGRAPHS))
@@ -70,9 +68,8 @@ def test_docx_body_without_header_and_footer(tmp_path):
     path = tmp_path / "press.docx"
     document.save(str(path))
 
-    pages = load_pages(path)
-    assert [p for p, _ in pages] == [1, 2]
-    blocks = clean_pages(pages)
+    blocks = load_document(path).blocks
+    assert {b.page for b in blocks} == {1, 2}
     text = " ".join(b.text for b in blocks)
     assert HEADER not in text and "Page 1" not in text
     assert words(text) == words("Midlands NPS rated good " + " ".join(PARAGRAPHS) + " Workloads are monitored monthly")
@@ -87,11 +84,11 @@ def test_html_drops_navigation_and_keeps_structure(tmp_path):
             f"<script>var x = 1;</script></body></html>")
     path = tmp_path / "press.html"
     path.write_text(html, encoding="utf-8")
-    blocks = clean_pages(load_pages(path))
+    blocks = load_document(path).blocks
     text = " ".join(b.text for b in blocks)
     assert words(text) == words("Midlands NPS rated good " + " ".join(PARAGRAPHS) + " Fieldwork took place in August 2018.")
     assert blocks[0].kind == "heading"
-    assert blocks[-1].kind == "para" and blocks[-1].number == "1"
+    assert blocks[-1].kind == "bullet" and blocks[-1].text.startswith("Fieldwork took place")  # an <ol> item
 
 
 def test_markdown_and_cp1252_text(tmp_path):
@@ -114,11 +111,11 @@ def test_bad_files_raise_load_error_with_a_reason(tmp_path, name, content, messa
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(LoadError, match=message):
-        load_pages(path)
+        load_document(path)
 
 
 def test_size_limit(tmp_path):
     path = tmp_path / "big.txt"
     path.write_text("word " * 1000)
     with pytest.raises(LoadError, match="limit"):
-        load_pages(path, max_bytes=100)
+        load_document(path, max_bytes=100)

@@ -89,8 +89,10 @@ def test_past_the_pending_limit_the_reply_says_busy(make_bot, corpus_settings, s
     got = replies(h, events)
     texts = {ts: block_texts(p) or p.args["text"] for ts, p in got.items()}
     assert len(texts) == 4
-    assert [BUSY_TEXT in texts[e["ts"]] for e in events] == [False, False, True, True]
-    assert ["Written by a language model" in texts[e["ts"]] for e in events] == [True, True, False, False]
+    # which two arrive first is up to the threads that take the events: count, don't rely on the order
+    busy = [BUSY_TEXT in texts[e["ts"]] for e in events]
+    written = ["Written by a language model" in texts[e["ts"]] for e in events]
+    assert sum(busy) == 2 and sum(written) == 2 and not any(b and w for b, w in zip(busy, written, strict=True))
     assert not any("took longer" in t for t in texts.values())
 
 

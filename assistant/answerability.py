@@ -40,6 +40,7 @@ from assistant.question_parse import (  # noqa: F401 (names also imported from h
     parse,
     with_glossary,
 )
+from assistant import support_terms  # issue 11 item 6: the shared support words (synonyms, bound opposites...)
 from assistant.text import numbers_in
 
 MODEL_PATH = Path(__file__).with_name("answerability_model.json")
@@ -163,6 +164,8 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
             matched[stem] = "stem" if stem in _stems(ev.text) else "synonym"
         elif any(alt and alt <= ev.tokens for alt in ask.synonyms.get(stem, ())):
             matched[stem] = "synonym"
+        elif support_terms.synonym_in(stem, ev.tokens):   # "rise" for "increase" (support_terms)
+            matched[stem] = "synonym"
         elif _typo(stem, ev.tokens):
             matched[stem] = "typo"
         elif len(word) <= 4 and word.islower() and len(stem) >= 3 and any(
@@ -182,6 +185,7 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
     share = sum(weights.get(s, 1.0) for s in matched) / total if ask.terms else 1.0
     missing = [s for s in ask.terms if s not in matched]
     missing_numbers = sorted((ask.numbers - ev.numbers) | (ask.years - ev.years))
+    missing_numbers += support_terms.missing_ordinals(ask, ev)          # "ranked third" (support_terms)
     head_ok = None
     if ask.head:
         toks = re.findall(r"[\w,.£%-]+", ev.text)
@@ -191,7 +195,8 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
     return Alignment(head_ok=head_ok, matched=matched, missing_terms=[ask.terms[s] for s in missing if s not in ask.names],
                      missing_names=[ask.terms[s] for s in missing if s in ask.names],
                      missing_numbers=missing_numbers, term_share=round(share, 4), type_ok=_has_type(ask, ev),
-                     conflicts=_conflicts(ask, ev), negation_mismatch=_negation_flipped(ask, ev))
+                     conflicts=list(dict.fromkeys(_conflicts(ask, ev) + support_terms.conflicts(ask, ev))),
+                     negation_mismatch=_negation_flipped(ask, ev) or support_terms.clause_negation_flipped(ask, ev))
 
 
 def _negation_flipped(ask: Ask, ev: Evidence) -> bool:

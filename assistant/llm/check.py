@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant import support_terms
 from assistant.answerability import Evidence, align, parse
-from assistant.llm.sentences import BULLET, long_date, markers, passage_units, split_line, strip_markers
+from assistant.llm.sentences import BULLET, long_date, markers, passage_units, split_line, strip_markers, weekday
 from assistant.models import ScoredPassage
 
 # text addressed to an AI system: a passage holding it is never counted as support, so a model that obeyed it
@@ -42,6 +43,14 @@ _REFUSAL = re.compile(
     r"|\bnot (?:mentioned|stated|covered|addressed|answered)\b"
     r"|\bcannot (?:find|answer|tell|say)\b|\bunable to (?:find|answer)\b", re.IGNORECASE)
 UNVERIFIED = "(unverified: this sentence cites no passage)"
+
+
+def about_document(p) -> str:
+    """A sentence of the passage's metadata: a claim about when "the report" was published is supported by it."""
+    if not p.published:
+        return ""
+    kind = (p.doc_type or "document").replace("_", " ")
+    return f"This {kind} (document, report or paper) was published on {weekday(p.published)} {long_date(p.published)}."
 
 
 # --- support -----------------------------------------------------------------------------------
@@ -62,6 +71,9 @@ class Support:
 # (long sentences dilute a short claim's embedding). Calibrated with the thresholds in config.py on
 # benchmarks/llm_check_examples.yaml (benchmarks/llm_check.py; RESULTS.md).
 ALIGNED_SHARE = 0.85
+
+# a sentence that refers back to the one before: a name there may be what it is about
+_ANAPHOR = re.compile(r"\b(?:it|its|this|these|they|their|them|he|she|his|her|such)\b", re.IGNORECASE)
 ALIGNED_MIN_SIMILARITY = 0.35
 
 
@@ -119,12 +131,13 @@ class SupportChecker:
         self._numbers: dict[int, set[str]] = {}
         self._units: dict[int, list[tuple[str, set[str]]]] = {}
         self._evidence: dict[int, list] = {}   # answerability.Evidence of each sentence and adjacent pair
+        self._spans: dict[int, list] = {}      # ... of each single sentence
         self._claims: dict[str, np.ndarray] = {}
         self.ignored: set[int] = set()  # passages holding instructions to AI systems
 
     def _text(self, n: int) -> str:
         p = self.results[n - 1].passage
-        return "\n".join(x for x in (p.title, long_date(p.published), p.published or "", p.section or "",
+        return "\n".join(x for x in (p.title, about_document(p), p.published or "", p.section or "",
                                      f"paragraph {p.paragraph}" if p.paragraph else "", p.text) if x)
 
     def _prepare(self, n: int) -> None:
@@ -134,6 +147,7 @@ class SupportChecker:
         if INSTRUCTIONS.search(passage.text):
             self.ignored.add(n)  # supports nothing
             self._words[n], self._numbers[n], self._units[n], self._evidence[n] = set(), set(), [], []
+            self._spans[n] = []
             return
         text = self._text(n)
         self._words[n] = content_words(text)
@@ -142,8 +156,10 @@ class SupportChecker:
         self._units[n] = list(zip(units, ({t for t in toks if not t.isdigit()} for toks in tokenize(units)), strict=False))
         sentences = split_sentences(passage.text) or [passage.text]
         spans = sentences + [f"{a} {b}" for a, b in zip(sentences, sentences[1:], strict=False)]
-        head = f"{passage.title}. Published {long_date(passage.published)} {passage.published or ''}"
-        self._evidence[n] = [Evidence.of(x, None, passage.section or "") for x in spans] + [Evidence.of(head)]
+        head = f"{passage.title}. {about_document(passage)} {passage.published or ''}"
+        self._spans[n] = [Evidence.of(x, None, passage.section or "") for x in sentences]
+        self._evidence[n] = self._spans[n] + [Evidence.of(x, None, passage.section or "") for x in spans[len(sentences):]] \
+            + [Evidence.of(head)]
 
     def _vectors(self, texts: list[str]) -> np.ndarray:
         if self.cache is None:
@@ -173,7 +189,8 @@ class SupportChecker:
         words = set().union(*(self._words[n] for n in cited))
         numbers = set().union(*(self._numbers[n] for n in cited))
         claim_words = content_words(claim)
-        coverage = len(claim_words & words) / len(claim_words) if claim_words else 1.0
+        covered = {w for w in claim_words if w in words or support_terms.synonym_in(w, words)}
+        coverage = len(covered) / len(claim_words) if claim_words else 1.0
         missing = sorted(numbers_in(claim) - numbers, key=lambda x: (len(x), x))
         if missing:
             return Support("numbers", round(coverage, 4), None, missing)
@@ -197,18 +214,38 @@ class SupportChecker:
     def alignment(self, claim: str, cited: list[int]):
         """The shared engine (assistant/answerability.py): the claim against the passage sentence (or pair of
         adjacent sentences) that holds most of its words; a name, number or year that sentence lacks, or an
-        opposite of what it says, is not supported by it, even when the word occurs elsewhere in the passage."""
+        opposite of what it says, is not supported by it, even when the word occurs elsewhere in the passage.
+        A name the passage sets up as an alias ("Dame Glenys Stacey, HM Chief Inspector of Probation") matches
+        the other form. A pair of sentences that adds only a name to the best single sentence is not support for
+        that name: "notify Michael Hopkinson if the Board would like a presentation" where the sentence about the
+        presentation names Carolyn Maclean and the one before it names Michael Hopkinson."""
         ask = parse(claim, question=False)
         if not ask.terms:
             return None
-        best = None
+        best = single = None
         for n in cited:
+            text = self.results[n - 1].passage.text
+
+            def similar(terms: list[str], evidence: str, text: str = text) -> list[str]:
+                return support_terms.alias_matches(terms, evidence, text)
+
+            singles = {id(x) for x in self._spans.get(n, [])}
             for ev in self._evidence.get(n, []):
-                a = align(ask, ev)
+                a = align(ask, ev, similar=similar)
                 key = (a.term_share, -len(a.missing_names) - len(a.missing_numbers), -len(a.conflicts), -len(ev.text))
                 if best is None or key > best[0]:
                     best = (key, a)
-        return best[1] if best else None
+                if id(ev) in singles and (single is None or key > single[0]):
+                    single = (key, a, ev.text)
+        if best is None:
+            return None
+        a = best[1]
+        if single is not None and single[1] is not a:
+            s = single[1]
+            added = set(a.matched) - set(s.matched)
+            if s.missing_names and added and added <= ask.names and not _ANAPHOR.search(single[2]):
+                return s
+        return a
 
 
 # --- the whole answer ----------------------------------------------------------------------------

@@ -61,6 +61,14 @@ def long_date(iso: str | None) -> str:
     return f"{d.day} {d.strftime('%B')} {d.year}"
 
 
+def weekday(iso: str | None) -> str:
+    """'2018-12-18' -> 'Tuesday' ("published on Tuesday 18 December 2018")."""
+    try:
+        return date.fromisoformat((iso or "")[:10]).strftime("%A")
+    except ValueError:
+        return ""
+
+
 def passage_units(p, window: int = WINDOW_WORDS) -> list[str]:
     """What a claim is compared with: each sentence, each pair of adjacent sentences, each clause of a long
     sentence and overlapping windows of `window` words (a claim often restates one clause of a long

@@ -1,0 +1,411 @@
+"""What makes a sentence say the same as, or the opposite of, the sentence it is checked against.
+
+Shared by both users of the one support engine (assistant/answerability.py `align`): the answerability
+stage (a question against the sentence an answer would quote) and the generated-answer post-check
+(assistant/llm/check.py: a generated sentence against the passage sentence it cites). Whole-sentence word
+overlap cannot see a claim that keeps every word of its evidence but binds them differently, so these look at
+word *order* and *neighbours*:
+
+- synonyms a paraphrase uses ("rise" for "increase", "about" for "approximately", "includes" for "comprising");
+- opposites beyond the basic list (expanded/reduced, early/advanced, top/low), words negated by a prefix
+  ("unclear" against "clear", "ineffective" against "effective"), and an opposite bound to the same word
+  ("publicly run" where the sentence says "public funds ... privately run");
+- a rating other than the one the evidence gives *that* standard ("court work rated good" where the sentence
+  rates the division good and court work outstanding);
+- a swapped name or modifier of a body or role ("the Wales Division" where it says "the Midlands Division",
+  "senior probation officers" where it says "mid-ranking probation officers", "West Midlands Criminal Justice
+  Board" where it says "East ...");
+- a number bound to another name ("six in Wales and one in England" where it says "six in England and one in
+  Wales"), and an ordinal the evidence does not give ("ranked third");
+- negation per clause, with "lack of" counting as a negation ("praised its responsiveness" against "a lack of
+  responsiveness");
+- aliases a passage sets up by apposition ("Dame Glenys Stacey, HM Chief Inspector of Probation, said"), so a
+  claim may name the person by title.
+
+Figures: benchmarks/llm_check.py on benchmarks/llm_check_examples.yaml (benchmarks/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.question_parse import _NEGATION, OPPOSITES, RATINGS, _stems
+from assistant.text import numbers_in
+
+# --- lexicons (surface words; compared by stem) ---------------------------------------------------------------
+
+# words a faithful paraphrase swaps for one another (a claim term matches its evidence through any of them)
+_SYNONYM_WORDS = [
+    "increase rise grow", "decrease fall reduce decline", "about around approximately roughly circa",
+    "expect anticipate forecast", "include comprise contain cover", "top highest", "bottom lowest",
+    "say said state note remark", "staff personnel workforce", "begin start commence", "end finish conclude",
+    "need require", "show demonstrate indicate", "give provide offer award", "receive get obtain",
+    "create establish form", "combine merge join", "main key principal", "significant major considerable",
+    "big large", "chair lead head", "transfer move", "use utilise employ",
+]
+
+# pairs of opposites the basic list (question_parse.OPPOSITES) lacks
+_EXTRA_OPPOSITE_WORDS = [
+    ("expand enhance increase increased more greater", "reduce reduced reduction cut less fewer"),
+    ("top highest", "low lowest bottom"),
+    ("early", "advanced late"),
+    ("surplus excess", "shortage shortages shortfall"),
+    ("well", "poorly badly"),
+    ("above exceed", "below"),
+]
+
+# nouns that name a body, role, place or group: the word before one says which ("the Midlands division",
+# "mid-ranking probation officers"), so a different word there in the claim names a different one
+_HEAD_WORDS = ("division area region board team unit office officer manager director inspector staff worker "
+               "service court prison agency commission council authority department panel partnership trust "
+               "cluster offender case group sector professional practitioner")
+
+# words that say which rank or scope of a role or body ("senior" officers, "regional" director): one in place of
+# another names someone else
+_RANK_WORDS = ("senior junior mid ranking middle chief deputy assistant principal head lead regional national local "
+               "divisional county youth adult female male qualified unqualified trainee former specialist "
+               "probation prison police court victim liaison custody community")
+
+_RATING_WORDS = {"rate", "rat", "rating", "assess", "assessment", "overal"}
+_NEGATORS = re.compile(r"\b(?:lack|lacks|lacked|lacking|absence|absent|unable)\b", re.IGNORECASE)
+_ORDINALS = {w: str(i) for i, w in enumerate("second third fourth fifth sixth seventh eighth ninth tenth".split(),
+                                             start=2)}
+_PREFIXES = ("un", "in", "im", "ir", "il", "dis", "non")
+_CLAUSE = re.compile(r"[,;:()“”\"]|\s[–-]\s|\b(?:but|whilst|while|although|though|because|whereas|which|where|as|since|if)\b",
+                     re.IGNORECASE)
+
+
+def _stem(word: str) -> str:
+    s = _stems(word)
+    return s[0] if s else ""
+
+
+@lru_cache(maxsize=1)
+def _synonyms() -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for group in _SYNONYM_WORDS:
+        stems = {_stem(w) for w in group.split()} - {""}
+        for s in stems:
+            out.setdefault(s, set()).update(stems - {s})
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
+def _extra_opposites() -> list[tuple[frozenset[str], frozenset[str]]]:
+    return [(frozenset(_stem(w) or w for w in a.split()), frozenset(_stem(w) or w for w in b.split()))
+            for a, b in _EXTRA_OPPOSITE_WORDS]
+
+
+@lru_cache(maxsize=1)
+def _all_opposites() -> list[tuple[frozenset[str], frozenset[str]]]:
+    return [(frozenset(a), frozenset(b)) for a, b in OPPOSITES] + _extra_opposites()
+
+
+@lru_cache(maxsize=1)
+def _kept_stop_words() -> frozenset[str]:
+    """Stop words that are one side of an opposite ("further" from target against "closer"): kept as words."""
+    return frozenset(w for a, b in _all_opposites() for w in a | b if w.isalpha() and not _stems(w))
+
+
+@lru_cache(maxsize=1)
+def _ranks() -> frozenset[str]:
+    return frozenset(_stem(w) for w in _RANK_WORDS.split()) - {""}
+
+
+@lru_cache(maxsize=1)
+def _heads() -> frozenset[str]:
+    return frozenset(_stem(w) for w in _HEAD_WORDS.split()) - {""}
+
+
+def synonym_in(stem: str, tokens: set[str]) -> bool:
+    """A synonym of `stem` stands in `tokens` ("rise" matched by "increase")."""
+    return bool(_synonyms().get(stem, frozenset()) & tokens)
+
+
+# --- token sequences --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Tok:
+    word: str           # as written
+    stem: str           # "" for a stop word
+    cap: bool           # capitalised (a name, unless it opens the sentence)
+    number: str         # the number it states ("six" -> "6"), or ""
+
+
+@lru_cache(maxsize=8192)
+def tokens_of(text: str) -> tuple[Tok, ...]:
+    """Words in order (hyphenated words split, as the BM25 analyser splits them)."""
+    out = []
+    for i, m in enumerate(re.finditer(r"[A-Za-z0-9]+(?:[’'][A-Za-z]+)?|[£$€%]", text)):
+        w = m.group(0)
+        nums = numbers_in(w) if not re.fullmatch(r"(?i)may", w) else set()
+        stem = _stem(w) or (w.lower() if w.lower() in _kept_stop_words() else "")
+        out.append(Tok(w, stem, w[:1].isupper() and i > 0, next(iter(nums)) if len(nums) == 1 else ""))
+    return tuple(out)
+
+
+def _windows(toks: tuple[Tok, ...], i: int, width: int) -> set[str]:
+    """Stems of the content words within `width` content words of position i."""
+    content = [j for j, t in enumerate(toks) if t.stem]
+    if i not in content:
+        return set()
+    k = content.index(i)
+    return {toks[content[x]].stem for x in range(max(0, k - width), min(len(content), k + width + 1)) if x != k}
+
+
+# --- conflicts ------------------------------------------------------------------------------------------------
+
+def conflicts(ask, ev) -> list[str]:
+    """What the claim (or question) says that the evidence sentence contradicts, beyond the basic opposites
+    and ratings of answerability._conflicts: each as "claim's words vs evidence's words"."""
+    claim, evid = tokens_of(ask.text), tokens_of(ev.text)
+    out: list[str] = []
+    out += _opposite_conflicts(claim, evid)
+    out += _bound_opposites(claim, evid)
+    out += _prefix_opposites(ask, evid, ev.tokens)
+    if ask.answer_type is None:             # a statement, or a yes/no question: its rating names a standard
+        out += _rating_binding(ask, evid)
+    out += _modifier_swaps(claim, evid, set(ask.terms), ev.tokens)
+    out += _number_bindings(claim, evid)
+    return list(dict.fromkeys(out))
+
+
+def _opposite_conflicts(claim: tuple[Tok, ...], evid: tuple[Tok, ...]) -> list[str]:
+    """A word of one side where the evidence sentence has only the other side (as answerability._conflicts,
+    with the extra pairs and the stop words that are a side: "more", "further")."""
+    out = []
+    asked, there = {t.stem for t in claim} - {""}, {t.stem for t in evid} - {""}
+    for a, b in _all_opposites():
+        for mine, theirs in ((a, b), (b, a)):
+            if asked & mine and not (there & mine) and there & theirs and not (asked & theirs):
+                out.append(f"{'/'.join(sorted(asked & mine))} vs {'/'.join(sorted(there & theirs))}")
+    return out
+
+
+def _bound_opposites(claim: tuple[Tok, ...], evid: tuple[Tok, ...]) -> list[str]:
+    """An opposite next to the same word: "publicly run" against "privately run" (the evidence may use the claim's
+    word elsewhere: "public funds"). Not when the claim holds both sides ("East and West divisions")."""
+    out = []
+    ev_stems = {t.stem for t in evid}
+    claim_stems = {t.stem for t in claim}
+    for i, t in enumerate(claim):
+        for a, b in _all_opposites():
+            for mine, theirs in ((a, b), (b, a)):
+                if t.stem not in mine or claim_stems & theirs:
+                    continue
+                for n in _windows(claim, i, 1) - mine - theirs:
+                    if n not in ev_stems:
+                        continue
+                    near = set().union(*(_windows(evid, j, 1) for j, e in enumerate(evid) if e.stem == n))
+                    if near & theirs and not near & mine:
+                        out.append(f"{t.word} {n} vs {'/'.join(sorted(near & theirs))} {n}")
+    return out
+
+
+def _prefix_opposites(ask, evid: tuple[Tok, ...], ev_tokens: set[str]) -> list[str]:
+    """"unclear" against "clear", "ineffective" against "effective" (the claim's word absent from the evidence)."""
+    out = []
+    ev_words = {t.word.lower(): t for t in evid}
+    for stem, word in ask.terms.items():
+        if stem in ev_tokens:
+            continue
+        low = word.lower()
+        for p in _PREFIXES:
+            if low.startswith(p) and len(low) - len(p) >= 4 and _stem(low[len(p):]) in ev_tokens:
+                out.append(f"{word} vs {low[len(p):]}")
+        for w in ev_words:
+            for p in _PREFIXES:
+                if w.startswith(p) and len(w) - len(p) >= 4 and _stem(w[len(p):]) == stem:
+                    out.append(f"{word} vs {w}")
+    return out
+
+
+def _rating_positions(evid: tuple[Tok, ...]) -> list[tuple[int, str]]:
+    out = []
+    for i, t in enumerate(evid):
+        low = t.word.lower()
+        if low in ("outstanding", "good", "inadequate"):
+            out.append((i, low))
+        elif low == "requires" and i + 1 < len(evid) and evid[i + 1].word.lower() == "improvement":
+            out.append((i, "requires improvement"))
+    return out
+
+
+def _rating_binding(ask, evid: tuple[Tok, ...]) -> list[str]:
+    """Each of the claim's other words votes for the evidence's rating nearest to it; the claim's rating must be
+    the one most of them are nearest ("case supervision planning and court work rated as outstanding")."""
+    if len(ask.ratings) != 1:
+        return []
+    mine = next(iter(ask.ratings))
+    spots = _rating_positions(evid)
+    if len({r for _, r in spots}) < 2 or mine not in {r for _, r in spots}:
+        return []   # one rating only (or not the claim's): answerability._conflicts' rule decides
+    rating_stems = {_stem(w) for r in RATINGS for w in r.split()} | _RATING_WORDS
+    votes: dict[str, int] = {}
+    for stem in set(ask.terms) - rating_stems:
+        best = None
+        for j, e in enumerate(evid):
+            if e.stem != stem:
+                continue
+            for p, r in spots:
+                d = abs(p - j)
+                if best is None or d < best[0]:
+                    best = (d, r)
+                elif d == best[0] and r != best[1]:
+                    best = (d, "")      # as near to two ratings: no vote
+        if best and best[1]:
+            votes[best[1]] = votes.get(best[1], 0) + 1
+    if not votes:
+        return []
+    top = max(votes.values())
+    winners = [r for r, v in votes.items() if v == top]
+    if len(winners) == 1 and winners[0] != mine:
+        return [f"rated {mine} vs {winners[0]}"]
+    return []
+
+
+def _find(seq: list[str], part: list[str]) -> list[int]:
+    n = len(part)
+    return [k for k in range(len(seq) - n + 1) if seq[k:k + n] == part]
+
+
+def _modifier_swaps(claim: tuple[Tok, ...], evid: tuple[Tok, ...], claim_stems: set[str],
+                    ev_tokens: set[str]) -> list[str]:
+    """The word before a body/role noun or a name says which one: "Wales Division" against "Midlands
+    Division", "senior probation officers" against "mid-ranking probation officers". Only a name against a
+    name, or a rank/scope word against another (a verb before a noun phrase is not a modifier)."""
+    out = []
+    key = [t.stem or t.word.lower() for t in evid]
+    heads = _heads()
+    ranks = _ranks()
+    for j in range(1, len(claim)):
+        t = claim[j]
+        if not t.stem or t.number or not (t.stem in heads or t.cap):
+            continue
+        # the longest run of the claim's content words ending here that the evidence has, word for word
+        i = j + 1
+        while i - 1 >= 1 and claim[i - 1].stem and not claim[i - 1].number and \
+                _find(key, [x.stem for x in claim[i - 1:j + 1]]):
+            i -= 1
+        if i > j or i < 1:
+            continue
+        c = claim[i - 1]
+        if not c.stem or c.number or (c.word.isupper() and c.stem in ev_tokens):
+            continue   # a stop word, a number, or an acronym the evidence spells out ("IOM offenders")
+        if c.cap:
+            if not claim[i].cap:
+                continue
+        elif c.stem in ev_tokens or c.stem not in ranks:
+            continue
+        found = _find(key, [x.stem for x in claim[i:j + 1]])
+        if any(c.stem in {e.stem for e in evid[max(0, k - 4):k]} for k in found):
+            continue   # "Serious Further Offence (SFO) team": the claim's word stands just before
+        synonyms = _synonyms().get(c.stem, frozenset())
+        other = [evid[k - 1] for k in found if k >= 1]
+        other = [e for e in other if e.stem and not e.number and e.stem not in claim_stems and e.cap == c.cap
+                 and e.stem not in synonyms and (c.cap or e.stem in ranks)]
+        if other:
+            out.append(f"{c.word} {' '.join(x.word for x in claim[i:j + 1])} vs {other[0].word}")
+    return out
+
+
+def _bindings(toks: tuple[Tok, ...]) -> dict[str, set[str]]:
+    """number -> the names that follow it within four words, before the next number ("six in England")."""
+    out: dict[str, set[str]] = {}
+    for i, t in enumerate(toks):
+        if not t.number:
+            continue
+        for u in toks[i + 1:i + 5]:
+            if u.number:
+                break
+            if u.cap and u.stem:
+                out.setdefault(t.number, set()).add(u.stem)
+                break
+    return out
+
+
+def _number_bindings(claim: tuple[Tok, ...], evid: tuple[Tok, ...]) -> list[str]:
+    mine, theirs = _bindings(claim), _bindings(evid)
+    names = {t.stem for t in claim if t.cap}
+    out = []
+    for n, said in mine.items():
+        there = theirs.get(n, set())
+        if there and not (said & there) and there & names:
+            out.append(f"{n} {'/'.join(sorted(said))} vs {n} {'/'.join(sorted(there))}")
+    return out
+
+
+# --- numbers and negation ---------------------------------------------------------------------------------------
+
+def missing_ordinals(ask, ev) -> list[str]:
+    """"ranked third" where the evidence gives no third (ordinals are not among text.numbers_in's numbers)."""
+    theirs = {_ORDINALS[w] for w in re.findall(r"[a-z]+", ev.low) if w in _ORDINALS}
+    return sorted({f"#{_ORDINALS[w]}" for w in re.findall(r"[a-z]+", ask.text.lower())
+                   if w in _ORDINALS and _ORDINALS[w] not in theirs})
+
+
+def negated(text: str) -> bool:
+    return bool(_NEGATION.search(text) or _NEGATORS.search(text))
+
+
+def clause_negation_flipped(ask, ev) -> bool:
+    """Negation the basic rule (answerability._negation_flipped) misses: a claim saying "lacked" where the evidence
+    negates nothing; the evidence saying "a lack of" one of the claim's words ("praised its responsiveness"
+    against "a lack of responsiveness"); or the evidence clause holding most of the claim's words negated where
+    the claim is not ("now attend every meeting" against "whilst representatives are not able to go to every
+    meeting")."""
+    terms = set(ask.terms)
+    if not terms:
+        return False
+    if negated(ask.text):
+        return not negated(ev.text)
+    words = tokens_of(ev.text)
+    for i, w in enumerate(words):
+        if _NEGATORS.fullmatch(w.word) and {x.stem for x in words[i + 1:i + 4]} & terms:
+            return True
+    scored = []
+    for clause in _CLAUSE.split(ev.text):
+        if not clause or not clause.strip():
+            continue
+        hits = len(terms & {t.stem for t in tokens_of(clause)})
+        if hits:
+            scored.append((hits, negated(clause)))
+    if not scored:
+        return False
+    top = max(h for h, _ in scored)
+    flags = {n for h, n in scored if h == top}
+    return top >= 2 and flags == {True}
+
+
+# --- aliases --------------------------------------------------------------------------------------------------
+
+_APPOSITION = re.compile(r"((?:[A-Z][\w’'-]+\s){1,3}[A-Z][\w’'-]+),\s+((?:(?:[A-Z][\w’'-]*|of|the|and)\s?){1,8}),")
+_GENERIC = {"dame", "sir", "mr", "mrs", "ms", "dr", "hm", "lord", "ladi", "the", "of"}
+
+
+@lru_cache(maxsize=2048)
+def aliases(passage_text: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """(name, title) pairs the passage sets up by apposition: "Dame Glenys Stacey, HM Chief Inspector of
+    Probation, said" -> ({dame, glenys, stacey}, {hm, chief, inspector, probat})."""
+    out = []
+    for m in _APPOSITION.finditer(passage_text):
+        a = frozenset(_stems(m.group(1))) - _GENERIC
+        b = frozenset(_stems(m.group(2))) - _GENERIC
+        if a and b:
+            out.append((a, b))
+    return tuple(out)
+
+
+def alias_matches(terms: list[str], evidence_text: str, passage_text: str) -> list[str]:
+    """Of `terms` (as written), those that name, by an alias the passage sets up, someone the evidence names."""
+    ev = {t.stem for t in tokens_of(evidence_text)}
+    out = []
+    for term in terms:
+        s = _stem(term)
+        for a, b in aliases(passage_text):
+            if (s in b and a & ev) or (s in a and b & ev):
+                out.append(term)
+                break
+    return out

@@ -54,6 +54,7 @@ _EXTRA_OPPOSITE_WORDS = [
     ("surplus excess", "shortage shortages shortfall"),
     ("well", "poorly badly"),
     ("above exceed", "below"),
+    ("improve improved change changed worsen worsened", "remain remains unchanged"),
 ]
 
 # nouns that name a body, role, place or group: the word before one says which ("the Midlands division",

@@ -35,7 +35,7 @@ from assistant.models import ScoredPassage
 # text addressed to an AI system: a passage holding it is never counted as support, so a model that obeyed it
 # cannot have the obeyed sentence pass the check by citing that passage
 from assistant.safety import INSTRUCTIONS  # noqa: F401 (also imported from here)
-from assistant.text import content_words, numbers_in, split_sentences, tokenize
+from assistant.text import _BULLET_PREFIX, _SENTENCE_SPLIT, content_words, numbers_in, split_sentences, tokenize
 
 _REFUSAL = re.compile(
     r"\b(?:passages?|documents?|sources?|context|text)\b.{0,60}?\b(?:do|does|did|can)\s*(?:not|n[o’']t)\b"
@@ -43,6 +43,29 @@ _REFUSAL = re.compile(
     r"|\bnot (?:mentioned|stated|covered|addressed|answered)\b"
     r"|\bcannot (?:find|answer|tell|say)\b|\bunable to (?:find|answer)\b", re.IGNORECASE)
 UNVERIFIED = "(unverified: this sentence cites no passage)"
+
+
+def claim_sentences(text: str) -> list[str]:
+    """The passage's sentences as a claim is aligned with them: each sentence of a list item on its own, with the
+    lead-in that introduces the list ("The aims of the SOMMB are to: Deliver against an Annual Plan."). A whole
+    list read as one sentence (text.split_sentences, right for quoting) would let a claim borrow a name from
+    another item ("Each area in Wales will have a regional director" from one item about England and another
+    about the Director in Wales)."""
+    out: list[str] = []
+    leads: dict[int, str] = {}
+    for line in text.split("\n"):
+        stripped = line.lstrip()
+        level = 1 if stripped.startswith("•") else 2 if stripped.startswith("◦") else 0
+        sentences = [s for s in (_BULLET_PREFIX.sub("", x).strip() for x in _SENTENCE_SPLIT.split(line))
+                     if len(s.split()) >= 3]
+        if not sentences:
+            continue
+        lead = " ".join(leads[k] for k in sorted(leads) if k < level) if level else ""
+        leads = {k: v for k, v in leads.items() if k < level}
+        out += [f"{lead} {s}" if lead else s for s in sentences]
+        if sentences[-1].endswith(":"):
+            leads[level] = sentences[-1]
+    return out
 
 
 def about_document(p) -> str:
@@ -154,12 +177,13 @@ class SupportChecker:
         self._numbers[n] = numbers_in(text)
         units = passage_units(passage)
         self._units[n] = list(zip(units, ({t for t in toks if not t.isdigit()} for toks in tokenize(units)), strict=False))
-        sentences = split_sentences(passage.text) or [passage.text]
+        sentences = claim_sentences(passage.text) or split_sentences(passage.text) or [passage.text]
         spans = sentences + [f"{a} {b}" for a, b in zip(sentences, sentences[1:], strict=False)]
         head = f"{passage.title}. {about_document(passage)} {passage.published or ''}"
+        # the single sentences first, then each adjacent pair (alignment() reads the pairs by that order)
         self._spans[n] = [Evidence.of(x, None, passage.section or "") for x in sentences]
-        self._evidence[n] = self._spans[n] + [Evidence.of(x, None, passage.section or "") for x in spans[len(sentences):]] \
-            + [Evidence.of(head)]
+        self._evidence[n] = self._spans[n] + [Evidence.of(x, None, passage.section or "")
+                                              for x in spans[len(sentences):]] + [Evidence.of(head)]
 
     def _vectors(self, texts: list[str]) -> np.ndarray:
         if self.cache is None:
@@ -216,36 +240,55 @@ class SupportChecker:
         adjacent sentences) that holds most of its words; a name, number or year that sentence lacks, or an
         opposite of what it says, is not supported by it, even when the word occurs elsewhere in the passage.
         A name the passage sets up as an alias ("Dame Glenys Stacey, HM Chief Inspector of Probation") matches
-        the other form. A pair of sentences that adds only a name to the best single sentence is not support for
-        that name: "notify Michael Hopkinson if the Board would like a presentation" where the sentence about the
-        presentation names Carolyn Maclean and the one before it names Michael Hopkinson."""
+        the other form. A pair of sentences is no support for a name that only one of them holds joined to words
+        that only the other holds ("Each area in Wales will have a new regional director" from "In England each
+        area will be overseen by a new ... regional director" and "The regional directors, along with the NPS
+        Director in Wales, ..."), unless the other refers back to it ("OMIC is a key focus. The aim of this
+        national programme is to make prisons safer.")."""
         ask = parse(claim, question=False)
         if not ask.terms:
             return None
-        best = single = None
+        best = None
         for n in cited:
             text = self.results[n - 1].passage.text
 
             def similar(terms: list[str], evidence: str, text: str = text) -> list[str]:
                 return support_terms.alias_matches(terms, evidence, text)
 
-            singles = {id(x) for x in self._spans.get(n, [])}
-            for ev in self._evidence.get(n, []):
-                a = align(ask, ev, similar=similar)
+            spans = self._spans.get(n, [])
+            singles = [align(ask, ev, similar=similar) for ev in spans]
+            for k, ev in enumerate(self._evidence.get(n, [])):
+                if k < len(spans):
+                    a = singles[k]
+                elif k < 2 * len(spans) - 1:
+                    i = k - len(spans)
+                    a = _borrowed_name(ask, singles[i], singles[i + 1], spans[i].text, spans[i + 1].text) or \
+                        align(ask, ev, similar=similar)
+                else:
+                    a = align(ask, ev, similar=similar)
                 key = (a.term_share, -len(a.missing_names) - len(a.missing_numbers), -len(a.conflicts), -len(ev.text))
                 if best is None or key > best[0]:
                     best = (key, a)
-                if id(ev) in singles and (single is None or key > single[0]):
-                    single = (key, a, ev.text)
         if best is None:
             return None
         a = best[1]
-        if single is not None and single[1] is not a:
-            s = single[1]
-            added = set(a.matched) - set(s.matched)
-            if s.missing_names and added and added <= ask.names and not _ANAPHOR.search(single[2]):
-                return s
+        if a.missing_numbers and "1" in a.missing_numbers and re.search(r"\bone\b", claim, re.IGNORECASE) \
+                and not re.search(r"\b1\b", claim):
+            # "One aim of the SOMMB is ...": the word "one" counts, it states no figure (the passage-wide check
+            # has already found it in the passage)
+            a.missing_numbers = [x for x in a.missing_numbers if x != "1"]
         return a
+
+
+def _borrowed_name(ask, first, second, first_text: str, second_text: str):
+    """The alignment of the sentence that lacks a name of the claim, when the claim joins that name (held only by
+    the other sentence) to words only this sentence holds, and this sentence does not refer back."""
+    for have, lack, lack_text in ((first, second, second_text), (second, first, first_text)):
+        borrowed = set(have.matched) - set(lack.matched)
+        own = set(lack.matched) - set(have.matched)
+        if (borrowed & ask.names or len(borrowed) == 1) and own - ask.names and not _ANAPHOR.search(lack_text):
+            return lack
+    return None
 
 
 # --- the whole answer ----------------------------------------------------------------------------

@@ -194,8 +194,8 @@ def _bound_opposites(claim: tuple[Tok, ...], evid: tuple[Tok, ...]) -> list[str]
     for i, t in enumerate(claim):
         for a, b in _all_opposites():
             for mine, theirs in ((a, b), (b, a)):
-                if t.stem not in mine or claim_stems & theirs:
-                    continue
+                if t.stem not in mine or claim_stems & theirs or not ev_stems & mine:
+                    continue   # (the evidence without the claim's side at all: _opposite_conflicts' case)
                 for n in _windows(claim, i, 1) - mine - theirs:
                     if n not in ev_stems:
                         continue

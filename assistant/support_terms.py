@@ -55,6 +55,7 @@ _EXTRA_OPPOSITE_WORDS = [
     ("well", "poorly badly"),
     ("above exceed", "below"),
     ("improve improved change changed worsen worsened", "remain remains unchanged"),
+    ("supplement supplements complement add", "replace replaces substitute supersede"),
 ]
 
 # nouns that name a body, role, place or group: the word before one says which ("the Midlands division",
@@ -73,6 +74,10 @@ _RATING_WORDS = {"rate", "rat", "rating", "assess", "assessment", "overal"}
 _NEGATORS = re.compile(r"\b(?:lack|lacks|lacked|lacking|absence|absent|unable)\b", re.IGNORECASE)
 _ORDINALS = {w: str(i) for i, w in enumerate("second third fourth fifth sixth seventh eighth ninth tenth".split(),
                                              start=2)}
+_RATING_CLAUSE = re.compile(r"[,;:()]|\b(?:with|but|while|whilst|although)\b", re.IGNORECASE)
+# words whose next word names which one ("Appendix A", "level 3"): another identifier names another one
+_DESIGNATORS = {"appendix", "annex", "table", "figure", "section", "level", "category", "tier", "part", "schedule",
+                "chapter", "paragraph", "version", "page", "phase", "stage"}
 _PREFIXES = ("un", "in", "im", "ir", "il", "dis", "non")
 _CLAUSE = re.compile(r"[,;:()“”\"]|\s[–-]\s|\b(?:but|whilst|while|although|though|because|whereas|which|where|as|since|if)\b",
                      re.IGNORECASE)
@@ -167,7 +172,8 @@ def conflicts(ask, ev) -> list[str]:
     out += _bound_opposites(claim, evid)
     out += _prefix_opposites(ask, evid, ev.tokens)
     if ask.answer_type is None:             # a statement, or a yes/no question: its rating names a standard
-        out += _rating_binding(ask, evid)
+        out += _rating_binding(ask, ev.text)
+    out += _designator_conflicts(claim, evid)
     out += _modifier_swaps(claim, evid, set(ask.terms), ev.tokens)
     out += _number_bindings(claim, evid)
     return list(dict.fromkeys(out))
@@ -223,41 +229,25 @@ def _prefix_opposites(ask, evid: tuple[Tok, ...], ev_tokens: set[str]) -> list[s
     return out
 
 
-def _rating_positions(evid: tuple[Tok, ...]) -> list[tuple[int, str]]:
-    out = []
-    for i, t in enumerate(evid):
-        low = t.word.lower()
-        if low in ("outstanding", "good", "inadequate"):
-            out.append((i, low))
-        elif low == "requires" and i + 1 < len(evid) and evid[i + 1].word.lower() == "improvement":
-            out.append((i, "requires improvement"))
-    return out
-
-
-def _rating_binding(ask, evid: tuple[Tok, ...]) -> list[str]:
-    """Each of the claim's other words votes for the evidence's rating nearest to it; the claim's rating must be
-    the one most of them are nearest ("case supervision planning and court work rated as outstanding")."""
+def _rating_binding(ask, evid_text: str) -> list[str]:
+    """Where the evidence gives two ratings, each of the claim's other words votes for the rating of the clause
+    it stands in; the claim's rating must be the one most votes go to ("an overall good rating with case
+    supervision assessment, with planning and court work rated as outstanding": planning is outstanding)."""
     if len(ask.ratings) != 1:
         return []
     mine = next(iter(ask.ratings))
-    spots = _rating_positions(evid)
-    if len({r for _, r in spots}) < 2 or mine not in {r for _, r in spots}:
+    clauses = [c for c in _RATING_CLAUSE.split(evid_text) if c and c.strip()]
+    rated = [(c, {r for r in RATINGS if re.search(rf"\b{r}\b", c.lower())}) for c in clauses]
+    given = set().union(*(r for _, r in rated)) if rated else set()
+    if len(given) < 2 or mine not in given:
         return []   # one rating only (or not the claim's): answerability._conflicts' rule decides
     rating_stems = {_stem(w) for r in RATINGS for w in r.split()} | _RATING_WORDS
     votes: dict[str, int] = {}
     for stem in set(ask.terms) - rating_stems:
-        best = None
-        for j, e in enumerate(evid):
-            if e.stem != stem:
-                continue
-            for p, r in spots:
-                d = abs(p - j)
-                if best is None or d < best[0]:
-                    best = (d, r)
-                elif d == best[0] and r != best[1]:
-                    best = (d, "")      # as near to two ratings: no vote
-        if best and best[1]:
-            votes[best[1]] = votes.get(best[1], 0) + 1
+        for clause, ratings in rated:
+            if len(ratings) == 1 and stem in {t.stem for t in tokens_of(clause)}:
+                r = next(iter(ratings))
+                votes[r] = votes.get(r, 0) + 1
     if not votes:
         return []
     top = max(votes.values())
@@ -265,6 +255,23 @@ def _rating_binding(ask, evid: tuple[Tok, ...]) -> list[str]:
     if len(winners) == 1 and winners[0] != mine:
         return [f"rated {mine} vs {winners[0]}"]
     return []
+
+
+def _designators(toks: tuple[Tok, ...]) -> dict[str, set[str]]:
+    """"Appendix A", "level 3", "Category 1": the designator word -> the identifiers that follow it."""
+    out: dict[str, set[str]] = {}
+    for i, t in enumerate(toks[:-1]):
+        if t.word.lower() in _DESIGNATORS:
+            nxt = toks[i + 1].word
+            if len(nxt) <= 4 and (nxt.isupper() or nxt.isdigit()):
+                out.setdefault(t.word.lower(), set()).add(nxt.upper())
+    return out
+
+
+def _designator_conflicts(claim: tuple[Tok, ...], evid: tuple[Tok, ...]) -> list[str]:
+    mine, theirs = _designators(claim), _designators(evid)
+    return [f"{d} {'/'.join(sorted(ids))} vs {d} {'/'.join(sorted(theirs[d]))}"
+            for d, ids in mine.items() if theirs.get(d) and not ids & theirs[d]]
 
 
 def _find(seq: list[str], part: list[str]) -> list[int]:
@@ -306,7 +313,7 @@ def _modifier_swaps(claim: tuple[Tok, ...], evid: tuple[Tok, ...], claim_stems: 
         synonyms = _synonyms().get(c.stem, frozenset())
         other = [evid[k - 1] for k in found if k >= 1]
         other = [e for e in other if e.stem and not e.number and e.stem not in claim_stems and e.cap == c.cap
-                 and e.stem not in synonyms and (c.cap or e.stem in ranks)]
+                 and e.stem not in synonyms]
         if other:
             out.append(f"{c.word} {' '.join(x.word for x in claim[i:j + 1])} vs {other[0].word}")
     return out

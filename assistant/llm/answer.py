@@ -40,7 +40,7 @@ def llm_answer(service, question: str, results: list[ScoredPassage], extractive:
     answer: Answer | None = None
     raw = shown = ""
     for event in generate(question, results, extractive, service.settings, lambda: service.llm_client,
-                          service.embedder.embed, stream=on_delta is not None):
+                          service.embedder.embed, stream=on_delta is not None, glossary=glossary):
         if isinstance(event, Answer):
             answer = event
             continue

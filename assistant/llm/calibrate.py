@@ -26,6 +26,7 @@ class Measured:
     similarity: float
     blocked: str = ""            # names | numbers | conflict | negation: the aligned sentence contradicts the claim
     aligned: float = 0.0         # share of the claim's words in its best-aligned passage sentence
+    batch: int = 1               # 1: the first set; 2, 3: written later (issue 11), reported apart as held-out
 
     def accepted(self, min_word_support: float, min_similarity: float,
                  aligned_min_similarity: float | None = None) -> bool:
@@ -54,18 +55,18 @@ def _find(passages: list[Passage], phrase: str) -> Passage:
     return hits[0]
 
 
-def measure(examples: list[dict], passages: list[Passage], embed) -> list[Measured]:
+def measure(examples: list[dict], passages: list[Passage], embed, glossary=None) -> list[Measured]:
     out = []
     for ex in examples:
         cited = [ScoredPassage(passage=_find(passages, phrase), score=1.0) for phrase in ex["cites"]]
-        checker = SupportChecker(cited, embed, 0.0, -1.0)
+        checker = SupportChecker(cited, embed, 0.0, -1.0, glossary=glossary)
         s = checker.check(ex["claim"], list(range(1, len(cited) + 1)))  # thresholds 0: every measure computed
         a = checker.alignment(ex["claim"], list(range(1, len(cited) + 1)))
         blocked = s.verdict if s.verdict in ("names", "conflict", "negation") or (
             s.verdict == "numbers" and not s.missing_numbers) else ""
         out.append(Measured(ex["claim"], bool(ex["supported"]), ex.get("kind", ""), not s.missing_numbers,
                             s.coverage, checker.similarity(ex["claim"], list(range(1, len(cited) + 1))), blocked,
-                            a.term_share if a else 0.0))
+                            a.term_share if a else 0.0, int(ex.get("batch", 1))))
     return out
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant import support_terms
-from assistant.answerability import Evidence, align, parse
+from assistant.answerability import Evidence, align, parse, with_glossary
 from assistant.llm.sentences import BULLET, long_date, markers, passage_units, split_line, strip_markers, weekday
 from assistant.models import ScoredPassage
 
@@ -143,13 +143,14 @@ class SupportChecker:
 
     def __init__(self, results: list[ScoredPassage], embed: Callable[[list[str]], np.ndarray],
                  min_word_support: float, min_similarity: float, candidates: int = 8,
-                 cache: VectorCache | None = UNIT_VECTORS):
+                 cache: VectorCache | None = UNIT_VECTORS, glossary=None):
         self.results = results
         self.embed = embed
         self.min_word_support = min_word_support
         self.min_similarity = min_similarity
         self.candidates = candidates
         self.cache = cache
+        self.glossary = glossary    # the answerability engine's: LLR = Leicester, Leicestershire and Rutland
         self._words: dict[int, set[str]] = {}
         self._numbers: dict[int, set[str]] = {}
         self._units: dict[int, list[tuple[str, set[str]]]] = {}
@@ -181,9 +182,10 @@ class SupportChecker:
         spans = sentences + [f"{a} {b}" for a, b in zip(sentences, sentences[1:], strict=False)]
         head = f"{passage.title}. {about_document(passage)} {passage.published or ''}"
         # the single sentences first, then each adjacent pair (alignment() reads the pairs by that order)
-        self._spans[n] = [Evidence.of(x, None, passage.section or "") for x in sentences]
-        self._evidence[n] = self._spans[n] + [Evidence.of(x, None, passage.section or "")
-                                              for x in spans[len(sentences):]] + [Evidence.of(head)]
+        g, section = self.glossary, passage.section or ""
+        self._spans[n] = [Evidence.of(x, g, section, passage.text) for x in sentences]
+        self._evidence[n] = self._spans[n] + [Evidence.of(x, g, section, passage.text)
+                                              for x in spans[len(sentences):]] + [Evidence.of(head, g)]
 
     def _vectors(self, texts: list[str]) -> np.ndarray:
         if self.cache is None:
@@ -245,7 +247,7 @@ class SupportChecker:
         area will be overseen by a new ... regional director" and "The regional directors, along with the NPS
         Director in Wales, ..."), unless the other refers back to it ("OMIC is a key focus. The aim of this
         national programme is to make prisons safer.")."""
-        ask = parse(claim, question=False)
+        ask = with_glossary(parse(claim, question=False), self.glossary)
         if not ask.terms:
             return None
         best = None
@@ -280,13 +282,21 @@ class SupportChecker:
         return a
 
 
+def _quote_goes_on(have_text: str, lack_text: str) -> bool:
+    """One sentence of a quotation the other opens or closes: its speaker ("Dame Glenys said, “... . More also
+    needs to be done ...”") is named once for the whole quotation."""
+    return have_text.count("“") > have_text.count("”") or (lack_text.count("”") > lack_text.count("“"))
+
+
 def _borrowed_name(ask, first, second, first_text: str, second_text: str):
     """The alignment of the sentence that lacks a name of the claim, when the claim joins that name (held only by
     the other sentence) to words only this sentence holds, and this sentence does not refer back."""
-    for have, lack, lack_text in ((first, second, second_text), (second, first, first_text)):
+    for have, lack, have_text, lack_text in ((first, second, first_text, second_text),
+                                             (second, first, second_text, first_text)):
         borrowed = set(have.matched) - set(lack.matched)
         own = set(lack.matched) - set(have.matched)
-        if (borrowed & ask.names or len(borrowed) == 1) and own - ask.names and not _ANAPHOR.search(lack_text):
+        if (borrowed & ask.names or len(borrowed) == 1) and own - ask.names and not _ANAPHOR.search(lack_text) \
+                and not _quote_goes_on(have_text, lack_text):
             return lack
     return None
 

@@ -47,7 +47,7 @@ def _may_log(results: list[ScoredPassage], settings: Settings) -> bool:
 
 def generate(question: str, results: list[ScoredPassage], extractive: Answer, settings: Settings,
              client: Callable[[], LLMClient], embed: Callable[[list[str]], np.ndarray],
-             stream: bool = False) -> Iterator[str | Answer]:
+             stream: bool = False, glossary=None) -> Iterator[str | Answer]:
     """Checked text pieces (str), then the final Answer (always last, always yielded)."""
     results = list(results)
     if not results:
@@ -62,7 +62,8 @@ def generate(question: str, results: list[ScoredPassage], extractive: Answer, se
     if _may_log(results, settings):
         log.debug("llm prompt: %s", [m.content for m in messages])
     checker = AnswerChecker(results, SupportChecker(results, embed, settings.llm_min_word_support,
-                                                    settings.llm_min_similarity), settings.llm_uncited)
+                                                    settings.llm_min_similarity, glossary=glossary),
+                            settings.llm_uncited)
     started = time.perf_counter()
     raw = ""
     try:

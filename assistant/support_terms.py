@@ -74,6 +74,9 @@ _RATING_WORDS = {"rate", "rat", "rating", "assess", "assessment", "overal"}
 _NEGATORS = re.compile(r"\b(?:lack|lacks|lacked|lacking|absence|absent|unable)\b", re.IGNORECASE)
 _ORDINALS = {w: str(i) for i, w in enumerate("second third fourth fifth sixth seventh eighth ninth tenth".split(),
                                              start=2)}
+# a universal claim and the words that state it in the evidence ("every" is said by "all", "each", "every")
+_UNIVERSALS = {"all": {"all", "every", "each", "entire", "whole"}, "every": {"all", "every", "each"},
+               "always": {"always", "every", "all"}, "never": {"never", "not", "no"}, "none": {"none", "no", "not"}}
 _RATING_CLAUSE = re.compile(r"[,;:()]|\b(?:with|but|while|whilst|although)\b", re.IGNORECASE)
 # words whose next word names which one ("Appendix A", "level 3"): another identifier names another one
 _DESIGNATORS = {"appendix", "annex", "table", "figure", "section", "level", "category", "tier", "part", "schedule",
@@ -174,6 +177,8 @@ def conflicts(ask, ev) -> list[str]:
     if ask.answer_type is None:             # a statement, or a yes/no question: its rating names a standard
         out += _rating_binding(ask, ev.text)
     out += _designator_conflicts(claim, evid)
+    if ask.answer_type is None:
+        out += _overgeneralised(claim, evid)
     out += _modifier_swaps(claim, evid, set(ask.terms), ev.tokens)
     out += _number_bindings(claim, evid)
     return list(dict.fromkeys(out))
@@ -257,6 +262,18 @@ def _rating_binding(ask, evid_text: str) -> list[str]:
     return []
 
 
+def _overgeneralised(claim: tuple[Tok, ...], evid: tuple[Tok, ...]) -> list[str]:
+    """"All premises provided a safe environment" where the sentence says the extent "varied": a claim about all
+    (every, always, never, none) needs a sentence that says so."""
+    ev_words = {t.word.lower() for t in evid}
+    out = []
+    for t in claim:
+        q = t.word.lower()
+        if q in _UNIVERSALS and not ev_words & _UNIVERSALS[q]:
+            out.append(f"{q} vs a narrower statement")
+    return list(dict.fromkeys(out))
+
+
 def _designators(toks: tuple[Tok, ...]) -> dict[str, set[str]]:
     """"Appendix A", "level 3", "Category 1": the designator word -> the identifiers that follow it."""
     out: dict[str, set[str]] = {}
@@ -315,7 +332,8 @@ def _modifier_swaps(claim: tuple[Tok, ...], evid: tuple[Tok, ...], claim_stems: 
         other = [e for e in other if e.stem and not e.number and e.stem not in claim_stems and e.cap == c.cap
                  and e.stem not in synonyms]
         if other:
-            out.append(f"{c.word} {' '.join(x.word for x in claim[i:j + 1])} vs {other[0].word}")
+            run_words = " ".join(x.word for x in claim[i:j + 1])
+            out.append(f"{c.word} {run_words} vs {other[0].word} {run_words}")
     return out
 
 

@@ -90,3 +90,44 @@ def sweep(measured: list[Measured], words=None, sims=None) -> list[dict]:
     words = words or [round(0.3 + 0.05 * i, 2) for i in range(11)]
     sims = sims or [round(0.3 + 0.05 * i, 2) for i in range(11)]
     return [score(measured, w, s) for w in words for s in sims]
+
+
+# every threshold the check has: content-word share, cosine, and the cosine for a claim aligned with one passage
+# sentence (check.ALIGNED_MIN_SIMILARITY)
+GRID3 = [(w, c, a) for w in (0.6, 0.65, 0.7, 0.75, 0.8) for c in (0.55, 0.6, 0.65, 0.7, 0.75)
+         for a in (0.3, 0.35, 0.4, 0.45, 0.5)]
+
+
+def _balanced(r: dict) -> tuple[float, float]:
+    kept = 1.0 if r["supported_kept"] is None else r["supported_kept"]
+    dropped = 1.0 if r["unsupported_dropped"] is None else r["unsupported_dropped"]
+    return min(kept, dropped), r["accuracy"] or 0.0
+
+
+def choose(measured: list[Measured], grid=GRID3) -> tuple[float, float, float]:
+    """The thresholds with the best worse-of-the-two rate (supported kept, unsupported dropped), then accuracy;
+    ties to the first in grid order."""
+    return max(grid, key=lambda g: _balanced(score(measured, *g)))
+
+
+def cross_validate(measured: list[Measured], folds: int = 5, seed: int = 0, grid=GRID3) -> dict:
+    """k-fold: all three thresholds chosen on k-1 folds, scored on the fold left out; pooled over the folds."""
+    import random
+
+    order = list(range(len(measured)))
+    random.Random(seed).shuffle(order)
+    kept = caught = npos = nneg = 0
+    picks = []
+    for k in range(folds):
+        train = [measured[i] for j, i in enumerate(order) if j % folds != k]
+        test = [measured[i] for j, i in enumerate(order) if j % folds == k]
+        pick = choose(train, grid)
+        picks.append(pick)
+        r = score(test, *pick)
+        kept += (r["supported_kept"] or 0.0) * r["n_supported"]
+        caught += (r["unsupported_dropped"] or 0.0) * r["n_unsupported"]
+        npos += r["n_supported"]
+        nneg += r["n_unsupported"]
+    return {"supported_kept": round(kept / npos, 4) if npos else None,
+            "unsupported_dropped": round(caught / nneg, 4) if nneg else None,
+            "n_supported": npos, "n_unsupported": nneg, "picks": picks}

@@ -155,6 +155,11 @@ def tokens_of(text: str) -> tuple[Tok, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=8192)
+def _stem_set(text: str) -> frozenset[str]:
+    return frozenset(t.stem for t in tokens_of(text)) - {""}
+
+
 def _windows(toks: tuple[Tok, ...], i: int, width: int) -> set[str]:
     """Stems of the content words within `width` content words of position i."""
     content = [j for j, t in enumerate(toks) if t.stem]
@@ -171,9 +176,9 @@ def conflicts(ask, ev) -> list[str]:
     and ratings of answerability._conflicts: each as "claim's words vs evidence's words"."""
     claim, evid = tokens_of(ask.text), tokens_of(ev.text)
     out: list[str] = []
-    out += _opposite_conflicts(claim, evid)
+    out += _opposite_conflicts(_stem_set(ask.text), _stem_set(ev.text))
     out += _bound_opposites(claim, evid)
-    out += _prefix_opposites(ask, evid, ev.tokens)
+    out += _prefix_opposites(ask, ev)
     if ask.answer_type is None:             # a statement, or a yes/no question: its rating names a standard
         out += _rating_binding(ask, ev.text)
     out += _designator_conflicts(claim, evid)
@@ -184,11 +189,13 @@ def conflicts(ask, ev) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _opposite_conflicts(claim: tuple[Tok, ...], evid: tuple[Tok, ...]) -> list[str]:
+def _opposite_conflicts(claim_set: frozenset[str], ev_set: frozenset[str]) -> list[str]:
     """A word of one side where the evidence sentence has only the other side (as answerability._conflicts,
     with the extra pairs and the stop words that are a side: "more", "further")."""
     out = []
-    asked, there = {t.stem for t in claim} - {""}, {t.stem for t in evid} - {""}
+    asked, there = claim_set, ev_set
+    if not asked & _opposite_index().keys():
+        return []
     for a, b in _all_opposites():
         for mine, theirs in ((a, b), (b, a)):
             if asked & mine and not (there & mine) and there & theirs and not (asked & theirs):
@@ -196,41 +203,78 @@ def _opposite_conflicts(claim: tuple[Tok, ...], evid: tuple[Tok, ...]) -> list[s
     return out
 
 
-def _bound_opposites(claim: tuple[Tok, ...], evid: tuple[Tok, ...]) -> list[str]:
-    """An opposite next to the same word: "publicly run" against "privately run" (the evidence may use the claim's
-    word elsewhere: "public funds"). Not when the claim holds both sides ("East and West divisions")."""
-    out = []
-    ev_stems = {t.stem for t in evid}
-    claim_stems = {t.stem for t in claim}
-    for i, t in enumerate(claim):
-        for a, b in _all_opposites():
-            for mine, theirs in ((a, b), (b, a)):
-                if t.stem not in mine or claim_stems & theirs or not ev_stems & mine:
-                    continue   # (the evidence without the claim's side at all: _opposite_conflicts' case)
-                for n in _windows(claim, i, 1) - mine - theirs:
-                    if n not in ev_stems:
-                        continue
-                    near = set().union(*(_windows(evid, j, 1) for j, e in enumerate(evid) if e.stem == n))
-                    if near & theirs and not near & mine:
-                        out.append(f"{t.word} {n} vs {'/'.join(sorted(near & theirs))} {n}")
+@lru_cache(maxsize=1)
+def _opposite_index() -> dict[str, tuple[tuple[frozenset[str], frozenset[str]], ...]]:
+    """word -> the (its side, other side) pairs it belongs to."""
+    out: dict[str, list] = {}
+    for a, b in _all_opposites():
+        for mine, theirs in ((a, b), (b, a)):
+            for w in mine:
+                out.setdefault(w, []).append((mine, theirs))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _neighbours(toks: tuple[Tok, ...]) -> dict[str, set[str]]:
+    """stem -> the content stems right before or after any of its occurrences."""
+    content = [t.stem for t in toks if t.stem]
+    out: dict[str, set[str]] = {}
+    for k, s in enumerate(content):
+        near = out.setdefault(s, set())
+        if k > 0:
+            near.add(content[k - 1])
+        if k + 1 < len(content):
+            near.add(content[k + 1])
     return out
 
 
-def _prefix_opposites(ask, evid: tuple[Tok, ...], ev_tokens: set[str]) -> list[str]:
+def _bound_opposites(claim: tuple[Tok, ...], evid: tuple[Tok, ...]) -> list[str]:
+    """An opposite next to the same word: "publicly run" against "privately run" (the evidence may use the claim's
+    word elsewhere: "public funds"). Not when the claim holds both sides ("East and West divisions")."""
+    index = _opposite_index()
+    if not any(t.stem in index for t in claim):
+        return []
+    out = []
+    claim_near, ev_near = _neighbours(claim), _neighbours(evid)
+    claim_stems = set(claim_near)
+    for t in claim:
+        for mine, theirs in index.get(t.stem, ()):
+            if claim_stems & theirs or not ev_near.keys() & mine:
+                continue   # (the evidence without the claim's side at all: _opposite_conflicts' case)
+            for n in claim_near.get(t.stem, set()) - mine - theirs:
+                near = ev_near.get(n)
+                if near and near & theirs and not near & mine:
+                    out.append(f"{t.word} {n} vs {'/'.join(sorted(near & theirs))} {n}")
+    return out
+
+
+@lru_cache(maxsize=8192)
+def _prefixed(evidence_text: str) -> dict[str, str]:
+    """Stem of the base -> the word, for the evidence's words that negate by prefix ("ineffective": effect)."""
+    out = {}
+    for t in tokens_of(evidence_text):
+        w = t.word.lower()
+        for p in _PREFIXES:
+            if w.startswith(p) and len(w) - len(p) >= 4:
+                base = _stem(w[len(p):])
+                if base:
+                    out.setdefault(base, w)
+    return out
+
+
+def _prefix_opposites(ask, ev) -> list[str]:
     """"unclear" against "clear", "ineffective" against "effective" (the claim's word absent from the evidence)."""
     out = []
-    ev_words = {t.word.lower(): t for t in evid}
+    prefixed = None
     for stem, word in ask.terms.items():
-        if stem in ev_tokens:
+        if stem in ev.tokens:
             continue
         low = word.lower()
         for p in _PREFIXES:
-            if low.startswith(p) and len(low) - len(p) >= 4 and _stem(low[len(p):]) in ev_tokens:
+            if low.startswith(p) and len(low) - len(p) >= 4 and _stem(low[len(p):]) in ev.tokens:
                 out.append(f"{word} vs {low[len(p):]}")
-        for w in ev_words:
-            for p in _PREFIXES:
-                if w.startswith(p) and len(w) - len(p) >= 4 and _stem(w[len(p):]) == stem:
-                    out.append(f"{word} vs {w}")
+        prefixed = _prefixed(ev.text) if prefixed is None else prefixed
+        if stem in prefixed:
+            out.append(f"{word} vs {prefixed[stem]}")
     return out
 
 
@@ -365,15 +409,30 @@ def _number_bindings(claim: tuple[Tok, ...], evid: tuple[Tok, ...]) -> list[str]
 
 # --- numbers and negation ---------------------------------------------------------------------------------------
 
+_ORDINAL = re.compile(r"\b(?:" + "|".join(_ORDINALS) + r")\b", re.IGNORECASE)
+
+
 def missing_ordinals(ask, ev) -> list[str]:
     """"ranked third" where the evidence gives no third (ordinals are not among text.numbers_in's numbers)."""
-    theirs = {_ORDINALS[w] for w in re.findall(r"[a-z]+", ev.low) if w in _ORDINALS}
-    return sorted({f"#{_ORDINALS[w]}" for w in re.findall(r"[a-z]+", ask.text.lower())
-                   if w in _ORDINALS and _ORDINALS[w] not in theirs})
+    mine = {_ORDINALS[m.group(0).lower()] for m in _ORDINAL.finditer(ask.text)}
+    if not mine:
+        return []
+    theirs = {_ORDINALS[m.group(0).lower()] for m in _ORDINAL.finditer(ev.text)}
+    return sorted(f"#{n}" for n in mine - theirs)
 
 
 def negated(text: str) -> bool:
     return bool(_NEGATION.search(text) or _NEGATORS.search(text))
+
+
+@lru_cache(maxsize=8192)
+def _negation_profile(text: str) -> tuple[bool, frozenset[str], tuple[tuple[frozenset[str], bool], ...]]:
+    """(negated at all, stems within three words after "lack"/"absence"/"unable", (clause stems, negated) each)."""
+    words = tokens_of(text)
+    lacked = frozenset(x.stem for i, w in enumerate(words) if _NEGATORS.fullmatch(w.word)
+                       for x in words[i + 1:i + 4] if x.stem)
+    clauses = tuple((_stem_set(c), negated(c)) for c in _CLAUSE.split(text) if c and c.strip())
+    return negated(text), lacked, clauses
 
 
 def clause_negation_flipped(ask, ev) -> bool:
@@ -385,19 +444,14 @@ def clause_negation_flipped(ask, ev) -> bool:
     terms = set(ask.terms)
     if not terms:
         return False
+    ev_negated, lacked, clauses = _negation_profile(ev.text)
     if negated(ask.text):
-        return not negated(ev.text)
-    words = tokens_of(ev.text)
-    for i, w in enumerate(words):
-        if _NEGATORS.fullmatch(w.word) and {x.stem for x in words[i + 1:i + 4]} & terms:
-            return True
-    scored = []
-    for clause in _CLAUSE.split(ev.text):
-        if not clause or not clause.strip():
-            continue
-        hits = len(terms & {t.stem for t in tokens_of(clause)})
-        if hits:
-            scored.append((hits, negated(clause)))
+        return not ev_negated
+    if not ev_negated and not lacked:
+        return False
+    if lacked & terms:
+        return True
+    scored = [(len(terms & stems), neg) for stems, neg in clauses if terms & stems]
     if not scored:
         return False
     top = max(h for h, _ in scored)

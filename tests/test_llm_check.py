@@ -162,6 +162,13 @@ COMING_YEAR, GLEN_PARVA, PARTNERS = "250,000", "Glen Parva", "November 2017"
     (COMING_YEAR, "The East division will comprise LLR, Nottingham and Nottinghamshire, Derby and Derbyshire, "
                   "and Lincoln and Lincolnshire.", "ok"),
     (NOTES, "The report was published on Tuesday 18 December 2018.", "ok"),
+    # a model quoting a whole list as one sentence (three items): each item lends it much, none only a name
+    ("serious organised crime", "The Board will be aware of the challenges of collating data across agencies but we "
+     "are committed to delivering the best information we can with the resources available and are grateful to the "
+     "OPPC for supporting us in this work; Development of a multi-agency shared learning approach to serious "
+     "further offences; this supplements existing single agency and joint agency processes; Collaboration with "
+     "partners, to scope the unmet need in relation to accommodation and mental health for offenders subject to "
+     "Integrated Offender management (IOM).", "ok"),
     (NOTES, "The report was published on Thursday 20 December 2018.", "numbers"),
 ])
 def test_each_cause_of_unsupported_and_each_faithful_compression(service, phrase, claim, verdict):

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant import support_terms
-from assistant.answerability import Evidence, align, parse, with_glossary
+from assistant.answerability import Evidence, align, evidence_of, parse, with_glossary
 from assistant.llm.sentences import BULLET, long_date, markers, passage_units, split_line, strip_markers, weekday
 from assistant.models import ScoredPassage
 
@@ -68,6 +68,11 @@ def claim_sentences(text: str) -> list[str]:
     return out
 
 
+def _item(sentence: str) -> str:
+    """A list item's own text (claim_sentences puts its list's lead-in before it)."""
+    return sentence.rsplit(": ", 1)[-1] if ": " in sentence else sentence
+
+
 def about_document(p) -> str:
     """A sentence of the passage's metadata: a claim about when "the report" was published is supported by it."""
     if not p.published:
@@ -94,6 +99,9 @@ class Support:
 # (long sentences dilute a short claim's embedding). Calibrated with the thresholds in config.py on
 # benchmarks/llm_check_examples.yaml (benchmarks/llm_check.py; RESULTS.md).
 ALIGNED_SHARE = 0.85
+# a claim one list item holds this much of restates that item, not the list (whose other items could lend it a
+# name: "Each area in Wales ..." from an item about England and another about the Director in Wales)
+LIST_ITEM_SHARE = 0.6
 
 # a sentence that refers back to the one before: a name there may be what it is about
 _ANAPHOR = re.compile(r"\b(?:it|its|this|these|they|their|them|he|she|his|her|such)\b", re.IGNORECASE)
@@ -156,6 +164,7 @@ class SupportChecker:
         self._units: dict[int, list[tuple[str, set[str]]]] = {}
         self._evidence: dict[int, list] = {}   # answerability.Evidence of each sentence and adjacent pair
         self._spans: dict[int, list] = {}      # ... of each single sentence
+        self._lists: dict[int, list] = {}      # ... of each list read as one sentence, with its items' indices
         self._claims: dict[str, np.ndarray] = {}
         self.ignored: set[int] = set()  # passages holding instructions to AI systems
 
@@ -171,7 +180,7 @@ class SupportChecker:
         if INSTRUCTIONS.search(passage.text):
             self.ignored.add(n)  # supports nothing
             self._words[n], self._numbers[n], self._units[n], self._evidence[n] = set(), set(), [], []
-            self._spans[n] = []
+            self._spans[n], self._lists[n] = [], []
             return
         text = self._text(n)
         self._words[n] = content_words(text)
@@ -181,11 +190,17 @@ class SupportChecker:
         sentences = claim_sentences(passage.text) or split_sentences(passage.text) or [passage.text]
         spans = sentences + [f"{a} {b}" for a, b in zip(sentences, sentences[1:], strict=False)]
         head = f"{passage.title}. {about_document(passage)} {passage.published or ''}"
-        # the single sentences first, then each adjacent pair (alignment() reads the pairs by that order)
+        # the single sentences first, then each adjacent pair (alignment() reads the pairs by that order), the
+        # document's metadata; then each whole list read as one sentence, with the items it is made of
         g, section = self.glossary, passage.section or ""
-        self._spans[n] = [Evidence.of(x, g, section, passage.text) for x in sentences]
-        self._evidence[n] = self._spans[n] + [Evidence.of(x, g, section, passage.text)
-                                              for x in spans[len(sentences):]] + [Evidence.of(head, g)]
+        self._spans[n] = [evidence_of(x, g, section, passage.text) for x in sentences]
+        self._evidence[n] = self._spans[n] + [evidence_of(x, g, section, passage.text)
+                                              for x in spans[len(sentences):]] + [evidence_of(head, g)]
+        self._lists[n] = []
+        for whole in split_sentences(passage.text):
+            parts = [i for i, s in enumerate(sentences) if _item(s).rstrip(";.,") in whole]
+            if len(parts) > 2:
+                self._lists[n].append((evidence_of(whole, g, section, passage.text), parts))
 
     def _vectors(self, texts: list[str]) -> np.ndarray:
         if self.cache is None:
@@ -271,6 +286,20 @@ class SupportChecker:
                 key = (a.term_share, -len(a.missing_names) - len(a.missing_numbers), -len(a.conflicts), -len(ev.text))
                 if best is None or key > best[0]:
                     best = (key, a)
+            # a claim restating several items of a list at once (a model quoting a long sentence whole): when no
+            # item holds most of it, and no item lends it only a name or a word
+            for ev, parts in self._lists.get(n, []):
+                if max(singles[i].term_share for i in parts) >= LIST_ITEM_SHARE:
+                    continue
+                used = [set(singles[i].matched) for i in parts]
+                if any(own and (own <= ask.names or len(own) == 1)
+                       for own in (u - set().union(*(o for j, o in enumerate(used) if j != k))
+                                   for k, u in enumerate(used))):
+                    continue
+                a = align(ask, ev, similar=similar)
+                key = (a.term_share, -len(a.missing_names) - len(a.missing_numbers), -len(a.conflicts), -len(ev.text))
+                if best is None or key > best[0]:
+                    best = (key, a)
         if best is None:
             return None
         a = best[1]
@@ -295,7 +324,8 @@ def _borrowed_name(ask, first, second, first_text: str, second_text: str):
                                              (second, first, second_text, first_text)):
         borrowed = set(have.matched) - set(lack.matched)
         own = set(lack.matched) - set(have.matched)
-        if (borrowed & ask.names or len(borrowed) == 1) and own - ask.names and not _ANAPHOR.search(lack_text) \
+        if borrowed and (borrowed <= ask.names or len(borrowed) == 1) and own - ask.names \
+                and not _ANAPHOR.search(lack_text) \
                 and not _quote_goes_on(have_text, lack_text):
             return lack
     return None

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from assistant import support_terms  # issue 11 item 6: the shared support words (synonyms, bound opposites...)
 from assistant.question_parse import (  # noqa: F401 (names also imported from here)
     _AMOUNT_WORDS,
     _DATE_WORDS,
@@ -40,7 +41,6 @@ from assistant.question_parse import (  # noqa: F401 (names also imported from h
     parse,
     with_glossary,
 )
-from assistant import support_terms  # issue 11 item 6: the shared support words (synonyms, bound opposites...)
 from assistant.text import numbers_in
 
 MODEL_PATH = Path(__file__).with_name("answerability_model.json")

@@ -160,15 +160,6 @@ def _stem_set(text: str) -> frozenset[str]:
     return frozenset(t.stem for t in tokens_of(text)) - {""}
 
 
-def _windows(toks: tuple[Tok, ...], i: int, width: int) -> set[str]:
-    """Stems of the content words within `width` content words of position i."""
-    content = [j for j, t in enumerate(toks) if t.stem]
-    if i not in content:
-        return set()
-    k = content.index(i)
-    return {toks[content[x]].stem for x in range(max(0, k - width), min(len(content), k + width + 1)) if x != k}
-
-
 # --- conflicts ------------------------------------------------------------------------------------------------
 
 def conflicts(ask, ev) -> list[str]:
@@ -250,7 +241,7 @@ def _bound_opposites(claim: tuple[Tok, ...], evid: tuple[Tok, ...]) -> list[str]
 @lru_cache(maxsize=8192)
 def _prefixed(evidence_text: str) -> dict[str, str]:
     """Stem of the base -> the word, for the evidence's words that negate by prefix ("ineffective": effect)."""
-    out = {}
+    out: dict[str, str] = {}
     for t in tokens_of(evidence_text):
         w = t.word.lower()
         for p in _PREFIXES:

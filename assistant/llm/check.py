@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant import support_terms
-from assistant.answerability import Evidence, align, evidence_of, parse, with_glossary
+from assistant.answerability import align, evidence_of, parse, with_glossary
 from assistant.llm.sentences import BULLET, long_date, markers, passage_units, split_line, strip_markers, weekday
 from assistant.models import ScoredPassage
 

@@ -29,13 +29,14 @@ import numpy as np
 
 from assistant import support_terms
 from assistant.answerability import align, evidence_of, parse, with_glossary
-from assistant.llm.sentences import BULLET, long_date, markers, passage_units, split_line, strip_markers, weekday
+from assistant.llm.claim_spans import about_document, borrowed_name, claim_sentences, lends_a_word, list_item
+from assistant.llm.sentences import BULLET, markers, passage_units, split_line, strip_markers
 from assistant.models import ScoredPassage
 
 # text addressed to an AI system: a passage holding it is never counted as support, so a model that obeyed it
 # cannot have the obeyed sentence pass the check by citing that passage
 from assistant.safety import INSTRUCTIONS  # noqa: F401 (also imported from here)
-from assistant.text import _BULLET_PREFIX, _SENTENCE_SPLIT, content_words, numbers_in, split_sentences, tokenize
+from assistant.text import content_words, numbers_in, split_sentences, tokenize
 
 _REFUSAL = re.compile(
     r"\b(?:passages?|documents?|sources?|context|text)\b.{0,60}?\b(?:do|does|did|can)\s*(?:not|n[o’']t)\b"
@@ -43,42 +44,6 @@ _REFUSAL = re.compile(
     r"|\bnot (?:mentioned|stated|covered|addressed|answered)\b"
     r"|\bcannot (?:find|answer|tell|say)\b|\bunable to (?:find|answer)\b", re.IGNORECASE)
 UNVERIFIED = "(unverified: this sentence cites no passage)"
-
-
-def claim_sentences(text: str) -> list[str]:
-    """The passage's sentences as a claim is aligned with them: each sentence of a list item on its own, with the
-    lead-in that introduces the list ("The aims of the SOMMB are to: Deliver against an Annual Plan."). A whole
-    list read as one sentence (text.split_sentences, right for quoting) would let a claim borrow a name from
-    another item ("Each area in Wales will have a regional director" from one item about England and another
-    about the Director in Wales)."""
-    out: list[str] = []
-    leads: dict[int, str] = {}
-    for line in text.split("\n"):
-        stripped = line.lstrip()
-        level = 1 if stripped.startswith("•") else 2 if stripped.startswith("◦") else 0
-        sentences = [s for s in (_BULLET_PREFIX.sub("", x).strip() for x in _SENTENCE_SPLIT.split(line))
-                     if len(s.split()) >= 3]
-        if not sentences:
-            continue
-        lead = " ".join(leads[k] for k in sorted(leads) if k < level) if level else ""
-        leads = {k: v for k, v in leads.items() if k < level}
-        out += [f"{lead} {s}" if lead else s for s in sentences]
-        if sentences[-1].endswith(":"):
-            leads[level] = sentences[-1]
-    return out
-
-
-def _item(sentence: str) -> str:
-    """A list item's own text (claim_sentences puts its list's lead-in before it)."""
-    return sentence.rsplit(": ", 1)[-1] if ": " in sentence else sentence
-
-
-def about_document(p) -> str:
-    """A sentence of the passage's metadata: a claim about when "the report" was published is supported by it."""
-    if not p.published:
-        return ""
-    kind = (p.doc_type or "document").replace("_", " ")
-    return f"This {kind} (document, report or paper) was published on {weekday(p.published)} {long_date(p.published)}."
 
 
 # --- support -----------------------------------------------------------------------------------
@@ -103,8 +68,6 @@ ALIGNED_SHARE = 0.85
 # name: "Each area in Wales ..." from an item about England and another about the Director in Wales)
 LIST_ITEM_SHARE = 0.6
 
-# a sentence that refers back to the one before: a name there may be what it is about
-_ANAPHOR = re.compile(r"\b(?:it|its|this|these|they|their|them|he|she|his|her|such)\b", re.IGNORECASE)
 ALIGNED_MIN_SIMILARITY = 0.35
 
 
@@ -198,7 +161,7 @@ class SupportChecker:
                                               for x in spans[len(sentences):]] + [evidence_of(head, g)]
         self._lists[n] = []
         for whole in split_sentences(passage.text):
-            parts = [i for i, s in enumerate(sentences) if _item(s).rstrip(";.,") in whole]
+            parts = [i for i, s in enumerate(sentences) if list_item(s).rstrip(";.,") in whole]
             if len(parts) > 2:
                 self._lists[n].append((evidence_of(whole, g, section, passage.text), parts))
 
@@ -279,7 +242,7 @@ class SupportChecker:
                     a = singles[k]
                 elif k < 2 * len(spans) - 1:
                     i = k - len(spans)
-                    a = _borrowed_name(ask, singles[i], singles[i + 1], spans[i].text, spans[i + 1].text) or \
+                    a = borrowed_name(ask, singles[i], singles[i + 1], spans[i].text, spans[i + 1].text) or \
                         align(ask, ev, similar=similar)
                 else:
                     a = align(ask, ev, similar=similar)
@@ -289,12 +252,7 @@ class SupportChecker:
             # a claim restating several items of a list at once (a model quoting a long sentence whole): when no
             # item holds most of it, and no item lends it only a name or a word
             for ev, parts in self._lists.get(n, []):
-                if max(singles[i].term_share for i in parts) >= LIST_ITEM_SHARE:
-                    continue
-                used = [set(singles[i].matched) for i in parts]
-                if any(own and (own <= ask.names or len(own) == 1)
-                       for own in (u - set().union(*(o for j, o in enumerate(used) if j != k))
-                                   for k, u in enumerate(used))):
+                if max(singles[i].term_share for i in parts) >= LIST_ITEM_SHARE or lends_a_word(ask, singles, parts):
                     continue
                 a = align(ask, ev, similar=similar)
                 key = (a.term_share, -len(a.missing_names) - len(a.missing_numbers), -len(a.conflicts), -len(ev.text))
@@ -309,26 +267,6 @@ class SupportChecker:
             # has already found it in the passage)
             a.missing_numbers = [x for x in a.missing_numbers if x != "1"]
         return a
-
-
-def _quote_goes_on(have_text: str, lack_text: str) -> bool:
-    """One sentence of a quotation the other opens or closes: its speaker ("Dame Glenys said, “... . More also
-    needs to be done ...”") is named once for the whole quotation."""
-    return have_text.count("“") > have_text.count("”") or (lack_text.count("”") > lack_text.count("“"))
-
-
-def _borrowed_name(ask, first, second, first_text: str, second_text: str):
-    """The alignment of the sentence that lacks a name of the claim, when the claim joins that name (held only by
-    the other sentence) to words only this sentence holds, and this sentence does not refer back."""
-    for have, lack, have_text, lack_text in ((first, second, first_text, second_text),
-                                             (second, first, second_text, first_text)):
-        borrowed = set(have.matched) - set(lack.matched)
-        own = set(lack.matched) - set(have.matched)
-        if borrowed and (borrowed <= ask.names or len(borrowed) == 1) and own - ask.names \
-                and not _ANAPHOR.search(lack_text) \
-                and not _quote_goes_on(have_text, lack_text):
-            return lack
-    return None
 
 
 # --- the whole answer ----------------------------------------------------------------------------

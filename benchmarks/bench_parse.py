@@ -17,7 +17,8 @@ to itself only):
 
 Each phase gets wall seconds and process CPU seconds (time.process_time: all threads of this process, plus
 the CPU of finished child processes, i.e. tesseract), because the machine is shared and wall time is noisy.
-The load average is sampled through the run. With --parse-only the embedder is not called (parse figures
+The load average is sampled through the run, and a running account is printed every two minutes.
+--ocr-every N OCRs one scanned page in N (the others are left unread) when the full OCR would not fit the time. With --parse-only the embedder is not called (parse figures
 only, for comparing parser changes); with --compare, plain text with pypdfium2 and pdfplumber is timed too.
 """
 
@@ -80,6 +81,9 @@ class PhaseClock:
         return timed
 
 
+PROGRESS_S = float(os.environ.get("BENCH_PROGRESS_S", "120"))
+
+
 def _loadavg() -> float:
     return os.getloadavg()[0]
 
@@ -121,7 +125,17 @@ def _compare_text_only(corpus: Path) -> dict:
     return out
 
 
-def run(corpus: Path, ocr: str, limit: int | None, parse_only: bool) -> dict:
+def _pdf_pages(path: Path) -> int:
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(str(path))
+    n = len(pdf)
+    pdf.close()
+    return n
+
+
+def run(corpus: Path, ocr: str, limit: int | None, parse_only: bool, ocr_every: int = 1,
+        partial: Path | None = None) -> dict:
     import assistant.ingest.ocr as ocr_mod
     import assistant.ingest.pipeline as pipeline
     from assistant.config import Settings
@@ -150,7 +164,15 @@ def run(corpus: Path, ocr: str, limit: int | None, parse_only: bool) -> dict:
     originals = (pipeline.load_document, pipeline.chunk_blocks, ocr_mod.ocr_image)
     pipeline.load_document = clock.wrap("parse", pipeline.load_document)
     pipeline.chunk_blocks = clock.wrap("chunk", pipeline.chunk_blocks)
-    ocr_mod.ocr_image = clock.wrap("ocr", ocr_mod.ocr_image)
+    timed_ocr = clock.wrap("ocr", ocr_mod.ocr_image)
+    scans_seen = [0]
+
+    def sampled_ocr(image):
+        """Every `ocr_every`-th scanned page is OCR'd (the others come back empty: "not searchable")."""
+        scans_seen[0] += 1
+        return timed_ocr(image) if (scans_seen[0] - 1) % ocr_every == 0 else ""
+
+    ocr_mod.ocr_image = sampled_ocr
     ingestor = service.ingestor()
     ingestor.embedder_factory = lambda: type("E", (), {"embed": staticmethod(clock.wrap("embed", embed))})()
     for name in ("existing_ids", "update_metadata", "upsert"):
@@ -162,12 +184,33 @@ def run(corpus: Path, ocr: str, limit: int | None, parse_only: bool) -> dict:
     if limit:
         files = files[:limit]
     loads = [_loadavg()]
-    last_sample = [time.perf_counter()]
+    last_sample = [time.perf_counter(), time.perf_counter()]
+    done = {"files": 0, "pages": 0}
 
-    def progress(kind, _msg):
+    def progress(kind, msg):
+        if kind != "file":
+            return
+        done["files"] += 1
+        path = Path(msg.split(": ", 1)[1])
+        if path.suffix.lower() == ".pdf":
+            done["pages"] += _pdf_pages(path)
         if time.perf_counter() - last_sample[0] > 10:
             loads.append(_loadavg())
             last_sample[0] = time.perf_counter()
+        if time.perf_counter() - last_sample[1] > PROGRESS_S:  # a running account, in case the run is cut short
+            last_sample[1] = time.perf_counter()
+            w, c = clock.wall, clock.cpu
+            pw, pc = w.get("parse", 0) + w.get("chunk", 0), c.get("parse", 0) + c.get("chunk", 0)
+            ew, ec = w.get("embed", 0), c.get("embed", 0)
+            line = (f"[{time.strftime('%H:%M:%S')}] {done['files']} files, {done['pages']} pages parsed "
+                    f"({1000 * pc / max(1, done['pages']):.1f} ms/page CPU, {1000 * pw / max(1, done['pages']):.1f} wall), "
+                    f"{passages_embedded} passages embedded ({1000 * ec / max(1, passages_embedded):.1f} ms/passage CPU, "
+                    f"{1000 * ew / max(1, passages_embedded):.1f} wall); OCR {clock.calls.get('ocr', 0)} pages "
+                    f"{c.get('ocr', 0):.0f} s CPU; load {_loadavg():.1f}")
+            print(line, flush=True)
+            if partial is not None:
+                partial.write_text(json.dumps({"done": done, "embedded": passages_embedded, "wall": w, "cpu": c,
+                                               "calls": clock.calls, "loads": loads}, indent=1))
 
     load_start = os.getloadavg()
     wall0, cpu0 = time.perf_counter(), _cpu()
@@ -185,7 +228,7 @@ def run(corpus: Path, ocr: str, limit: int | None, parse_only: bool) -> dict:
     return {
         "files": len(report.results), "failed": len(report.failed), "pages": all_pages,
         "report_pages": report_pages, "passages": len(snap.passages), "embedded": passages_embedded,
-        "scanned_pages": scanned, "ocr_pages": ocr_used, "ocr": ocr, "parse_only": parse_only,
+        "scanned_pages": scanned, "ocr_pages": ocr_used, "ocr": ocr, "ocr_every": ocr_every, "parse_only": parse_only,
         "wall": clock.wall, "cpu": clock.cpu, "calls": clock.calls,
         "total_wall_s": total_wall, "total_cpu_s": total_cpu,
         "load_start": load_start, "load_end": load_end, "load_mean_1min": sum(loads) / len(loads),
@@ -210,7 +253,8 @@ def summarise(r: dict) -> list[str]:
     pages, passages = r["pages"], max(1, r["passages"])
     lines = [
         f"{r['files']} files ({r['failed']} failed), {pages} PDF pages ({r['report_pages']} in reports), "
-        f"{r['passages']} passages, {r['scanned_pages']} scanned pages ({r['ocr_pages']} OCR'd), ocr={r['ocr']}, "
+        f"{r['passages']} passages, {r['scanned_pages']} scanned pages ({r['ocr_pages']} OCR'd, one in "
+        f"{r.get('ocr_every', 1)} tried), ocr={r['ocr']}, "
         f"{r['cpus']} CPUs, torch threads {r['torch_threads']}",
         f"load average (1/5/15 min) at start {'/'.join(f'{x:.2f}' for x in r['load_start'])}, at end "
         f"{'/'.join(f'{x:.2f}' for x in r['load_end'])}; 1-min load through the run: mean {r['load_mean_1min']:.1f}, "
@@ -246,12 +290,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("dir", type=Path, help="a library written by evals.library.generate")
     ap.add_argument("--ocr", default="auto", choices=["off", "auto"])
     ap.add_argument("--limit", type=int, default=None, help="only the first N files")
+    ap.add_argument("--ocr-every", type=int, default=1, metavar="N",
+                    help="OCR one scanned page in N (the rest left unread), to bound the run's time")
     ap.add_argument("--parse-only", action="store_true", help="do not embed (parser figures only)")
     ap.add_argument("--compare", action="store_true", help="also time text-only pypdfium2 and pdfplumber")
     ap.add_argument("--json", type=Path, default=None, help="write the figures here too")
     args = ap.parse_args(argv)
 
-    result = run(args.dir.resolve(), args.ocr, args.limit, args.parse_only)
+    partial = args.json.with_suffix(".partial.json") if args.json else None
+    result = run(args.dir.resolve(), args.ocr, args.limit, args.parse_only, max(1, args.ocr_every), partial)
     if args.compare:
         result["compare"] = _compare_text_only(args.dir)
     for line in summarise(result):

@@ -107,5 +107,5 @@ def test_tables_from_pdfium_segments_are_pdfplumbers_tables(tmp_path, monkeypatc
     assert fast[0].tables[0][1][3] == ["Overall", "Requires improvement", ""]  # spanned: only a header repeats
     for f, s in zip(fast, slow, strict=True):
         assert [(t[1], t[2]) for t in f.tables] == [(t[1], t[2]) for t in s.tables]
-        assert all(abs(a - b) < 1e-3 for ft, st in zip(f.tables, s.tables, strict=True) for a, b in zip(ft[0], st[0]))
+        assert all(abs(a - b) < 1e-3 for ft, st in zip(f.tables, s.tables, strict=True) for a, b in zip(ft[0], st[0], strict=True))
         assert f.words == s.words

@@ -103,7 +103,7 @@ class PdfFile:
             chars: list[dict] | None = [] if native else None
             words = _words(textpage.raw, height, chars)
             textpage.close()
-            ruling = _Ruling(_edges(page, height), chars, (0, 0, width, height)) if native else None
+            ruling = _Ruling(_edges(page, height), chars or [], (0, 0, width, height)) if native else None
             page.close()
             pdf_page = PdfPage(i + 1, width, height, words, images, segments)
             if ruled:
@@ -122,8 +122,9 @@ class PdfFile:
             tables = TableFinder(ruling, TableSettings.resolve(None)).tables  # type: ignore[arg-type]
             for t in tables:  # Table.extract tests every char of its page against every row: give it its own
                 x0, top, x1, bottom = t.bbox
-                t.page = ruling._replace(chars=[c for c in ruling.chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1
-                                                and top <= (c["top"] + c["bottom"]) / 2 <= bottom])
+                own = [c for c in ruling.chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1
+                       and top <= (c["top"] + c["bottom"]) / 2 <= bottom]
+                t.page = ruling._replace(chars=own)  # type: ignore[assignment]
         else:
             import pdfplumber
 
@@ -295,7 +296,8 @@ def _paths(container, matrix: tuple, in_form: bool = False):
         if not fill.value and not stroke.value:
             continue
         subpaths: list[tuple[str, list]] = []
-        shape, pts, start, bezier = "", [], None, 0
+        pts: list[tuple[float, float]] = []
+        shape, start, bezier = "", None, 0
         for j in range(raw.FPDFPath_CountSegments(obj)):
             seg = raw.FPDFPath_GetPathSegment(obj, j)
             raw.FPDFPathSegment_GetPoint(seg, x, y)

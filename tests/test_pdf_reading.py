@@ -45,3 +45,67 @@ def test_a_marker_raised_between_two_lines_is_still_taken_out_and_its_note_attac
         assert "rates of reoffending." in para.text and "reoffending.1" not in para.text, rise
         assert not any(b.text.strip() == "1" for b in blocks), rise
         assert para.notes == ["Footnote 1: Proven reoffending within twelve months of release."], rise
+
+
+def _draw_tables(path) -> None:
+    """Ruled tables as reportlab draws them: a platypus grid with a shaded header, a spanned cell and a wrapped
+    cell; the same grid inside a form XObject placed by a translation; and a rotated page."""
+    from reportlab.lib import colors
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    def grid():
+        wrapped = Paragraph("1.2 Staff, who said caseloads were too high", getSampleStyleSheet()["BodyText"])
+        t = Table([["Standard", "Rating", "Score"], ["1.1 Leadership", "Good", "2"],
+                   [wrapped, "Requires improvement", "1"],
+                   ["Overall", "Requires improvement", ""]], colWidths=[150, 120, 60])
+        t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                               ("BACKGROUND", (0, 0), (-1, 0), colors.lightblue), ("SPAN", (1, 3), (2, 3))]))
+        t.wrapOn(c, 400, 400)
+        return t
+
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont("Helvetica", 10)
+    c.drawString(72, 780, "Table 1: ratings")
+    grid().drawOn(c, 72, 600)
+    c.showPage()
+    c.beginForm("ratings")
+    grid().drawOn(c, 0, 0)
+    c.endForm()
+    c.saveState()
+    c.translate(90, 500)
+    c.doForm("ratings")
+    c.restoreState()
+    c.showPage()
+    c.setPageRotation(90)
+    grid().drawOn(c, 72, 600)
+    c.showPage()
+    c.save()
+
+
+def test_tables_from_pdfium_segments_are_pdfplumbers_tables(tmp_path, monkeypatch):
+    """The table finder fed with PDFium's segments and characters finds what pdfplumber's own page parse finds
+    (same grid, header rows and box), for a plain grid, a grid in a form XObject and a rotated page."""
+    _draw_tables(tmp_path / "t.pdf")
+    real = PdfFile._tables
+    native: list[bool] = []
+
+    def spy(self, page, ruling=None):
+        native.append(ruling is not None)
+        return real(self, page, ruling)
+
+    monkeypatch.setattr(PdfFile, "_tables", spy)
+    with PdfFile(tmp_path / "t.pdf") as pdf:
+        fast = pdf.pages()
+    assert native == [True, True, False]  # the rotated page is left to pdfplumber
+    monkeypatch.setattr(PdfFile, "_tables", lambda self, page, ruling=None: real(self, page, None))
+    with PdfFile(tmp_path / "t.pdf") as pdf:
+        slow = pdf.pages()
+    assert [len(p.tables) for p in fast] == [1, 1, 1]
+    assert fast[0].tables[0][1][2] == ["1.2 Staff, who said caseloads were too high", "Requires improvement", "1"]
+    assert any(w["text"] == "Table" for w in fast[0].words) and not any(w["text"] == "Leadership" for w in fast[0].words)
+    assert fast[0].tables[0][1][3] == ["Overall", "Requires improvement", ""]  # spanned: only a header repeats
+    for f, s in zip(fast, slow, strict=True):
+        assert [(t[1], t[2]) for t in f.tables] == [(t[1], t[2]) for t in s.tables]
+        assert all(abs(a - b) < 1e-3 for ft, st in zip(f.tables, s.tables, strict=True) for a, b in zip(ft[0], st[0], strict=True))
+        assert f.words == s.words

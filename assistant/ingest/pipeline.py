@@ -20,7 +20,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from assistant.files import private_dir
-from assistant.ingest.chunk import chunk_blocks
+from assistant.ingest.chunk import chunk_blocks, embedding_text
 from assistant.ingest.limits import ParseBudget, check_file
 from assistant.ingest.load import SUPPORTED_SUFFIXES, LoadError, load_document
 from assistant.ingest.metadata import ManifestError, load_manifest, resolve_metadata
@@ -198,7 +198,7 @@ class Ingestor:
         if existing:
             self.vectors.update_metadata([p for p in passages if p.id in existing])
         if todo:
-            vectors = self.embedder_factory().embed([p.text for p in todo])
+            vectors = self.embedder_factory().embed([embedding_text(p.title, p.section, p.text) for p in todo])
             self.vectors.upsert(todo, vectors)
         return len(todo)
 

@@ -34,7 +34,8 @@ class Unit:
     parts: list[str] = field(default_factory=list)
     footnote: bool = False
     table: list[list[str]] | None = None  # the whole grid, for a table row's passage
-    alone: bool = False  # never merged with neighbours: a paragraph with its footnote, a cover field
+    alone: bool = False  # never merged with neighbours: a cover field
+    noted: bool = False  # carries a footnote's text: kept as its own passage (see _merge_small)
 
     @property
     def words(self) -> int:
@@ -129,7 +130,7 @@ def blocks_to_units(blocks: list[Block], title: str | None = None) -> list[Unit]
             units.append(cur)
         cur.parts.append(_render(b))
         cur.parts.extend(b.notes)
-        cur.alone = cur.alone or bool(b.notes)
+        cur.noted = cur.noted or bool(b.notes)
     return units
 
 
@@ -180,7 +181,7 @@ def _merge_small(units: list[Unit], min_words: int, max_words: int) -> list[Unit
         # a paragraph carrying its footnote stays alone: merged into ~200 words, the note's sentence was
         # diluted (and past the embedder's ~190-word window) so a question about the note missed it
         if (prev is not None and not u.footnote and not prev.footnote and not u.alone and not prev.alone
-                and prev.section == u.section
+                and not u.noted and not prev.noted and prev.section == u.section
                 and u.table is None and prev.table is None
                 and (small_prev or small_u) and not whole_paragraph
                 and prev.words + u.words <= max_words):
@@ -199,20 +200,26 @@ def _short(text: str) -> str:
     return " ".join(words[:HEADER_MAX_WORDS])
 
 
-def embedding_text(title: str | None, section: str | None, text: str) -> str:
-    """What the embedder reads for a passage: a short contextual header (document label, then section) and
-    the text. A passage rarely names its document: "Cllr Marguerite Oduya (Chair)" or "6.1 Level 2 meetings
-    are now held every six weeks" match a question about "the Southerly Downs board" or "the latest MAPPA
-    protocol" only through the header, while table rows, whose text repeats their caption, used to outrank
-    them for it. Parts the text already holds (a row's caption and title) are not repeated. BM25 gets the
-    title and section in full (assistant/store.py bm25_text)."""
+def embedding_header(title: str | None, section: str | None, text: str) -> str:
+    """A passage's contextual header: its document label and section, short, leaving out what the text
+    already says (a table row repeats its caption and title). A passage rarely names its document:
+    "Cllr Marguerite Oduya (Chair)" or "6.1 Level 2 meetings are now held every six weeks" match a question
+    about "the Southerly Downs board" or "the latest MAPPA protocol" only through it, while table rows, whose
+    text repeats their caption, outranked them. The embedder reads it beside the text (assistant/embed.py
+    embed_with_headers); BM25 gets title and section in full (assistant/store.py bm25_text)."""
     low = " ".join(text.lower().split())
     parts: list[str] = []
     for part in (title, section):
         part = " ".join((part or "").split())
         if part and part.lower() not in low and all(part.lower() not in p.lower() for p in parts):
             parts.append(_short(part))
-    return f"{' — '.join(parts)}\n{text}" if parts else text
+    return " — ".join(parts)
+
+
+def embedding_text(title: str | None, section: str | None, text: str) -> str:
+    """Header and text together: what a passage's embedding depends on (its id is made from this)."""
+    header = embedding_header(title, section, text)
+    return f"{header}\n{text}" if header else text
 
 
 def passage_id(doc_id: str, text: str, ordinal: int) -> str:

@@ -35,7 +35,7 @@ class Unit:
     footnote: bool = False
     table: list[list[str]] | None = None  # the whole grid, for a table row's passage
     alone: bool = False  # never merged with neighbours: a cover field
-    noted: bool = False  # carries a footnote's text: kept as its own passage (see _merge_small)
+    noted: bool = False  # carries a footnote's text: merged only into a short passage (see _merge_small)
 
     @property
     def words(self) -> int:
@@ -178,15 +178,17 @@ def _merge_small(units: list[Unit], min_words: int, max_words: int) -> list[Unit
         small_prev, small_u = prev is not None and prev.words < min_words, u.words < min_words
         # a numbered paragraph long enough to stand alone keeps its own passage (and citation)
         whole_paragraph = bool(u.numbers) and not small_u
-        # a paragraph carrying its footnote stays alone: merged into ~200 words, the note's sentence was
-        # diluted (and past the embedder's ~190-word window) so a question about the note missed it
+        # a paragraph carrying its footnote is merged only into a short passage (up to min_words): in ~200
+        # words the note's sentence was diluted and a question about the note missed it
+        limit = min_words if u.noted or prev is not None and prev.noted else max_words
         if (prev is not None and not u.footnote and not prev.footnote and not u.alone and not prev.alone
-                and not u.noted and not prev.noted and prev.section == u.section
+                and prev.section == u.section
                 and u.table is None and prev.table is None
                 and (small_prev or small_u) and not whole_paragraph
-                and prev.words + u.words <= max_words):
+                and prev.words + u.words <= limit):
             prev.parts.extend(u.parts)
             prev.numbers.extend(n for n in u.numbers if n not in prev.numbers)
+            prev.noted = prev.noted or u.noted
             continue
         merged.append(u)
     return merged

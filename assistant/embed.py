@@ -221,6 +221,7 @@ class OnnxEmbedder(Embedder):
         return mean_pool(hidden, mask)
 
 
+HEADER_CACHE_SIZE = 20_000  # header vectors kept per embedder (~30 MB at 384 floats)
 HEADER_WEIGHT = 0.8  # how much a passage's contextual header counts beside its text (measured: evals/README.md)
 
 
@@ -234,11 +235,16 @@ def embed_with_headers(embedder, texts: list[str], headers: list[str], weight: f
     distinct = sorted({h for h in headers if h})
     if not distinct or weight <= 0:
         return vectors
-    header_vectors = embedder.embed(distinct)
-    where = {h: i for i, h in enumerate(distinct)}
+    # headers recur across flush batches and re-ingests: each is embedded once per embedder (bounded)
+    cache: dict[str, np.ndarray] = embedder.__dict__.setdefault("_header_vectors", {})
+    todo = [h for h in distinct if h not in cache]
+    if todo:
+        if len(cache) + len(todo) > HEADER_CACHE_SIZE:
+            cache.clear()
+        cache.update(zip(todo, embedder.embed(todo), strict=True))
     for i, h in enumerate(headers):
         if h:
-            v = vectors[i] + weight * header_vectors[where[h]]
+            v = vectors[i] + weight * cache[h]
             vectors[i] = v / (np.linalg.norm(v) or 1.0)
     return vectors
 

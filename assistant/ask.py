@@ -148,8 +148,10 @@ def decide_answerability(service: Service, s: AskState) -> AskState:
     if s.use_domain:
         refuse = answer.model_copy(update={"status": "no_answer", "answer": NO_ANSWER_TEXT,
                                            "citations": answer.citations[:3]})
-        missing = (domain.unknown_names(s.question, s.snap, s.glossary, s.access)
-                   if answer.status == "answered" else [])
+        # checked whichever step refused: a name no visible document holds gets the same refusal and note
+        # however the evidence test went (its wording depends on ranking, which restricted documents'
+        # BM25 statistics can move), so a name only a restricted document holds reads like an absent one
+        missing = domain.unknown_names(s.question, s.snap, s.glossary, s.access)
         if missing:
             s.notes.append(f"The indexed documents never mention {', '.join(m.title() for m in missing)}.")
             answer = refuse

@@ -14,6 +14,7 @@ from assistant.store import Snapshot
 
 MODES = ("dense", "bm25", "hybrid")
 SUPERSEDED_PENALTY = 0.9  # score multiplier for documents the manifest marks superseded_by a newer one
+SUCCESSOR_MATCH = 0.8  # word overlap (Jaccard) at which a newer version's passage is the old passage's successor
 FUSIONS = ("blend", "rrf", "minmax")
 EXACT_FALLBACK_MAX = 50_000  # passages scored exactly when orphan vectors hide live ones from the ANN index
 _WORD = re.compile(r"\w+")
@@ -137,7 +138,7 @@ class Retriever:
             if self.settings.fusion != "rrf":
                 dense, bm25 = self._complete(snap, dense, bm25, scores, vector)
             fused = fuse(dense, bm25, self.settings)
-        fused = self._prefer_current(snap, fused)
+        fused = self._prefer_current(snap, fused, mask)
         ranked = sorted(fused, key=lambda pid: -fused[pid])
         results: list[ScoredPassage] = []
         for pid in ranked:
@@ -194,14 +195,31 @@ class Retriever:
         return dense, bm25
 
     @staticmethod
-    def _prefer_current(snap: Snapshot, fused: dict[str, float]) -> dict[str, float]:
-        """A superseded document's passages lose a little score before near-duplicates collapse, so when a
-        newer version says nearly the same thing, the newer passage is the one kept."""
+    def _prefer_current(snap: Snapshot, fused: dict[str, float], mask: np.ndarray | None = None) -> dict[str, float]:
+        """A superseded document's passages lose to their successor's: each loses a little score, and the
+        successor's matching passage (the same words but a changed figure or date: word overlap at least
+        SUCCESSOR_MATCH) scores at least what the old one scored. The penalty alone is not enough once
+        passages carry their document's title (assistant/embed.py): a newer version titled differently
+        ("NPS update ... 2020" for "National Probation Service update ...: Leicester, ...") moved its
+        passage's cosine 0.11 below the old one's, and the old figure was quoted. A successor the filters
+        leave out (asking what the 2019 papers said) is not promoted."""
         superseded = snap.superseded_docs
         if not superseded:
             return fused
-        return {pid: (s * SUPERSEDED_PENALTY if snap.passages[snap.id_to_index[pid]].doc_id in superseded else s)
-                for pid, s in fused.items()}
+        out = dict(fused)
+        for pid, score in fused.items():
+            passage = snap.passages[snap.id_to_index[pid]]
+            if passage.doc_id not in superseded:
+                continue
+            out[pid] = min(out[pid], score * SUPERSEDED_PENALTY)
+            newer = snap.documents[passage.doc_id].superseded_by
+            for i in snap.passages_by_doc.get(newer, ()):
+                if mask is not None and not mask[i]:
+                    continue
+                match = snap.passages[i]
+                if _near_duplicate(passage.text, match.text, SUCCESSOR_MATCH):
+                    out[match.id] = max(out.get(match.id, 0.0), score)
+        return out
 
 
 class CrossEncoderReranker:

@@ -104,3 +104,35 @@ def test_header_does_not_swamp_a_short_passage(embedder):
     vectors = embed_with_headers(embedder, texts, headers)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert _cos(embedder, question, vectors[1]) > _cos(embedder, question, vectors[0])
+
+
+def test_a_glossary_expansion_does_not_let_a_note_outrank_the_row_holding_the_cell():
+    """"PSOs (FTE)": the row says "FTE"; a short note saying "full-time equivalent" twice must not win BM25
+    on the expansion (library: Mossgate PSOs and Gullhaven Rural vacancies fell from rank 1 to 4)."""
+    from assistant.config import Settings
+    from assistant.glossary import Glossary
+    from assistant.models import Passage
+    from assistant.retrieve import Retriever
+    from assistant.store import Snapshot
+
+    glossary = Glossary.load()
+    question = "How many PSOs (FTE) work in the Mossgate team?"
+    assert glossary.bm25_parts(question) == [("How many PSOs ( ) work in the Mossgate team?", 1.0),
+                                                  ("full-time equivalent", 1 / 3)]
+    assert glossary.bm25_parts("How many staff work in the Mossgate team?") is None
+    texts = {
+        "row": "Table 1: Caseload and staffing by team — Mossgate — Cases supervised: 204, Probation officers (FTE): "
+               "4.0, PSOs (FTE): 4.5, Vacancies (FTE): 0.0.",
+        "other-row": "Table 1: Caseload and staffing by team — Oakmere — Cases supervised: 272, Probation officers "
+                     "(FTE): 4.0, PSOs (FTE): 4.5, Vacancies (FTE): 1.0.",
+        "note": "2.2 The PDU had 15.5 full-time equivalent vacancies across its teams. Footnote 2: Staffing figures "
+                "are full-time equivalents.",
+    }
+    texts.update({f"filler-{i}": f"Paragraph {i} about unpaid work placements and court reports." for i in range(8)})
+    snap = Snapshot.build("v", [Passage(id=k, doc_id="d", text=t) for k, t in texts.items()], {})
+    retriever = Retriever(Settings(), vectors=None, embed_query=None)
+    hits = retriever.search(snap, glossary.expand_query(question), k=3, mode="bm25",
+                            bm25_queries=[[(question, 1.0), *glossary.bm25_parts(question)[1:]]])
+    assert hits[0].passage.id == "row"
+    # the way it was: the expansion appended to the question put the note first
+    assert retriever.search(snap, glossary.expand_query(question), k=3, mode="bm25")[0].passage.id == "note"

@@ -63,7 +63,7 @@ eval-library: install
 	rm -rf $(LIBRARY_CORPUS)
 	$(BIN)/python -m evals.library.generate $(LIBRARY_CORPUS)
 	ASSISTANT_CORPUS_DIR=$(LIBRARY_CORPUS) ASSISTANT_INDEX_DIR=$(LIBRARY_INDEX) $(BIN)/assistant ingest
-	ASSISTANT_CORPUS_DIR=$(LIBRARY_CORPUS) ASSISTANT_INDEX_DIR=$(LIBRARY_INDEX) $(BIN)/assistant eval evals/library/questions.yaml
+	ASSISTANT_CORPUS_DIR=$(LIBRARY_CORPUS) ASSISTANT_INDEX_DIR=$(LIBRARY_INDEX) $(BIN)/assistant eval evals/library/questions.yaml --include-restricted
 	ASSISTANT_CORPUS_DIR=$(LIBRARY_CORPUS) ASSISTANT_INDEX_DIR=$(LIBRARY_INDEX) $(BIN)/assistant ratings --json > $(LIBRARY_INDEX)-ratings.json
 	$(BIN)/python -m evals.library.score_ratings $(LIBRARY_CORPUS)/truth.json $(LIBRARY_INDEX)-ratings.json
 

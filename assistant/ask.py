@@ -122,7 +122,11 @@ def retrieve(service: Service, s: AskState) -> AskState:
         return s
     s.searched_for = s.question
     query = s.glossary.expand_query(s.question) if s.glossary else s.question
-    s.results = service.retriever.search(s.snap, query, s.k, s.filters, s.mode)
+    # the embedding reads the question with both forms of its terms; BM25 the question plus each term's
+    # other form counted as one word (Glossary.bm25_parts)
+    alternate = s.glossary.bm25_parts(s.question) if s.glossary else None
+    s.results = service.retriever.search(s.snap, query, s.k, s.filters, s.mode,
+                                         bm25_queries=[[(s.question, 1.0), *alternate[1:]]] if alternate else None)
     if s.period and not s.period.filters:  # an event year: prefer documents covering it (assistant/dates.py)
         s.results = prefer_period(s.results, s.period)
     s.retrieved = time.perf_counter()
@@ -148,8 +152,10 @@ def decide_answerability(service: Service, s: AskState) -> AskState:
     if s.use_domain:
         refuse = answer.model_copy(update={"status": "no_answer", "answer": NO_ANSWER_TEXT,
                                            "citations": answer.citations[:3]})
-        missing = (domain.unknown_names(s.question, s.snap, s.glossary, s.access)
-                   if answer.status == "answered" else [])
+        # checked whichever step refused: a name no visible document holds gets the same refusal and note
+        # however the evidence test went (its wording depends on ranking, which restricted documents'
+        # BM25 statistics can move), so a name only a restricted document holds reads like an absent one
+        missing = domain.unknown_names(s.question, s.snap, s.glossary, s.access)
         if missing:
             s.notes.append(f"The indexed documents never mention {', '.join(m.title() for m in missing)}.")
             answer = refuse

@@ -221,6 +221,34 @@ class OnnxEmbedder(Embedder):
         return mean_pool(hidden, mask)
 
 
+HEADER_CACHE_SIZE = 20_000  # header vectors kept per embedder (~30 MB at 384 floats)
+HEADER_WEIGHT = 0.8  # how much a passage's contextual header counts beside its text (measured: evals/README.md)
+
+
+def embed_with_headers(embedder, texts: list[str], headers: list[str], weight: float = HEADER_WEIGHT) -> np.ndarray:
+    """Passage vectors that carry their context: normalise(text vector + weight x header vector). Written
+    into the text instead, a header outweighed a short passage ("Source: local management information
+    supplied by the PDU." under a report's title and section ranked first for "who led the inspection of
+    X?"); as a separate vector its share is the same for a short passage and a long one. Headers repeat
+    within a document, so each distinct one is embedded once."""
+    vectors = embedder.embed(texts)
+    distinct = sorted({h for h in headers if h})
+    if not distinct or weight <= 0:
+        return vectors
+    # headers recur across flush batches and re-ingests: each is embedded once per embedder (bounded)
+    cache: dict[str, np.ndarray] = embedder.__dict__.setdefault("_header_vectors", {})
+    todo = [h for h in distinct if h not in cache]
+    if todo:
+        if len(cache) + len(todo) > HEADER_CACHE_SIZE:
+            cache.clear()
+        cache.update(zip(todo, embedder.embed(todo), strict=True))
+    for i, h in enumerate(headers):
+        if h:
+            v = vectors[i] + weight * cache[h]
+            vectors[i] = v / (np.linalg.norm(v) or 1.0)
+    return vectors
+
+
 @lru_cache(maxsize=4)
 def get_embedder(device: str = "cpu", batch_size: int = 64, threads: int | None = None,
                  backend: str = "torch") -> Embedder:

@@ -14,6 +14,7 @@ from assistant.store import Snapshot
 
 MODES = ("dense", "bm25", "hybrid")
 SUPERSEDED_PENALTY = 0.9  # score multiplier for documents the manifest marks superseded_by a newer one
+SUCCESSOR_MATCH = 0.8  # word overlap (Jaccard) at which a newer version's passage is the old passage's successor
 FUSIONS = ("blend", "rrf", "minmax")
 EXACT_FALLBACK_MAX = 50_000  # passages scored exactly when orphan vectors hide live ones from the ANN index
 _WORD = re.compile(r"\w+")
@@ -105,7 +106,11 @@ class Retriever:
         self.reranker = reranker
 
     def search(self, snap: Snapshot, query: str, k: int = 5, filters: Filters | None = None,
-               mode: str | None = None, query_vector: np.ndarray | None = None) -> list[ScoredPassage]:
+               mode: str | None = None, query_vector: np.ndarray | None = None,
+               bm25_queries: list[list[tuple[str, float]]] | None = None) -> list[ScoredPassage]:
+        """`query` is embedded. BM25 scores `query`, or the readings in `bm25_queries`, each a list of weighted
+        parts summed (the question and its glossary terms' other forms: Glossary.bm25_parts), each passage
+        keeping its best reading."""
         mode = mode or self.settings.retrieval_mode
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}")
@@ -122,7 +127,8 @@ class Retriever:
                 if mask is None or mask[idx]:
                     dense[pid] = score
         if mode in ("bm25", "hybrid"):
-            scores = snap.bm25_scores(query)
+            scores = snap.bm25_scores(query) if not bm25_queries else np.max(
+                [sum(snap.bm25_scores(text) * weight for text, weight in reading) for reading in bm25_queries], axis=0)
             if mask is not None:
                 scores = np.where(mask, scores, 0.0)
             # top n by partial selection, not a full sort: at 100k passages 0.7 ms against 1.7 ms (issue 6)
@@ -137,7 +143,7 @@ class Retriever:
             if self.settings.fusion != "rrf":
                 dense, bm25 = self._complete(snap, dense, bm25, scores, vector)
             fused = fuse(dense, bm25, self.settings)
-        fused = self._prefer_current(snap, fused)
+        fused = self._prefer_current(snap, fused, mask)
         ranked = sorted(fused, key=lambda pid: -fused[pid])
         results: list[ScoredPassage] = []
         for pid in ranked:
@@ -194,14 +200,31 @@ class Retriever:
         return dense, bm25
 
     @staticmethod
-    def _prefer_current(snap: Snapshot, fused: dict[str, float]) -> dict[str, float]:
-        """A superseded document's passages lose a little score before near-duplicates collapse, so when a
-        newer version says nearly the same thing, the newer passage is the one kept."""
+    def _prefer_current(snap: Snapshot, fused: dict[str, float], mask: np.ndarray | None = None) -> dict[str, float]:
+        """A superseded document's passages lose to their successor's: each loses a little score, and the
+        successor's matching passage (the same words but a changed figure or date: word overlap at least
+        SUCCESSOR_MATCH) scores at least what the old one scored. The penalty alone is not enough once
+        passages carry their document's title (assistant/embed.py): a newer version titled differently
+        ("NPS update ... 2020" for "National Probation Service update ...: Leicester, ...") moved its
+        passage's cosine 0.11 below the old one's, and the old figure was quoted. A successor the filters
+        leave out (asking what the 2019 papers said) is not promoted."""
         superseded = snap.superseded_docs
         if not superseded:
             return fused
-        return {pid: (s * SUPERSEDED_PENALTY if snap.passages[snap.id_to_index[pid]].doc_id in superseded else s)
-                for pid, s in fused.items()}
+        out = dict(fused)
+        for pid, score in fused.items():
+            passage = snap.passages[snap.id_to_index[pid]]
+            if passage.doc_id not in superseded:
+                continue
+            out[pid] = min(out[pid], score * SUPERSEDED_PENALTY)
+            newer = snap.documents[passage.doc_id].superseded_by
+            for i in snap.passages_by_doc.get(newer, ()):
+                if mask is not None and not mask[i]:
+                    continue
+                match = snap.passages[i]
+                if _near_duplicate(passage.text, match.text, SUCCESSOR_MATCH):
+                    out[match.id] = max(out.get(match.id, 0.0), score)
+        return out
 
 
 class CrossEncoderReranker:

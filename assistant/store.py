@@ -110,6 +110,14 @@ class Snapshot:
         """Documents a newer one supersedes (computed once per version, not per query: 5 % of an ask at 100k)."""
         return frozenset(d for d, info in self.documents.items() if info.superseded_by)
 
+    @cached_property
+    def passages_by_doc(self) -> dict[str, list[int]]:
+        """Passage indices per document, in order (computed once per version)."""
+        out: dict[str, list[int]] = {}
+        for i, p in enumerate(self.passages):
+            out.setdefault(p.doc_id, []).append(i)
+        return out
+
     def mask(self, filters: Filters | None) -> np.ndarray | None:
         """Boolean mask of passages that pass the filters (None = all pass): Filters.mask over the columns."""
         if filters is None:

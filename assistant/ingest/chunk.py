@@ -34,6 +34,8 @@ class Unit:
     parts: list[str] = field(default_factory=list)
     footnote: bool = False
     table: list[list[str]] | None = None  # the whole grid, for a table row's passage
+    alone: bool = False  # never merged with neighbours: a cover field
+    noted: bool = False  # carries a footnote's text: merged only into a short passage (see _merge_small)
 
     @property
     def words(self) -> int:
@@ -70,6 +72,31 @@ def _table_context(table, title: str | None) -> str | None:
     return None if not names or any(n in have for n in names) else title
 
 
+_FIELD = re.compile(r"^([A-Z][\w’'()/ -]{0,40}?):\s+\S")
+
+
+def _field_lines(text: str) -> list[str] | None:
+    """The "Label: value" lines of a block of short lines that is mostly such fields (a report's cover:
+    "Fieldwork: March 2024", "Date of publication: 12 June 2024", "Lead inspector: ..."), else None."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    fields = [ln for ln in lines if (m := _FIELD.match(ln)) and len(m.group(1).split()) <= 4 and len(ln.split()) <= 16]
+    return fields if len(lines) >= 3 and len(fields) >= 2 else None
+
+
+def _field_units(block: Block, fields: list[str]) -> list[Unit]:
+    """A cover's fields as a passage each, like a table's rows, saying whose field it is ("Saltmarsh Coast
+    Probation Delivery Unit — Date of publication: 8 March 2023"); the other lines (inspectorate, body,
+    region) stay one passage. As one short list, the cover embedded as "a list of names and dates" and
+    twelve ratings rows naming the same body outranked it for "when was it published?"."""
+    rest = [ln.strip() for ln in block.text.split("\n") if ln.strip() and ln.strip() not in fields]
+    name = block.section or ""
+    units = [Unit(section=block.section, page=block.page, parts=["\n".join(rest)], alone=True)] if rest else []
+    for ln in fields:
+        text = ln if not name or name.lower() in ln.lower() else f"{name} — {ln}"
+        units.append(Unit(section=block.section, page=block.page, parts=[text.rstrip(".") + "."], alone=True))
+    return units
+
+
 def blocks_to_units(blocks: list[Block], title: str | None = None) -> list[Unit]:
     """A numbered paragraph collects the bullets and plain text after it, up to the next number or heading.
     A table gives one unit per row (assistant/ingest/tables.py); footnotes attached to a block follow it."""
@@ -87,6 +114,10 @@ def blocks_to_units(blocks: list[Block], title: str | None = None) -> list[Unit]
                 units.append(Unit(section=b.table.section or b.section, page=b.page, parts=[text], table=grid))
             cur = None
             continue
+        if b.kind == "text" and (fields := _field_lines(b.text)):
+            units.extend(_field_units(b, fields))
+            cur = None
+            continue
         if b.kind == "footnote":
             units.append(Unit(section="Footnotes", page=b.page, numbers=[f"footnote {b.number}"],
                               parts=[f"Footnote {b.number}: {b.text}"], footnote=True))
@@ -94,8 +125,12 @@ def blocks_to_units(blocks: list[Block], title: str | None = None) -> list[Unit]
         if cur is None or b.kind == "para" or cur.section != b.section or (b.kind == "text" and not cur.numbers):
             cur = Unit(section=b.section, page=b.page, numbers=[b.number] if b.number else [])
             units.append(cur)
+        if b.notes and cur.parts:  # a paragraph that cites a footnote starts its own unit, with its note
+            cur = Unit(section=b.section, page=b.page, numbers=[b.number] if b.number else [])
+            units.append(cur)
         cur.parts.append(_render(b))
         cur.parts.extend(b.notes)
+        cur.noted = cur.noted or bool(b.notes)
     return units
 
 
@@ -143,19 +178,55 @@ def _merge_small(units: list[Unit], min_words: int, max_words: int) -> list[Unit
         small_prev, small_u = prev is not None and prev.words < min_words, u.words < min_words
         # a numbered paragraph long enough to stand alone keeps its own passage (and citation)
         whole_paragraph = bool(u.numbers) and not small_u
-        if (prev is not None and not u.footnote and not prev.footnote and prev.section == u.section
+        # a paragraph carrying its footnote is merged only into a short passage (up to min_words): in ~200
+        # words the note's sentence was diluted and a question about the note missed it
+        limit = min_words if u.noted or prev is not None and prev.noted else max_words
+        if (prev is not None and not u.footnote and not prev.footnote and not u.alone and not prev.alone
+                and prev.section == u.section
                 and u.table is None and prev.table is None
                 and (small_prev or small_u) and not whole_paragraph
-                and prev.words + u.words <= max_words):
+                and prev.words + u.words <= limit):
             prev.parts.extend(u.parts)
             prev.numbers.extend(n for n in u.numbers if n not in prev.numbers)
+            prev.noted = prev.noted or u.noted
             continue
         merged.append(u)
     return merged
 
 
+HEADER_MAX_WORDS = 16  # per part: a document label or section, not a paragraph
+
+
+def _short(text: str) -> str:
+    words = text.split()
+    return " ".join(words[:HEADER_MAX_WORDS])
+
+
+def embedding_header(title: str | None, section: str | None, text: str) -> str:
+    """A passage's contextual header: its document label and section, short, leaving out what the text
+    already says (a table row repeats its caption and title). A passage rarely names its document:
+    "Cllr Marguerite Oduya (Chair)" or "6.1 Level 2 meetings are now held every six weeks" match a question
+    about "the Southerly Downs board" or "the latest MAPPA protocol" only through it, while table rows, whose
+    text repeats their caption, outranked them. The embedder reads it beside the text (assistant/embed.py
+    embed_with_headers); BM25 gets title and section in full (assistant/store.py bm25_text)."""
+    low = " ".join(text.lower().split())
+    parts: list[str] = []
+    for part in (title, section):
+        part = " ".join((part or "").split())
+        if part and part.lower() not in low and all(part.lower() not in p.lower() for p in parts):
+            parts.append(_short(part))
+    return " — ".join(parts)
+
+
+def embedding_text(title: str | None, section: str | None, text: str) -> str:
+    """Header and text together: what a passage's embedding depends on (its id is made from this)."""
+    header = embedding_header(title, section, text)
+    return f"{header}\n{text}" if header else text
+
+
 def passage_id(doc_id: str, text: str, ordinal: int) -> str:
-    """Content-addressed: the same text in the same document keeps its id (and its embedding)."""
+    """Content-addressed: the same text in the same document keeps its id (and its embedding). `text` is
+    what is embedded (embedding_text), so a new title or section gives a new id and a fresh embedding."""
     digest = hashlib.sha1(f"{doc_id}\x00{text}\x00{ordinal}".encode()).hexdigest()[:16]
     return f"{doc_id}#{digest}"
 
@@ -175,9 +246,10 @@ def chunk_blocks(blocks: list[Block], doc_meta: dict, min_words: int = DEFAULT_M
         text = u.text.strip()
         if not text:
             continue
-        ordinal = seen.get(text, 0)
-        seen[text] = ordinal + 1
+        embedded = embedding_text(doc_meta.get("title"), u.section, text)
+        ordinal = seen.get(embedded, 0)
+        seen[embedded] = ordinal + 1
         meta = dict(doc_meta)
         meta.update({"page": u.page, "section": u.section, "paragraph": u.paragraph, "table": u.table})
-        nodes.append(TextNode(id_=passage_id(doc_meta["doc_id"], text, ordinal), text=text, metadata=meta))
+        nodes.append(TextNode(id_=passage_id(doc_meta["doc_id"], embedded, ordinal), text=text, metadata=meta))
     return nodes

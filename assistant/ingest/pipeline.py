@@ -19,8 +19,9 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from assistant.embed import embed_with_headers
 from assistant.files import private_dir
-from assistant.ingest.chunk import chunk_blocks
+from assistant.ingest.chunk import chunk_blocks, embedding_header
 from assistant.ingest.limits import ParseBudget, check_file
 from assistant.ingest.load import SUPPORTED_SUFFIXES, LoadError, load_document
 from assistant.ingest.metadata import ManifestError, load_manifest, resolve_metadata
@@ -198,7 +199,8 @@ class Ingestor:
         if existing:
             self.vectors.update_metadata([p for p in passages if p.id in existing])
         if todo:
-            vectors = self.embedder_factory().embed([p.text for p in todo])
+            vectors = embed_with_headers(self.embedder_factory(), [p.text for p in todo],
+                                         [embedding_header(p.title, p.section, p.text) for p in todo])
             self.vectors.upsert(todo, vectors)
         return len(todo)
 

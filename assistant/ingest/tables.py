@@ -95,12 +95,20 @@ def row_passages(table: Table, context: str | None = None) -> list[str]:
     out: list[str] = []
     group: str | None = None
     two_columns = len(head) == 2
+    keys = _label_columns(table)
     for row in table.body:
+        if keys == 2:
+            # "Calderbrook" (a rowspan over two rows) + "Fixed": the row is "Calderbrook Fixed", as it reads
+            label = row[0] if row[1] in ("", row[0]) else f"{row[0]} {row[1]}"
+            row = [label, *row[2:]]
+            head_row = [head[0], *head[2:]]
+        else:
+            head_row = head
         label, values = row[0], row[1:]
         if label and not any(values):
             group = label  # a row that only names a group of the rows below it ("2. Court work ...")
             continue
-        cells = [(h, v) for h, v in zip(head[1:], values, strict=False) if v]
+        cells = [(h, v) for h, v in zip(head_row[1:], values, strict=False) if v and v != label]
         if two_columns and cells:
             body = f"{label}: {cells[0][1]}" if label else f"{cells[0][0]}: {cells[0][1]}"
         else:
@@ -115,6 +123,17 @@ def row_passages(table: Table, context: str | None = None) -> list[str]:
         parts.append(body)
         out.append(" — ".join(p for p in parts if p).rstrip(".") + ".")
     return out
+
+
+def _label_columns(table: Table) -> int:
+    """2 when the first column groups the rows (a rowspan: its value repeats on consecutive rows) and the
+    second, a text column, tells them apart ("Calderbrook" / "Fixed", "Flex"); else 1."""
+    body = table.body
+    if len(table.header) < 3 or len(body) < 2:
+        return 1
+    repeats = any(a[0] and a[0] == b[0] for a, b in zip(body, body[1:], strict=False))
+    text_second = all(not _numeric(r[1]) for r in body if r[1])
+    return 2 if repeats and text_second else 1
 
 
 def _in_group(group: str, label: str) -> bool:

@@ -37,6 +37,7 @@ from assistant.question_parse import (  # noqa: F401 (names also imported from h
     Ask,
     _stem_tuple,
     _stems,
+    glossary_subset,
     parse,
     with_glossary,
 )
@@ -47,14 +48,19 @@ MODEL_PATH = Path(__file__).with_name("answerability_model.json")
 
 # --- alignment with evidence ---------------------------------------------------------------------------------
 
-def _typo(term: str, tokens: set[str]) -> bool:
-    from assistant.answer import _typo_match  # the one typo rule
-
-    return _typo_match(term, tokens)
-
-
 _EXPANDED: dict[tuple[int, str], str] = {}
 _EVIDENCE: dict[tuple, Evidence] = {}
+
+
+def clear_caches() -> None:
+    """Empty every cache the stage keeps (benchmarks/answerability_cost.py measures the cold case with it)."""
+    from assistant.question_parse import _STEM, _SUB_GLOSSARIES
+
+    _EXPANDED.clear()
+    _EVIDENCE.clear()
+    _SUB_GLOSSARIES.clear()
+    _STEM.clear()
+    _stem_tuple.cache_clear()
 
 
 def evidence_of(text: str, glossary=None, context: str = "", passage: str = "") -> Evidence:
@@ -69,7 +75,9 @@ def evidence_of(text: str, glossary=None, context: str = "", passage: str = "") 
 
 
 def _expanded(glossary, text: str) -> str:
-    """The text with the other form of every glossary term it uses (cached: the same passages recur)."""
+    """The text with the other form of every glossary term it uses (glossary.expand_query), cached: the same
+    passages recur. Only the terms that can occur in the text are tried (a glossary restricted to them gives
+    the same expansion): trying all ~100 patterns on each passage was most of the stage's cold time."""
     if glossary is None:
         return text
     key = (id(glossary), text)
@@ -77,7 +85,9 @@ def _expanded(glossary, text: str) -> str:
     if out is None:
         if len(_EXPANDED) > 20000:
             _EXPANDED.clear()
-        out = _EXPANDED[key] = glossary.expand_query(text)
+        sub = glossary_subset(glossary, text)
+        out = text if sub is None else sub.expand_query(text)
+        _EXPANDED[key] = out
     return out
 
 
@@ -91,7 +101,44 @@ class Evidence:
     years: set[str]
     caps: set[str]                      # stems of capitalised words not at the sentence start
     low: str
-    passage: set[str] = field(default_factory=set)   # tokens of the whole passage (for glossary topics)
+    passage_text: str = ""              # the whole passage (a glossary term may be named once per passage)
+    glossary: object = field(default=None, repr=False, compare=False)
+    _passage: set[str] | None = field(default=None, repr=False, compare=False)
+    _typos: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
+    _by_start_and_length: dict[tuple[str, int], list[str]] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def passage(self) -> set[str]:
+        """Stems of the whole passage with its glossary forms, worked out when first needed: only a question
+        naming a glossary topic the sentence lacks looks at them, and expanding a long passage is the
+        dearest step of the stage."""
+        if self._passage is None:
+            self._passage = set(_stem_tuple(_expanded(self.glossary, self.passage_text))) if self.passage_text \
+                else set()
+        return self._passage
+
+    def has_typo_of(self, term: str) -> bool:
+        """answer._typo_match(term, self.tokens) (the one typo rule: same first letter, 5+ letters, one edit,
+        two from 7 letters), answered from words bucketed by first letter and length and remembered per
+        evidence. The plain loop ran the edit distance against every word of the sentence for each unmatched
+        question word and was the stage's slow tail (p95 8.9 ms, benchmarks/RESULTS.md)."""
+        hit = self._typos.get(term)
+        if hit is None:
+            hit = False
+            if len(term) >= 5:
+                from assistant.answer import _close  # the one edit-distance rule (answer.py imports this module)
+
+                if self._by_start_and_length is None:
+                    buckets: dict[tuple[str, int], list[str]] = {}
+                    for t in self.tokens:
+                        if len(t) >= 5:
+                            buckets.setdefault((t[0], len(t)), []).append(t)
+                    self._by_start_and_length = buckets
+                limit = 1 if len(term) < 7 else 2
+                hit = any(_close(term, t, limit) for n in range(len(term) - limit, len(term) + limit + 1)
+                          for t in self._by_start_and_length.get((term[0], n), ()))
+            self._typos[term] = hit
+        return hit
 
     @classmethod
     def of(cls, text: str, glossary=None, context: str = "", passage: str = "") -> Evidence:
@@ -100,8 +147,8 @@ class Evidence:
         words = re.findall(r"[\w’'-]+", text)
         caps = {s for i, w in enumerate(words) if i > 0 and w[:1].isupper() for s in _stems(w)[:1]}
         return cls(text=text, tokens=set(_stem_tuple(expanded)), numbers=numbers_in(full),
-                   years=set(_YEAR.findall(full)), caps=caps, low=text.lower(),
-                   passage=set(_stem_tuple(_expanded(glossary, passage))) if passage else set())
+                   years=set(_YEAR.findall(full)), caps=caps, low=text.lower(), passage_text=passage,
+                   glossary=glossary)
 
 
 @dataclass
@@ -163,7 +210,7 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
             matched[stem] = "stem" if stem in _stems(ev.text) else "synonym"
         elif any(alt and alt <= ev.tokens for alt in ask.synonyms.get(stem, ())):
             matched[stem] = "synonym"
-        elif _typo(stem, ev.tokens):
+        elif ev.has_typo_of(stem):
             matched[stem] = "typo"
         elif len(word) <= 4 and word.islower() and len(stem) >= 3 and any(
                 t.startswith(stem) and len(t) >= len(stem) + 2 for t in ev.tokens):

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from assistant.text import QUESTION_WORDS, SOURCE_WORDS, numbers_in, tokenize
+from assistant.text import BM25_TOKEN_PATTERN, QUESTION_WORDS, SOURCE_WORDS, numbers_in
 
 _WH = re.compile(r"^\s*(?:(?:and|but|so|then|also|please|tell me|can you tell me|do you know)\s+)*", re.IGNORECASE)
 _DATE_Q = re.compile(r"^(?:when|since when|by when|until when|until what|what (?:year|date|month|day|time|century|"
@@ -66,9 +66,39 @@ OPPOSITES = [
 RATINGS = ("outstanding", "good", "requires improvement", "inadequate")
 
 
+_TOKEN = re.compile(BM25_TOKEN_PATTERN)
+
+
+@lru_cache(maxsize=1)
+def _analyser():
+    """bm25s' "en_plus" stop words and the Snowball stemmer: the parts of assistant.text.tokenize."""
+    import Stemmer
+    from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+    return frozenset(STOPWORDS_EN_PLUS), Stemmer.Stemmer("english")
+
+
+_STEM: dict[str, str] = {}
+
+
 @lru_cache(maxsize=65536)
 def _stem_tuple(text: str) -> tuple[str, ...]:
-    return tuple(tokenize([text])[0])
+    """assistant.text.tokenize for one text, computed directly: bm25s.tokenize builds a Stemmer and two
+    (disabled) tqdm bars per call, 0.4 ms, which was most of the stage's cold time (1,244 calls in one pass
+    over the questions); same lower-casing, token pattern, stop words and stems (tests/test_answerability.py
+    compares the two on every corpus sentence and question)."""
+    stop, stemmer = _analyser()
+    out = []
+    for token in _TOKEN.findall(text.lower()):
+        if token in stop:
+            continue
+        stem = _STEM.get(token)
+        if stem is None:
+            if len(_STEM) > 200_000:
+                _STEM.clear()
+            stem = _STEM[token] = stemmer.stemWord(token)
+        out.append(stem)
+    return tuple(out)
 
 
 def _stems(text: str) -> list[str]:
@@ -95,13 +125,43 @@ class Ask:
     topics: set[str] = field(default_factory=set)   # stems of glossary terms: the passage may carry them
 
 
+_TRIGGERS: dict[int, tuple[object, list[tuple[object, tuple[str, ...]]]]] = {}
+_SUB_GLOSSARIES: dict[tuple[int, tuple[int, ...]], object] = {}
+_WORD_RUN = re.compile(r"\w+")
+
+
+def glossary_subset(glossary, text: str):
+    """The glossary restricted to the terms that can occur in `text` (None: no term can), for the same
+    `mentioned` / `expand_query` results at a fraction of the cost: trying all ~100 patterns on each quoted
+    passage and question was most of the stage's cold time. A term can occur only if the first run of word
+    characters of one of its forms is a whole word of the text (the glossary's patterns start and end at word
+    boundaries and keep a form's non-word characters); the subset keeps the glossary's order."""
+    entry = _TRIGGERS.get(id(glossary))
+    if entry is None or entry[0] is not glossary:
+        triggers = [(t, tuple((_WORD_RUN.findall(f.lower()) or [""])[0] for f in t.forms)) for t in glossary.terms]
+        entry = _TRIGGERS[id(glossary)] = (glossary, triggers)
+    words = set(_WORD_RUN.findall(text.lower()))
+    words.add("")
+    found = tuple(i for i, (_, keys) in enumerate(entry[1]) if any(k in words for k in keys))
+    if not found:
+        return None
+    key = (id(glossary), found)
+    sub = _SUB_GLOSSARIES.get(key)
+    if sub is None:
+        if len(_SUB_GLOSSARIES) > 2000:
+            _SUB_GLOSSARIES.clear()
+        sub = _SUB_GLOSSARIES[key] = type(glossary)(terms=[entry[1][i][0] for i in found])
+    return sub
+
+
 def with_glossary(ask: Ask, glossary) -> Ask:
     """Glossary forms as synonyms (FTE = full-time equivalent, SOMMB = Strategic Offender Management and
     MAPPA Board); a glossary term names what a passage is about, so it may be matched in the passage rather
     than in the quoted sentence ("How many cases will transfer under OMIC?")."""
-    if glossary is None:
+    sub = glossary_subset(glossary, ask.text) if glossary is not None else None
+    if sub is None:
         return ask
-    for term in glossary.mentioned(ask.text):
+    for term in sub.mentioned(ask.text):
         forms = [set(_stems(f)) for f in term.forms if _stems(f)]
         for form in forms:
             for stem in form & set(ask.terms):

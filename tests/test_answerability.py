@@ -128,3 +128,59 @@ def test_partial_is_shown_as_an_answer_with_its_sources_and_what_is_missing(serv
 
     schema = Answer.model_json_schema()
     assert "partial" in schema["properties"]["status"]["enum"]
+
+
+def _corpus_texts() -> list[str]:
+    from assistant.text import split_sentences
+
+    texts = []
+    for path in sorted((ROOT / "corpus").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        texts += [text, *split_sentences(text)]
+    _, qs = load_sets(sorted((ROOT / "evals" / "questions").glob("*.yaml")))
+    return texts + [q.question for q in qs] + ["Don't FTE's 1,600 £2.5m naïve Ærø x_y a 1 22", ""]
+
+
+def test_the_stages_fast_analyser_gives_the_bm25_analysers_stems():
+    """question_parse._stem_tuple skips bm25s.tokenize's per-call overhead; it must not change one stem."""
+    from assistant.question_parse import _stem_tuple
+    from assistant.text import tokenize
+
+    texts = _corpus_texts()
+    assert len(texts) > 300
+    assert [list(_stem_tuple(t)) for t in texts] == tokenize(texts)
+
+
+def test_the_bucketed_typo_match_agrees_with_the_typo_rule():
+    """Evidence.has_typo_of answers answer._typo_match from first-letter/length buckets, remembered."""
+    from assistant.answer import _typo_match
+    from assistant.question_parse import _stem_tuple
+
+    sentences = _corpus_texts()[1:60]
+    words = sorted({w for s in sentences for w in _stem_tuple(s)})
+    probes = words[:150] + ["probaton", "cheif", "recomend", "inspecton", "divison", "offendr", "managment",
+                            "stratgy", "publci", "partnreship", "xylophone"]
+    agree = hits = 0
+    for s in sentences:
+        ev = Evidence.of(s)
+        for p in probes:
+            got = ev.has_typo_of(p)
+            assert got == _typo_match(p, ev.tokens), (p, s)
+            agree += 1
+            hits += got
+    assert agree > 5000 and hits > 20  # the rule fires, and agrees every time
+
+
+def test_the_glossary_restricted_to_possible_terms_expands_alike():
+    """glossary_subset only tries the terms that can occur; expansion and `mentioned` must be the same."""
+    from assistant.question_parse import glossary_subset
+
+    glossary = load_glossary(str(ROOT / "corpus" / "glossary.yaml"))
+    texts = _corpus_texts()
+    expanded = 0
+    for t in texts:
+        sub = glossary_subset(glossary, t)
+        assert (t if sub is None else sub.expand_query(t)) == glossary.expand_query(t), t
+        assert ([] if sub is None else sub.mentioned(t)) == glossary.mentioned(t), t
+        expanded += glossary.expand_query(t) != t
+    assert expanded > 50

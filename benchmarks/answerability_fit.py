@@ -102,7 +102,8 @@ def outcome(rows: list[dict], p: np.ndarray | None, threshold: float) -> list[bo
         elif r["stage"] == "deterministic":
             out.append(not r["answerable"])  # the table / definition path decides; count it as right
         else:
-            out.append(bool(r.get("unknown")) or p[i] < threshold)
+            # as assess() does: asking for the opposite of what the quoted sentence says is refused outright
+            out.append(bool(r.get("unknown")) or bool(r["features"].get("conflict")) or p[i] < threshold)
     return out
 
 
@@ -120,6 +121,12 @@ def choose_threshold(rows: list[dict], coef: np.ndarray, min_answered: float) ->
     p_all = np.zeros(len(rows))
     if model_rows:
         p_all[model_rows] = prob(coef, [rows[i] for i in model_rows])
+    # a source whose answerable questions cannot reach min_answered even answering everything past the floor
+    # (Normans: 0.896) is not held to it, or no threshold would count as meeting the bound for the others
+    ceiling = {}
+    for src in {r["source"] for r in rows}:
+        idx = [i for i, r in enumerate(rows) if r["source"] == src]
+        ceiling[src] = rates([rows[i] for i in idx], [outcome([rows[i]], p_all[[i]], 0.0)[0] for i in idx])["answered"]
     best, best_t = -1.0, 0.5
     for t in np.linspace(0.05, 0.95, 91):
         refused = outcome(rows, p_all, t)
@@ -128,7 +135,7 @@ def choose_threshold(rows: list[dict], coef: np.ndarray, min_answered: float) ->
             idx = [i for i, r in enumerate(rows) if r["source"] == src]
             m = rates([rows[i] for i in idx], [refused[i] for i in idx])
             scores.append(m["refusal_accuracy"])
-            ok &= m["answered"] is None or m["answered"] >= min_answered
+            ok &= m["answered"] is None or m["answered"] >= min_answered or (ceiling[src] or 0) < min_answered
         score = float(np.mean(scores)) + (0 if ok else -1)
         if score > best:
             best, best_t = score, float(t)

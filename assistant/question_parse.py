@@ -191,13 +191,13 @@ _NOT_VERBS = {"is", "are", "was", "were", "do", "does", "did", "has", "have", "h
 
 def _asked(question: str, focus: str | None, head: str | None) -> set[str]:
     q = _WH.sub("", question.strip())
-    out = {x for x in (focus, head) if x}
+    # not the X of "which X" or "how many X": an answer names an instance ("which standards" -> "court work"),
+    # and the type check already looks for the X; an attribute ("the budget of") or a relation must be there
+    out: set[str] = set()
     m = _ATTRIBUTE_Q.match(q)
     if m:
         out.update(_stems(m.group("x").split()[-1])[:1])
     x = _which_noun(q)
-    if x:
-        out.add(x)
     m = _WHO_VERB.match(q)
     if m and m.group("v").lower() not in _NOT_VERBS and m.group("v")[0].islower():
         out.update(_stems(m.group("v"))[:1])

@@ -125,14 +125,64 @@ class Evidence:
     low: str
     own_numbers: set[str] = field(default_factory=set)   # numbers and years of the sentence itself (not its
     own_years: set[str] = field(default_factory=set)     # title or date): the candidates for an answer
-    names: list[tuple[str, ...]] = field(default_factory=list)  # stems of each run of capitalised words
-    clauses: list[tuple[str, set[str]]] = field(default_factory=list)  # each clause (split at ; : , brackets,
-                                                                      # but/which/who) and its stems
     passage_text: str = ""              # the whole passage (a glossary term may be named once per passage)
     glossary: object = field(default=None, repr=False, compare=False)
     _passage: set[str] | None = field(default=None, repr=False, compare=False)
     _typos: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
     _by_start_and_length: dict[tuple[str, int], list[str]] | None = field(default=None, repr=False, compare=False)
+
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def names(self) -> list[tuple[str, ...]]:
+        """Stems of each run of capitalised words (worked out when a who/where question first needs them)."""
+        out = self._memo.get("names")
+        if out is None:
+            out = self._memo["names"] = _name_runs(self.text)
+        return out
+
+    @property
+    def clauses(self) -> list[tuple[str, set[str]]]:
+        """Each clause (split at ; : , brackets, dashes, but/which/who) and its stems, when first needed."""
+        out = self._memo.get("clause_stems")
+        if out is None:
+            out = self._memo["clause_stems"] = [(c, set(_stem_tuple(c))) for c in _CLAUSE.split(self.text)
+                                                if c and c.strip()]
+        return out
+
+    def clause_facts(self) -> list[tuple[str, set[str], list[tuple[str, ...]], set[str], set[str]]]:
+        """Each clause with its stems, name runs, numbers and years (worked out once per sentence)."""
+        out = self._memo.get("clauses")
+        if out is None:
+            out = self._memo["clauses"] = [(c, stems, _name_runs(c), numbers_in(c), set(_YEAR.findall(c)))
+                                           for c, stems in self.clauses]
+        return out
+
+    def word_stems(self) -> tuple[list[str], list[str]]:
+        """The sentence's words (keeping figures like 1,600 and £280m whole) and the stem of each."""
+        out = self._memo.get("words")
+        if out is None:
+            toks = re.findall(r"[\w,.£%-]+", self.text)
+            out = self._memo["words"] = (toks, [(_stems(t) or [""])[0] for t in toks])
+        return out
+
+    def ratings(self) -> set[str]:
+        out = self._memo.get("ratings")
+        if out is None:
+            out = self._memo["ratings"] = {r for r in RATINGS if re.search(rf"\b{r}\b", self.low)}
+        return out
+
+    def negation(self) -> tuple[bool, set[str]]:
+        """Whether the sentence is negated, and the stems of the two words after each negation."""
+        out = self._memo.get("negation")
+        if out is None:
+            words = re.findall(r"[\w’'-]+", self.low)
+            after: set[str] = set()
+            for i, w in enumerate(words):
+                if _NEGATION.fullmatch(w) or w.endswith(("n't", "n’t")):
+                    after |= {x for y in words[i + 1:i + 3] for x in _stems(y)}
+            out = self._memo["negation"] = (bool(_NEGATION.search(self.text)), after)
+        return out
 
     @property
     def passage(self) -> set[str]:
@@ -175,8 +225,7 @@ class Evidence:
         caps = {s for i, w in enumerate(words) if i > 0 and w[:1].isupper() for s in _stems(w)[:1]}
         return cls(text=text, tokens=set(_stem_tuple(expanded)), numbers=numbers_in(full),
                    years=set(_YEAR.findall(full)), caps=caps, low=text.lower(), passage_text=passage,
-                   glossary=glossary, own_numbers=numbers_in(text), own_years=set(_YEAR.findall(text)),
-                   names=_name_runs(text), clauses=[(c, set(_stem_tuple(c))) for c in _CLAUSE.split(text) if c and c.strip()])
+                   glossary=glossary, own_numbers=numbers_in(text), own_years=set(_YEAR.findall(text)))
 
 
 @dataclass
@@ -235,9 +284,8 @@ def _type_clause_share(ask: Ask, ev: Evidence, matched: set[str]) -> float:
     if ask.answer_type in (None, "thing", "mention") or not matched:
         return 1.0
     best = 0.0
-    for text, stems in ev.clauses:
-        if len(ev.clauses) > 1 and not _type_in(ask, text, _name_runs(text) if ask.answer_type in ("person", "place")
-                                                else [], numbers_in(text), set(_YEAR.findall(text)), stems):
+    for text, stems, names, numbers, years in ev.clause_facts():
+        if len(ev.clauses) > 1 and not _type_in(ask, text, names, numbers, years, stems):
             continue
         best = max(best, len(matched & stems) / len(matched))
     return round(best, 4)
@@ -250,7 +298,7 @@ def _conflicts(ask: Ask, ev: Evidence) -> list[str]:
         for mine, theirs in ((a, b), (b, a)):
             if asked & mine and not (ev.tokens & mine) and ev.tokens & theirs and not (asked & theirs):
                 out.append(f"{'/'.join(sorted(asked & mine))} vs {'/'.join(sorted(ev.tokens & theirs))}")
-    ev_ratings = {r for r in RATINGS if re.search(rf"\b{r}\b", ev.low)}
+    ev_ratings = ev.ratings()
     if ask.ratings and ev_ratings and not (ask.ratings & ev_ratings):
         out.append(f"rated {'/'.join(sorted(ask.ratings))} vs {'/'.join(sorted(ev_ratings))}")
     return out
@@ -289,8 +337,7 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
     missing_numbers = sorted((ask.numbers - ev.numbers) | (ask.years - ev.years))
     head_ok = None
     if ask.head:
-        toks = re.findall(r"[\w,.£%-]+", ev.text)
-        stems = [(_stems(t) or [""])[0] for t in toks]
+        toks, stems = ev.word_stems()
         head_ok = any(st == ask.head and any(numbers_in(t) - ask.numbers for t in toks[max(0, i - 4):i])
                       for i, st in enumerate(stems))
     weak_name = False
@@ -308,16 +355,10 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
 def _negation_flipped(ask: Ask, ev: Evidence) -> bool:
     """The claim (or question) is negated and the evidence is not, or the evidence negates one of the
     claim's own words ("no detailed published timetable" against "a detailed timetable has been published")."""
-    ev_negated = bool(_NEGATION.search(ev.text))
+    ev_negated, after = ev.negation()
     if ask.negated:
         return not ev_negated
-    words = re.findall(r"[\w’'-]+", ev.low)
-    for i, w in enumerate(words):
-        if _NEGATION.fullmatch(w) or w.endswith(("n't", "n’t")):
-            after = {s for x in words[i + 1:i + 3] for s in _stems(x)}
-            if after & set(ask.terms):
-                return True
-    return False
+    return bool(after & set(ask.terms))
 
 
 # --- the decision ----------------------------------------------------------------------------------------------

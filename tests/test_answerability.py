@@ -184,3 +184,69 @@ def test_the_glossary_restricted_to_possible_terms_expands_alike():
         assert ([] if sub is None else sub.mentioned(t)) == glossary.mentioned(t), t
         expanded += glossary.expand_query(t) != t
     assert expanded > 50
+
+
+def test_answer_candidates_come_from_the_sentence_not_its_title_date():
+    """A board paper's date in the title is no answer to "how much funding" or "when was it dissolved"; it
+    does answer "when was the report published"."""
+    title = "National Probation Service update to the partnership board 2019-06-01"
+    funding = Evidence.of("Some funding has now been secured to improve some of our offices.", None, title)
+    assert align(parse("How much funding has been secured to improve the NPS offices?"), funding).type_ok is False
+    assert align(parse("When was the funding secured?"), funding).type_ok is False
+    assert align(parse("When was the board update published?"), funding).type_ok is True
+
+
+def test_the_asked_attribute_or_relation_must_be_in_the_sentence():
+    assert parse("What is the budget of the SOMMB?").asked == {"budget"}
+    assert parse("Who chairs the Strategic Offender Management and MAPPA Board?").asked == {"chair"}
+    assert parse("When was the Strategic Offender Management and MAPPA Board dissolved?").asked == {"dissolv"}
+    assert parse("Which standards were rated outstanding?").asked == set()  # an answer names an instance
+    created = Evidence.of("One of the most significant changes has been to combine the old LLR Reducing Reoffending "
+                          "Board with the MAPPA Strategic Management Board to create a new Board, the Strategic "
+                          "Offender Management and MAPPA Board (SOMMB).")
+    assert align(parse("What is the budget of the SOMMB?"), created).asked_missing == ["budget"]
+    assert align(parse("When was the Strategic Offender Management and MAPPA Board created?"), created).asked_missing \
+        == []
+
+
+def test_the_candidate_answer_must_share_a_clause_with_what_the_question_matches():
+    """A date elsewhere in the sentence is not a date for the matched part."""
+    far = Evidence.of("Some funding has now been secured to improve our offices, but the end point of the "
+                      "transfers will be achieved by spring 2021.")
+    assert align(parse("When was funding secured to improve the offices?"), far).clause_share == 0.0
+    near = Evidence.of("Fieldwork for this inspection took place in August 2018.")
+    assert align(parse("When did fieldwork for this inspection take place?"), near).clause_share == 1.0
+
+
+def test_a_who_question_answered_only_by_a_single_capitalised_word_is_weak():
+    director = Evidence.of("In England each area will be overseen by a new dedicated regional director who will "
+                           "provide strategic leadership.")
+    weak = align(parse("Who is the regional director for the East division?"), director)
+    assert weak.type_ok is True and weak.weak_name is True  # "England" is no director
+    stacey = Evidence.of("Dame Glenys Stacey, HM Chief Inspector of Probation, said the leadership had a clear vision.")
+    strong = align(parse("Who is HM Chief Inspector of Probation?"), stacey)
+    assert strong.type_ok is True and strong.weak_name is False
+
+
+def test_the_new_features_reach_the_model_and_refuse_near_misses_on_the_real_index(service):
+    """Fitted model on the real corpus and index: near-misses with an absent attribute or relation are refused
+    saying what is missing; a control in the same words is answered."""
+    model = load_model()
+    assert {"asked_missing", "clause_share", "absent_terms", "type_weak", "negation"} <= set(model["features"])
+    for question, missing in [("Which company will run the new prison at Glen Parva?", "company"),
+                              ("When was the Strategic Offender Management and MAPPA Board dissolved?", "dissolved"),
+                              ("Who chairs the Strategic Offender Management and MAPPA Board?", "chairs")]:
+        answer = service.ask(question)
+        assert answer.status == "no_answer", (question, answer.answer)
+        assert missing in answer.answer and answer.answerability["probability"] < answer.answerability["threshold"]
+    control = service.ask("Which board was combined with the MAPPA Strategic Management Board to create the SOMMB?")
+    assert control.status == "answered" and "Reducing Reoffending Board" in control.answer
+    chairs = service.ask("Who chairs the Strategic Offender Management and MAPPA Board?")
+    assert chairs.answerability["missing"] == ["chairs"]
+
+
+def test_negation_in_the_sentence_against_the_question_is_seen():
+    timetable = Evidence.of("As yet there is no detailed published timetable but the end point is expected by "
+                            "spring 2021.")
+    assert align(parse("When was the detailed timetable published?"), timetable).negation_mismatch is True
+    assert align(parse("When is the end point expected?"), timetable).negation_mismatch is False

@@ -71,7 +71,7 @@ class Alignment:
     head_ok: bool | None = None        # "how many X": a number stands right before X (None: not such a question)
     asked_missing: list[str] = field(default_factory=list)  # the asked attribute/relation the sentence lacks
     clause_share: float = 1.0          # share of the matched terms in the clause holding a candidate answer
-    weak_name: bool = False            # who/where: the only candidates are single capitalised words
+    weak_name: bool = False            # who: the only candidates are single capitalised words
 
     @property
     def missing(self) -> list[str]:
@@ -171,7 +171,7 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
         head_ok = any(st == ask.head and any(numbers_in(t) - ask.numbers for t in toks[max(0, i - 4):i])
                       for i, st in enumerate(stems))
     weak_name = False
-    if ask.answer_type in ("person", "place"):
+    if ask.answer_type == "person":  # a place is often one word ("in Tobermory"); a person or body rarely
         asked = set(ask.terms) | {x for alts in ask.synonyms.values() for alt in alts for x in alt}
         runs = [run for run in ev.names if set(run) - asked]
         weak_name = bool(runs) and all(len(run) == 1 and not _is_acronym(run[0], ev.text) for run in runs)
@@ -262,7 +262,7 @@ def features_of(ask: Ask, best: Alignment | None, union: Alignment | None, top_d
         "asked_missing": float(bool(b and b.asked_missing)) if b else 1.0,
         "clause_share": b.clause_share if b else 0.0,
         "absent_terms": float(min(3, absent)),
-        # who/where answered only by a single capitalised word ("England" for "who is the regional director")
+        # who answered only by a single capitalised word ("England" for "who is the regional director")
         "type_weak": float(bool(b and b.type_ok and b.weak_name)),
         # the rest of the sentence matches well, yet the asked attribute, the answer type, the clause or a word
         # is missing: what separates a near-miss from a paraphrase (which misses words but matches less)

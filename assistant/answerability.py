@@ -38,8 +38,18 @@ from assistant.question_parse import (  # noqa: F401 (names also imported from h
     Ask,
     _stem_tuple,
     _stems,
+    glossary_subset,
     parse,
     with_glossary,
+)
+from assistant.sentence_evidence import (  # noqa: F401 (Evidence, clear_caches are imported from here too)
+    _EVIDENCE,
+    _EXPANDED,
+    Evidence,
+    _is_acronym,
+    _name_runs,
+    clear_caches,
+    evidence_of,
 )
 from assistant.text import numbers_in
 
@@ -47,62 +57,6 @@ MODEL_PATH = Path(__file__).with_name("answerability_model.json")
 
 
 # --- alignment with evidence ---------------------------------------------------------------------------------
-
-def _typo(term: str, tokens: set[str]) -> bool:
-    from assistant.answer import _typo_match  # the one typo rule
-
-    return _typo_match(term, tokens)
-
-
-_EXPANDED: dict[tuple[int, str], str] = {}
-_EVIDENCE: dict[tuple, Evidence] = {}
-
-
-def evidence_of(text: str, glossary=None, context: str = "", passage: str = "") -> Evidence:
-    """Evidence.of, cached: the same passages' sentences come back for many questions."""
-    key = (id(glossary), text, context, hash(passage))
-    ev = _EVIDENCE.get(key)
-    if ev is None:
-        if len(_EVIDENCE) > 20000:
-            _EVIDENCE.clear()
-        ev = _EVIDENCE[key] = Evidence.of(text, glossary, context, passage)
-    return ev
-
-
-def _expanded(glossary, text: str) -> str:
-    """The text with the other form of every glossary term it uses (cached: the same passages recur)."""
-    if glossary is None:
-        return text
-    key = (id(glossary), text)
-    out = _EXPANDED.get(key)
-    if out is None:
-        if len(_EXPANDED) > 20000:
-            _EXPANDED.clear()
-        out = _EXPANDED[key] = glossary.expand_query(text)
-    return out
-
-
-@dataclass
-class Evidence:
-    """Sentences (with the passage title) as token sets, prepared once per candidate sentence."""
-
-    text: str
-    tokens: set[str]
-    numbers: set[str]
-    years: set[str]
-    caps: set[str]                      # stems of capitalised words not at the sentence start
-    low: str
-    passage: set[str] = field(default_factory=set)   # tokens of the whole passage (for glossary topics)
-
-    @classmethod
-    def of(cls, text: str, glossary=None, context: str = "", passage: str = "") -> Evidence:
-        full = f"{context}\n{text}" if context else text
-        expanded = _expanded(glossary, full)
-        words = re.findall(r"[\w’'-]+", text)
-        caps = {s for i, w in enumerate(words) if i > 0 and w[:1].isupper() for s in _stems(w)[:1]}
-        return cls(text=text, tokens=set(_stem_tuple(expanded)), numbers=numbers_in(full),
-                   years=set(_YEAR.findall(full)), caps=caps, low=text.lower(),
-                   passage=set(_stem_tuple(_expanded(glossary, passage))) if passage else set())
 
 
 @dataclass
@@ -116,27 +70,56 @@ class Alignment:
     conflicts: list[str]               # "lowest vs highest", "rated inadequate vs outstanding"
     negation_mismatch: bool
     head_ok: bool | None = None        # "how many X": a number stands right before X (None: not such a question)
+    asked_missing: list[str] = field(default_factory=list)  # the asked attribute/relation the sentence lacks
+    clause_share: float = 1.0          # share of the matched terms in the clause holding a candidate answer
+    weak_name: bool = False            # who: the only candidates are single capitalised words
 
     @property
     def missing(self) -> list[str]:
         return list(dict.fromkeys(self.missing_names + self.missing_numbers + self.missing_terms))
 
 
-def _has_type(ask: Ask, ev: Evidence) -> bool | None:
+def _type_in(ask: Ask, text: str, names: list[tuple[str, ...]], numbers: set[str], years: set[str],
+             tokens: set[str]) -> bool | None:
+    """Whether `text` holds a candidate of the asked type that the question does not already hold."""
     t = ask.answer_type
     if t is None or t == "thing":
         return None
     if t == "date":
-        return bool(ev.years - ask.years) or any(m.group(0).lower() not in ask.text.lower()
-                                                 for m in _DATE_WORDS.finditer(ev.text))
+        return bool(years - ask.years) or any(m.group(0).lower() not in ask.text.lower()
+                                              for m in _DATE_WORDS.finditer(text))
     if t == "number":
-        return bool(ev.numbers - ask.numbers) or any(m.group(0).lower() not in ask.text.lower()
-                                                     for m in _AMOUNT_WORDS.finditer(ev.text))
+        return bool(numbers - ask.numbers - ask.years) or any(
+            m.group(0).lower() not in ask.text.lower() for m in _AMOUNT_WORDS.finditer(text))
     if t in ("person", "place"):
-        return bool(ev.caps - set(ask.terms))
+        asked = set(ask.terms) | {x for alts in ask.synonyms.values() for alt in alts for x in alt}
+        return any(set(run) - asked for run in names)
     if t == "mention":
-        return ask.focus in ev.tokens
+        return ask.focus in tokens
     return None
+
+
+def _has_type(ask: Ask, ev: Evidence) -> bool | None:
+    """The sentence itself holds a candidate of the asked type; its title and date only answer when the question
+    asks when the document was published."""
+    years = ev.years if _ABOUT_THE_DOCUMENT.search(ask.text) else ev.own_years
+    return _type_in(ask, ev.text, ev.names, ev.own_numbers, years, ev.tokens)
+
+
+_ABOUT_THE_DOCUMENT = re.compile(r"\b(?:publish\w*|issued|released|written|dated)\b", re.IGNORECASE)
+
+
+def _type_clause_share(ask: Ask, ev: Evidence, matched: set[str]) -> float:
+    """How much of what the sentence matches stands in the same clause as a candidate answer: "Some funding has
+    been secured ..., but there will need to be ongoing work ... 2021" holds a date, not by the funding."""
+    if ask.answer_type in (None, "thing", "mention") or not matched:
+        return 1.0
+    best = 0.0
+    for text, stems, names, numbers, years in ev.clause_facts():
+        if len(ev.clauses) > 1 and not _type_in(ask, text, names, numbers, years, stems):
+            continue
+        best = max(best, len(matched & stems) / len(matched))
+    return round(best, 4)
 
 
 def _conflicts(ask: Ask, ev: Evidence) -> list[str]:
@@ -146,7 +129,7 @@ def _conflicts(ask: Ask, ev: Evidence) -> list[str]:
         for mine, theirs in ((a, b), (b, a)):
             if asked & mine and not (ev.tokens & mine) and ev.tokens & theirs and not (asked & theirs):
                 out.append(f"{'/'.join(sorted(asked & mine))} vs {'/'.join(sorted(ev.tokens & theirs))}")
-    ev_ratings = {r for r in RATINGS if re.search(rf"\b{r}\b", ev.low)}
+    ev_ratings = ev.ratings()
     if ask.ratings and ev_ratings and not (ask.ratings & ev_ratings):
         out.append(f"rated {'/'.join(sorted(ask.ratings))} vs {'/'.join(sorted(ev_ratings))}")
     return out
@@ -166,7 +149,7 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
             matched[stem] = "synonym"
         elif support_terms.synonym_in(stem, ev.tokens):   # "rise" for "increase" (support_terms)
             matched[stem] = "synonym"
-        elif _typo(stem, ev.tokens):
+        elif ev.has_typo_of(stem):
             matched[stem] = "typo"
         elif len(word) <= 4 and word.islower() and len(stem) >= 3 and any(
                 t.startswith(stem) and len(t) >= len(stem) + 2 for t in ev.tokens):
@@ -188,11 +171,16 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
     missing_numbers += support_terms.missing_ordinals(ask, ev)          # "ranked third" (support_terms)
     head_ok = None
     if ask.head:
-        toks = re.findall(r"[\w,.£%-]+", ev.text)
-        stems = [(_stems(t) or [""])[0] for t in toks]
+        toks, stems = ev.word_stems()
         head_ok = any(st == ask.head and any(numbers_in(t) - ask.numbers for t in toks[max(0, i - 4):i])
                       for i, st in enumerate(stems))
-    return Alignment(head_ok=head_ok, matched=matched, missing_terms=[ask.terms[s] for s in missing if s not in ask.names],
+    weak_name = False
+    if ask.answer_type == "person":  # a place is often one word ("in Tobermory"); a person or body rarely
+        asked = set(ask.terms) | {x for alts in ask.synonyms.values() for alt in alts for x in alt}
+        runs = [run for run in ev.names if set(run) - asked]
+        weak_name = bool(runs) and all(len(run) == 1 and not _is_acronym(run[0], ev.text) for run in runs)
+    return Alignment(head_ok=head_ok, matched=matched, weak_name=weak_name, asked_missing=[ask.terms[x] for x in ask.asked if x not in matched],
+                     clause_share=_type_clause_share(ask, ev, {x for x, how in matched.items() if how in ("exact", "stem")}), missing_terms=[ask.terms[s] for s in missing if s not in ask.names],
                      missing_names=[ask.terms[s] for s in missing if s in ask.names],
                      missing_numbers=missing_numbers, term_share=round(share, 4), type_ok=_has_type(ask, ev),
                      conflicts=list(dict.fromkeys(_conflicts(ask, ev) + support_terms.conflicts(ask, ev))),
@@ -202,22 +190,18 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
 def _negation_flipped(ask: Ask, ev: Evidence) -> bool:
     """The claim (or question) is negated and the evidence is not, or the evidence negates one of the
     claim's own words ("no detailed published timetable" against "a detailed timetable has been published")."""
-    ev_negated = bool(_NEGATION.search(ev.text))
+    ev_negated, after = ev.negation()
     if ask.negated:
         return not ev_negated
-    words = re.findall(r"[\w’'-]+", ev.low)
-    for i, w in enumerate(words):
-        if _NEGATION.fullmatch(w) or w.endswith(("n't", "n’t")):
-            after = {s for x in words[i + 1:i + 3] for s in _stems(x)}
-            if after & set(ask.terms):
-                return True
-    return False
+    return bool(after & set(ask.terms))
 
 
 # --- the decision ----------------------------------------------------------------------------------------------
 
 FEATURES = ("bias", "top_dense", "coverage", "sentence_share", "union_share", "missing_terms", "missing_names",
-            "missing_numbers", "type_unknown", "type_missing", "head_unmatched", "conflict")
+            "missing_numbers", "type_unknown", "type_missing", "head_unmatched", "conflict", "negation",
+            "asked_missing", "clause_share", "absent_terms", "type_weak", "asked_x_share", "type_x_share",
+            "clause_gap_x_share", "absent_x_share")
 
 
 @dataclass
@@ -263,7 +247,7 @@ def probability(features: dict[str, float], model: dict) -> float:
 
 
 def features_of(ask: Ask, best: Alignment | None, union: Alignment | None, top_dense: float | None,
-                coverage: float) -> dict[str, float]:
+                coverage: float, absent: int = 0) -> dict[str, float]:
     """What the model weighs: retrieval scores, then the best quoted sentence's alignment with the question."""
     b = best
     return {
@@ -279,6 +263,18 @@ def features_of(ask: Ask, best: Alignment | None, union: Alignment | None, top_d
         "type_missing": float(b is not None and b.type_ok is False),
         "head_unmatched": float(b is not None and b.head_ok is False),
         "conflict": float(bool(b and b.conflicts)),
+        "negation": float(bool(b and b.negation_mismatch)),
+        "asked_missing": float(bool(b and b.asked_missing)) if b else 1.0,
+        "clause_share": b.clause_share if b else 0.0,
+        "absent_terms": float(min(3, absent)),
+        # who answered only by a single capitalised word ("England" for "who is the regional director")
+        "type_weak": float(bool(b and b.type_ok and b.weak_name)),
+        # the rest of the sentence matches well, yet the asked attribute, the answer type, the clause or a word
+        # is missing: what separates a near-miss from a paraphrase (which misses words but matches less)
+        "asked_x_share": float(bool(b and b.asked_missing)) * (b.term_share if b else 0.0),
+        "type_x_share": float(bool(b and b.type_ok is False)) * (b.term_share if b else 0.0),
+        "clause_gap_x_share": (1.0 - b.clause_share) * b.term_share if b else 0.0,
+        "absent_x_share": float(absent > 0) * (b.term_share if b else 0.0),
     }
 
 
@@ -297,8 +293,9 @@ def what_is_missing(ask: Ask, a: Alignment | None) -> str:
     parts = []
     if a.conflicts:
         parts.append(f"they say {a.conflicts[0].split(' vs ')[1]}, not {a.conflicts[0].split(' vs ')[0]}")
-    if a.missing:
-        parts.append("they do not mention " + ", ".join(f"“{m}”" for m in a.missing[:4]))
+    missing = list(dict.fromkeys(a.asked_missing + a.missing))
+    if missing:
+        parts.append("they do not mention " + ", ".join(f"“{m}”" for m in missing[:4]))
     if a.type_ok is False:
         if ask.answer_type == "mention":
             parts.append(f"they name no {ask.focus}")
@@ -364,7 +361,14 @@ def assess(question: str, quoted: list[Quoted], top_dense: float | None, coverag
         union = Alignment(matched={t: "any" for t in matched}, missing_terms=[], missing_names=[], missing_numbers=[],
                           term_share=round(sum(weights.get(t, 1.0) for t in matched) / total, 4)
                           if ask.terms else 1.0, type_ok=None, conflicts=[], negation_mismatch=False)
-    feats = features_of(ask, best, union, top_dense, coverage)
+    # question words found nowhere in the passages (nor matched by synonym or typo): the ask is not there
+    docs = [set(_stem_tuple(p)) for p in (passages or [q.passage or q.sentence for q in quoted])]
+    absent = sum(1 for t in ask.terms if best is not None and t not in best.matched and not any(t in d for d in docs))
+    feats = features_of(ask, best, union, top_dense, coverage, absent)
+    if best is not None and best.type_ok is False and any(
+            a.type_ok and a.term_share >= 0.6 * best.term_share for a in aligned):
+        feats["type_missing"] = feats["type_x_share"] = 0.0  # another quoted sentence, nearly as well matched,
+        #                                                      holds the candidate
     p = probability(feats, model)
     threshold = threshold_for(model, strictness)
     result = Assessment(probability=p, threshold=threshold, features=feats, alignment=best, ask=ask)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from assistant.text import QUESTION_WORDS, SOURCE_WORDS, numbers_in, tokenize
+from assistant.text import BM25_TOKEN_PATTERN, QUESTION_WORDS, SOURCE_WORDS, numbers_in
 
 _WH = re.compile(r"^\s*(?:(?:and|but|so|then|also|please|tell me|can you tell me|do you know)\s+)*", re.IGNORECASE)
 _DATE_Q = re.compile(r"^(?:when|since when|by when|until when|until what|what (?:year|date|month|day|time|century|"
@@ -66,9 +66,39 @@ OPPOSITES = [
 RATINGS = ("outstanding", "good", "requires improvement", "inadequate")
 
 
+_TOKEN = re.compile(BM25_TOKEN_PATTERN)
+
+
+@lru_cache(maxsize=1)
+def _analyser():
+    """bm25s' "en_plus" stop words and the Snowball stemmer: the parts of assistant.text.tokenize."""
+    import Stemmer
+    from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+    return frozenset(STOPWORDS_EN_PLUS), Stemmer.Stemmer("english")
+
+
+_STEM: dict[str, str] = {}
+
+
 @lru_cache(maxsize=65536)
 def _stem_tuple(text: str) -> tuple[str, ...]:
-    return tuple(tokenize([text])[0])
+    """assistant.text.tokenize for one text, computed directly: bm25s.tokenize builds a Stemmer and two
+    (disabled) tqdm bars per call, 0.4 ms, which was most of the stage's cold time (1,244 calls in one pass
+    over the questions); same lower-casing, token pattern, stop words and stems (tests/test_answerability.py
+    compares the two on every corpus sentence and question)."""
+    stop, stemmer = _analyser()
+    out = []
+    for token in _TOKEN.findall(text.lower()):
+        if token in stop:
+            continue
+        stem = _STEM.get(token)
+        if stem is None:
+            if len(_STEM) > 200_000:
+                _STEM.clear()
+            stem = _STEM[token] = stemmer.stemWord(token)
+        out.append(stem)
+    return tuple(out)
 
 
 def _stems(text: str) -> list[str]:
@@ -93,21 +123,123 @@ class Ask:
     negated: bool = False
     synonyms: dict[str, list[set[str]]] = field(default_factory=dict)  # stem -> other glossary forms (stems)
     topics: set[str] = field(default_factory=set)   # stems of glossary terms: the passage may carry them
+    asked: set[str] = field(default_factory=set)    # the asked attribute or relation ("budget" of "what is the
+                                                    # budget of X", "chairs" of "who chairs X", "dissolved")
+
+
+_TRIGGERS: dict[int, tuple[object, list[tuple[object, tuple[str, ...]]]]] = {}
+_SUB_GLOSSARIES: dict[tuple[int, tuple[int, ...]], object] = {}
+_WORD_RUN = re.compile(r"\w+")
+
+
+def glossary_subset(glossary, text: str):
+    """The glossary restricted to the terms that can occur in `text` (None: no term can), for the same
+    `mentioned` / `expand_query` results at a fraction of the cost: trying all ~100 patterns on each quoted
+    passage and question was most of the stage's cold time. A term can occur only if the first run of word
+    characters of one of its forms is a whole word of the text (the glossary's patterns start and end at word
+    boundaries and keep a form's non-word characters); the subset keeps the glossary's order."""
+    entry = _TRIGGERS.get(id(glossary))
+    if entry is None or entry[0] is not glossary:
+        triggers = [(t, tuple((_WORD_RUN.findall(f.lower()) or [""])[0] for f in t.forms)) for t in glossary.terms]
+        entry = _TRIGGERS[id(glossary)] = (glossary, triggers)
+    words = set(_WORD_RUN.findall(text.lower()))
+    words.add("")
+    found = tuple(i for i, (_, keys) in enumerate(entry[1]) if any(k in words for k in keys))
+    if not found:
+        return None
+    key = (id(glossary), found)
+    sub = _SUB_GLOSSARIES.get(key)
+    if sub is None:
+        if len(_SUB_GLOSSARIES) > 2000:
+            _SUB_GLOSSARIES.clear()
+        sub = _SUB_GLOSSARIES[key] = type(glossary)(terms=[entry[1][i][0] for i in found])
+    return sub
 
 
 def with_glossary(ask: Ask, glossary) -> Ask:
     """Glossary forms as synonyms (FTE = full-time equivalent, SOMMB = Strategic Offender Management and
     MAPPA Board); a glossary term names what a passage is about, so it may be matched in the passage rather
     than in the quoted sentence ("How many cases will transfer under OMIC?")."""
-    if glossary is None:
+    sub = glossary_subset(glossary, ask.text) if glossary is not None else None
+    if sub is None:
         return ask
-    for term in glossary.mentioned(ask.text):
+    for term in sub.mentioned(ask.text):
         forms = [set(_stems(f)) for f in term.forms if _stems(f)]
         for form in forms:
             for stem in form & set(ask.terms):
                 ask.synonyms.setdefault(stem, []).extend(f for f in forms if f is not form)
                 ask.topics.add(stem)
     return ask
+
+
+# "what is the budget of", "what was the total cost of": the attribute asked for
+_ATTRIBUTE_Q = re.compile(r"^(?:what|which)\s+(?:is|was|are|were|will be|would be|has been)\s+(?:the|a|an)\s+"
+                          r"(?P<x>(?:[\w-]+\s+){0,2}?[\w-]+?)\s+(?:of|for|in|at|on|to|that|which|does|do|did|will|"
+                          r"has|have|by|between|with|from|about)\b", re.IGNORECASE)
+# "who chairs X", "who will appoint X": the relation asked about
+_WHO_VERB = re.compile(r"^(?:who|which\s+[\w-]+)\s+(?:(?:will|would|can|could|should|may|might|must|shall)\s+)?"
+                       r"(?P<v>[a-z][\w-]+)\b", re.IGNORECASE)
+# "when was the board dissolved?", "where were they founded?": the participle at the end
+_PASSIVE_Q = re.compile(r"^(?:when|where|how|why|by whom|in what year|in which year)\s+(?:was|were|is|are|has been|"
+                        r"have been|will be)\b.*\s(?P<v>[a-z]+(?:ed|en|wn|lt|ught))\W*$", re.IGNORECASE)
+# words that name the kind of answer, not a thing the evidence must repeat
+_GENERIC_ASKED = {"name", "titl", "term", "word", "kind", "type", "sort", "part", "way", "thing", "one", "date",
+                  "year", "month", "day", "time", "number", "amount", "percentag", "proport", "share", "total",
+                  "main", "first", "last", "reason", "purpos", "result", "call", "known", "consid", "given"}
+_NOT_VERBS = {"is", "are", "was", "were", "do", "does", "did", "has", "have", "had", "be", "been", "the", "a", "an"}
+
+
+def _asked(question: str, focus: str | None, head: str | None) -> set[str]:
+    q = _WH.sub("", question.strip())
+    # not the X of "which X" or "how many X": an answer names an instance ("which standards" -> "court work"),
+    # and the type check already looks for the X; an attribute ("the budget of") or a relation must be there
+    out: set[str] = set()
+    m = _ATTRIBUTE_Q.match(q)
+    if m:
+        out.update(_stems(m.group("x").split()[-1])[:1])
+    x = _which_noun(q)
+    m = _WHO_VERB.match(q)
+    if m and m.group("v").lower() not in _NOT_VERBS and m.group("v")[0].islower():
+        out.update(_stems(m.group("v"))[:1])
+    m = re.match(r"^what\s+(?P<v>[a-z]+(?:ed|s))\s", q, re.IGNORECASE)
+    if m and not x and m.group("v").lower() not in _NOT_VERBS:
+        out.update(_stems(m.group("v"))[:1])  # "what changed for ...", "what happens to ..."
+    m = _PASSIVE_Q.match(q)
+    if m:
+        out.update(_stems(m.group("v"))[:1])
+    return out - _GENERIC_ASKED
+
+
+_AFTER_VERB = {"to", "for", "the", "a", "an", "in", "on", "at", "with", "about", "under", "after", "before", "when",
+               "if", "that", "this", "these", "those", "it", "them", "his", "her", "their", "our", "its", "by", "from"}
+_VAGUE_NOUNS = {"part", "kind", "type", "sort", "way", "thing", "aspect", "area", "one", "other"}
+
+
+def _which_noun(q: str) -> str | None:
+    """The X of "which X" / "what X" (stem): the last of up to three words before a verb ("what notable
+    achievements has" -> achievement); None for a verb ("what changed for", "what happens to") or a vague noun
+    ("which parts": any part may answer)."""
+    m = re.match(r"^(?:(?:in|on|by|to|for|from|of|at|with) )?(?:which|what) (?:kind of |type of |sort of )?"
+                 r"(?:(?:two|three|four|five|six|seven|eight|nine|ten|\d+) )?(?P<w>(?:[a-z][\w’'-]*\s*){1,4})",
+                 q, re.IGNORECASE)
+    if not m:
+        return None
+    words = m.group("w").split()
+    if not words or words[0].lower() in _AUX:
+        return None
+    if len(words) > 1 and words[1].lower() in _AFTER_VERB and words[0].lower().endswith(("ed", "s", "en")) \
+            and not words[0].lower().endswith(("ss", "us")):
+        return None  # "what changed for", "what happens to": a verb, not a thing named
+    noun = words[0]
+    for w in words[1:3]:
+        if w.lower() in _AUX or w.lower() in _AFTER_VERB or w.lower() in {"will", "would", "can", "could", "did"} \
+                or w.lower().endswith("ed"):
+            break
+        noun = w
+    stems = _stems(noun)
+    if not stems or stems[0] in {_stems(v)[0] for v in _VAGUE_NOUNS if _stems(v)}:
+        return None
+    return stems[0]
 
 
 def _answer_type(question: str) -> tuple[str | None, str | None]:
@@ -120,11 +252,9 @@ def _answer_type(question: str) -> tuple[str | None, str | None]:
         return "person", None
     if _PLACE_Q.match(q):
         return "place", None
-    m = _WHICH_X.match(q)
-    if m and m.group("x").lower() not in _AUX:
-        stems = _stems(m.group("x"))
-        if stems:
-            return "mention", stems[0]
+    x = _which_noun(q)
+    if x:
+        return "mention", x
     if re.match(r"^(?:what|which)\b", q, re.IGNORECASE):
         return "thing", None
     return None, None
@@ -155,7 +285,8 @@ def parse(text: str, question: bool = True) -> Ask:
         head = hs[0] if hs else None
     low = text.lower()
     counted = {n for m in _ANSWER_COUNT.finditer(text) for n in numbers_in(m.group(1))} if question else set()
-    return Ask(text=text, terms=terms, names=names, head=head,
+    asked = _asked(text, focus, head) & set(terms) if question else set()
+    return Ask(text=text, terms=terms, names=names, head=head, asked=asked,
                numbers=numbers_in(text) - set(_YEAR.findall(text)) - counted,
                years=set(_YEAR.findall(text)), answer_type=answer_type, focus=focus,
                ratings={r for r in RATINGS if re.search(rf"\b{r}\b", low)}, negated=bool(_NEGATION.search(text)))

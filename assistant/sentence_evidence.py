@@ -1,0 +1,193 @@
+"""A quoted sentence prepared for alignment with a question or claim (assistant/answerability.py).
+
+Its stems with the glossary's other forms, numbers, years, capitalised names, clauses and negations, worked
+out once per sentence (cached: the same passages recur across questions) and only when first needed: this
+is most of the answerability stage's cost (benchmarks/RESULTS.md, "Answerability stage cost").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.question_parse import _NEGATION, _YEAR, RATINGS, _stem_tuple, _stems, glossary_subset
+from assistant.text import numbers_in
+
+_EXPANDED: dict[tuple[int, str], str] = {}
+_EVIDENCE: dict[tuple, Evidence] = {}
+
+
+def clear_caches() -> None:
+    """Empty every cache the stage keeps (benchmarks/answerability_cost.py measures the cold case with it)."""
+    from assistant.question_parse import _STEM, _SUB_GLOSSARIES
+
+    _EXPANDED.clear()
+    _EVIDENCE.clear()
+    _SUB_GLOSSARIES.clear()
+    _STEM.clear()
+    _stem_tuple.cache_clear()
+
+
+def evidence_of(text: str, glossary=None, context: str = "", passage: str = "") -> Evidence:
+    """Evidence.of, cached: the same passages' sentences come back for many questions."""
+    key = (id(glossary), text, context, hash(passage))
+    ev = _EVIDENCE.get(key)
+    if ev is None:
+        if len(_EVIDENCE) > 20000:
+            _EVIDENCE.clear()
+        ev = _EVIDENCE[key] = Evidence.of(text, glossary, context, passage)
+    return ev
+
+
+def _expanded(glossary, text: str) -> str:
+    """The text with the other form of every glossary term it uses (glossary.expand_query), cached: the same
+    passages recur. Only the terms that can occur in the text are tried (a glossary restricted to them gives
+    the same expansion): trying all ~100 patterns on each passage was most of the stage's cold time."""
+    if glossary is None:
+        return text
+    key = (id(glossary), text)
+    out = _EXPANDED.get(key)
+    if out is None:
+        if len(_EXPANDED) > 20000:
+            _EXPANDED.clear()
+        sub = glossary_subset(glossary, text)
+        out = text if sub is None else sub.expand_query(text)
+        _EXPANDED[key] = out
+    return out
+
+
+_CLAUSE = re.compile(r"[;:()]|,\s|\s[–—-]\s|\b(?:but|whilst|while|although|which|who)\b")
+_NAME_RUN = re.compile(r"(?<![\w’'-])(?:[A-Z][\w’'.-]*)(?:\s+(?:of|and|the|for|de|du|la|le)?\s*[A-Z][\w’'.-]*)*")
+
+
+def _name_runs(text: str) -> list[tuple[str, ...]]:
+    """Runs of capitalised words not opening the sentence ("Dame Glenys Stacey", "Ministry of Justice", "MoJ"),
+    as stems: the candidates for a who-question's answer."""
+    out = []
+    for m in _NAME_RUN.finditer(text):
+        run = m.group(0)
+        if not text[:m.start()].strip() and " " not in run:
+            continue  # a sentence's first word is capitalised anyway
+        stems = _stem_tuple(run)
+        if stems:
+            out.append(stems)
+    return out
+
+
+def _is_acronym(stem: str, text: str) -> bool:
+    return bool(re.search(rf"\b{re.escape(stem.upper())}[A-Z]*\b", text))
+
+
+@dataclass
+class Evidence:
+    """Sentences (with the passage title) as token sets, prepared once per candidate sentence."""
+
+    text: str
+    tokens: set[str]
+    numbers: set[str]
+    years: set[str]
+    caps: set[str]                      # stems of capitalised words not at the sentence start
+    low: str
+    own_numbers: set[str] = field(default_factory=set)   # numbers and years of the sentence itself (not its
+    own_years: set[str] = field(default_factory=set)     # title or date): the candidates for an answer
+    passage_text: str = ""              # the whole passage (a glossary term may be named once per passage)
+    glossary: object = field(default=None, repr=False, compare=False)
+    _passage: set[str] | None = field(default=None, repr=False, compare=False)
+    _typos: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
+    _by_start_and_length: dict[tuple[str, int], list[str]] | None = field(default=None, repr=False, compare=False)
+
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def names(self) -> list[tuple[str, ...]]:
+        """Stems of each run of capitalised words (worked out when a who/where question first needs them)."""
+        out = self._memo.get("names")
+        if out is None:
+            out = self._memo["names"] = _name_runs(self.text)
+        return out
+
+    @property
+    def clauses(self) -> list[tuple[str, set[str]]]:
+        """Each clause (split at ; : , brackets, dashes, but/which/who) and its stems, when first needed."""
+        out = self._memo.get("clause_stems")
+        if out is None:
+            out = self._memo["clause_stems"] = [(c, set(_stem_tuple(c))) for c in _CLAUSE.split(self.text)
+                                                if c and c.strip()]
+        return out
+
+    def clause_facts(self) -> list[tuple[str, set[str], list[tuple[str, ...]], set[str], set[str]]]:
+        """Each clause with its stems, name runs, numbers and years (worked out once per sentence)."""
+        out = self._memo.get("clauses")
+        if out is None:
+            out = self._memo["clauses"] = [(c, stems, _name_runs(c), numbers_in(c), set(_YEAR.findall(c)))
+                                           for c, stems in self.clauses]
+        return out
+
+    def word_stems(self) -> tuple[list[str], list[str]]:
+        """The sentence's words (keeping figures like 1,600 and £280m whole) and the stem of each."""
+        out = self._memo.get("words")
+        if out is None:
+            toks = re.findall(r"[\w,.£%-]+", self.text)
+            out = self._memo["words"] = (toks, [(_stems(t) or [""])[0] for t in toks])
+        return out
+
+    def ratings(self) -> set[str]:
+        out = self._memo.get("ratings")
+        if out is None:
+            out = self._memo["ratings"] = {r for r in RATINGS if re.search(rf"\b{r}\b", self.low)}
+        return out
+
+    def negation(self) -> tuple[bool, set[str]]:
+        """Whether the sentence is negated, and the stems of the two words after each negation."""
+        out = self._memo.get("negation")
+        if out is None:
+            words = re.findall(r"[\w’'-]+", self.low)
+            after: set[str] = set()
+            for i, w in enumerate(words):
+                if _NEGATION.fullmatch(w) or w.endswith(("n't", "n’t")):
+                    after |= {x for y in words[i + 1:i + 3] for x in _stems(y)}
+            out = self._memo["negation"] = (bool(_NEGATION.search(self.text)), after)
+        return out
+
+    @property
+    def passage(self) -> set[str]:
+        """Stems of the whole passage with its glossary forms, worked out when first needed: only a question
+        naming a glossary topic the sentence lacks looks at them, and expanding a long passage is the
+        dearest step of the stage."""
+        if self._passage is None:
+            self._passage = set(_stem_tuple(_expanded(self.glossary, self.passage_text))) if self.passage_text \
+                else set()
+        return self._passage
+
+    def has_typo_of(self, term: str) -> bool:
+        """answer._typo_match(term, self.tokens) (the one typo rule: same first letter, 5+ letters, one edit,
+        two from 7 letters), answered from words bucketed by first letter and length and remembered per
+        evidence. The plain loop ran the edit distance against every word of the sentence for each unmatched
+        question word and was the stage's slow tail (p95 8.9 ms, benchmarks/RESULTS.md)."""
+        hit = self._typos.get(term)
+        if hit is None:
+            hit = False
+            if len(term) >= 5:
+                from assistant.answer import _close  # the one edit-distance rule (answer.py imports this module)
+
+                if self._by_start_and_length is None:
+                    buckets: dict[tuple[str, int], list[str]] = {}
+                    for t in self.tokens:
+                        if len(t) >= 5:
+                            buckets.setdefault((t[0], len(t)), []).append(t)
+                    self._by_start_and_length = buckets
+                limit = 1 if len(term) < 7 else 2
+                hit = any(_close(term, t, limit) for n in range(len(term) - limit, len(term) + limit + 1)
+                          for t in self._by_start_and_length.get((term[0], n), ()))
+            self._typos[term] = hit
+        return hit
+
+    @classmethod
+    def of(cls, text: str, glossary=None, context: str = "", passage: str = "") -> Evidence:
+        full = f"{context}\n{text}" if context else text
+        expanded = _expanded(glossary, full)
+        words = re.findall(r"[\w’'-]+", text)
+        caps = {s for i, w in enumerate(words) if i > 0 and w[:1].isupper() for s in _stems(w)[:1]}
+        return cls(text=text, tokens=set(_stem_tuple(expanded)), numbers=numbers_in(full),
+                   years=set(_YEAR.findall(full)), caps=caps, low=text.lower(), passage_text=passage,
+                   glossary=glossary, own_numbers=numbers_in(text), own_years=set(_YEAR.findall(text)))

@@ -108,7 +108,7 @@ def select_sentences(question: str, results: list[ScoredPassage], max_sentences:
             s_terms = set(tokenize([sentence])[0])
             overlap = sum(w for t, w in weight.items() if t in s_terms) / total
             scored.append((overlap + 0.25 * prior, Quoted(rank, pos, sentence, sentences[pos - 1] if pos else "",
-                                                          f"{r.passage.title} {r.passage.published or ''}".strip(),
+                                                          f"{r.passage.title} {r.passage.section or ''} {r.passage.published or ''}".strip(),
                                                           r.passage.text)))
     if not scored:
         return []

@@ -128,7 +128,8 @@ class Retriever:
                     dense[pid] = score
         if mode in ("bm25", "hybrid"):
             scores = snap.bm25_scores(query) if not bm25_queries else np.max(
-                [sum(snap.bm25_scores(text) * weight for text, weight in reading) for reading in bm25_queries], axis=0)
+                [sum((snap.bm25_scores(text) * weight for text, weight in reading), np.zeros(len(snap.passages)))
+                 for reading in bm25_queries], axis=0)
             if mask is not None:
                 scores = np.where(mask, scores, 0.0)
             # top n by partial selection, not a full sort: at 100k passages 0.7 ms against 1.7 ms (issue 6)
@@ -218,7 +219,7 @@ class Retriever:
                 continue
             out[pid] = min(out[pid], score * SUPERSEDED_PENALTY)
             newer = snap.documents[passage.doc_id].superseded_by
-            for i in snap.passages_by_doc.get(newer, ()):
+            for i in snap.passages_by_doc.get(newer, ()) if newer else ():
                 if mask is not None and not mask[i]:
                     continue
                 match = snap.passages[i]

@@ -123,10 +123,9 @@ def retrieve(service: Service, s: AskState) -> AskState:
     s.searched_for = s.question
     query = s.glossary.expand_query(s.question) if s.glossary else s.question
     # the embedding reads the question with both forms of its terms; BM25 the question plus each term's
-    # other form counted as one word (Glossary.bm25_parts)
-    alternate = s.glossary.bm25_parts(s.question) if s.glossary else None
+    # other form counted as one word (Glossary.bm25_query)
     s.results = service.retriever.search(s.snap, query, s.k, s.filters, s.mode,
-                                         bm25_queries=[[(s.question, 1.0), *alternate[1:]]] if alternate else None)
+                                         bm25_query=s.glossary.bm25_query(s.question) if s.glossary else None)
     if s.period and not s.period.filters:  # an event year: prefer documents covering it (assistant/dates.py)
         s.results = prefer_period(s.results, s.period)
     s.retrieved = time.perf_counter()

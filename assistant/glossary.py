@@ -99,30 +99,27 @@ class Glossary:
                     extra.append(form)
         return query if not extra else f"{query} ({'; '.join(extra)})"
 
-    def bm25_parts(self, query: str) -> list[tuple[str, float]] | None:
-        """A query for BM25 as weighted parts (BM25 is a sum over query words): the question without its
-        glossary terms' words at 1, then each term's other form at one over its word count, so a term's
-        other form counts as one word however many it has (Retriever.search adds the parts to the question's
-        own score). None when the query uses no term. Appended as plain words (expand_query), "(FTE)" became
-        "full-time equivalent", three words to the abbreviation's one, and a short note saying "full-time
-        equivalent" twice outranked the table row holding the asked cell under "FTE" (library: Mossgate PSOs,
-        Gullhaven Rural vacancies, rank 1 -> 4; evals/README.md "libret, continued")."""
+    def bm25_query(self, question: str) -> list[tuple[str, float]] | None:
+        """The question for BM25 as weighted parts, summed (BM25 is a sum over query words): the question at 1,
+        then each glossary term's other form at one over its word count, so the other form counts as one word
+        however many it has. None when the question uses no term (score the question alone). Appended as plain
+        words (expand_query), "(FTE)" became "full-time equivalent", three words to the abbreviation's one, and
+        a short note saying "full-time equivalent" twice outranked the table row holding the asked cell under
+        "FTE" (library: Mossgate PSOs, Gullhaven Rural vacancies, rank 1 -> 4; evals/README.md "libret,
+        continued")."""
         from assistant.text import tokenize
 
-        rest, parts = query, []
-        for term in self.mentioned(query):
+        parts = []
+        for term in self.mentioned(question):
             pattern = next(p for t, p in self._abbr if t is term)
-            if pattern.search(rest):
-                rest, other = pattern.sub(" ", rest), term.expansion
-            else:
-                found = [p for p in self._phrase_patterns(term) if p.search(rest)]
-                if not found:
-                    continue
-                for p in found:
-                    rest = p.sub(" ", rest)
+            if pattern.search(question):
+                other = term.expansion
+            elif any(p.search(question) for p in self._phrase_patterns(term)):
                 other = term.abbr
+            else:
+                continue
             parts.append((other, 1.0 / max(1, len(tokenize([other])[0]))))
-        return [(" ".join(rest.split()), 1.0), *parts] if parts else None
+        return [(question, 1.0), *parts] if parts else None
 
     _DEFINITION = [
         re.compile(r"^\s*what\s+(?:does|do|did)\s+(?:the\s+)?(?:abbreviation\s+|acronym\s+|term\s+)?['\"“]?(?P<x>.+?)['\"”]?"

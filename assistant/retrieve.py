@@ -107,10 +107,9 @@ class Retriever:
 
     def search(self, snap: Snapshot, query: str, k: int = 5, filters: Filters | None = None,
                mode: str | None = None, query_vector: np.ndarray | None = None,
-               bm25_queries: list[list[tuple[str, float]]] | None = None) -> list[ScoredPassage]:
-        """`query` is embedded. BM25 scores `query`, or the readings in `bm25_queries`, each a list of weighted
-        parts summed (the question and its glossary terms' other forms: Glossary.bm25_parts), each passage
-        keeping its best reading."""
+               bm25_query: list[tuple[str, float]] | None = None) -> list[ScoredPassage]:
+        """`query` is embedded. BM25 scores `query`, or the weighted parts of `bm25_query` summed (the question
+        and its glossary terms' other forms: Glossary.bm25_query)."""
         mode = mode or self.settings.retrieval_mode
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}")
@@ -127,9 +126,8 @@ class Retriever:
                 if mask is None or mask[idx]:
                     dense[pid] = score
         if mode in ("bm25", "hybrid"):
-            scores = snap.bm25_scores(query) if not bm25_queries else np.max(
-                [sum((snap.bm25_scores(text) * weight for text, weight in reading), np.zeros(len(snap.passages)))
-                 for reading in bm25_queries], axis=0)
+            scores = snap.bm25_scores(query) if not bm25_query else sum(
+                (snap.bm25_scores(text) * weight for text, weight in bm25_query), np.zeros(len(snap.passages)))
             if mask is not None:
                 scores = np.where(mask, scores, 0.0)
             # top n by partial selection, not a full sort: at 100k passages 0.7 ms against 1.7 ms (issue 6)

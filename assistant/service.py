@@ -94,14 +94,13 @@ class Service:
     def search(self, query: str, k: int | None = None, filters: Filters | None = None,
                mode: str | None = None, *, access: Access = PUBLIC) -> list[ScoredPassage]:
         query = searchable(validate_question(query))  # personal identifiers are never searched for (privacy.py)
-        bm25_queries = None
+        bm25_query = None
         if self.settings.domain_features:  # as in ask: both forms embedded; BM25 counts the other form as one word
-            alternate = self.glossary.bm25_parts(query)
-            bm25_queries = [[(query, 1.0), *alternate[1:]]] if alternate else None
+            bm25_query = self.glossary.bm25_query(query)
             query = self.glossary.expand_query(query)
         snap = self.snapshot()
         return self.retriever.search(snap, query, k or self.settings.top_k, self._effective(snap, filters, access),
-                                     mode, bm25_queries=bm25_queries)
+                                     mode, bm25_query=bm25_query)
 
     @property
     def llm_client(self) -> LLMClient:
@@ -154,10 +153,10 @@ class Service:
     def strong_alone(self, question: str, filters: Filters, *, access: Access = PUBLIC) -> bool:
         """Whether a question's own retrieval evidence would answer it (a follow-up that may be a new topic)."""
         query = self.glossary.expand_query(question) if self.settings.domain_features else question
-        alternate = self.glossary.bm25_parts(question) if self.settings.domain_features else None
         snap = self.snapshot()
         results = self.retriever.search(snap, query, self.settings.top_k, self._effective(snap, filters, access),
-                                        bm25_queries=[[(question, 1.0), *alternate[1:]]] if alternate else None)
+                                        bm25_query=self.glossary.bm25_query(question)
+                                        if self.settings.domain_features else None)
         return bool(results) and not is_weak(evidence_for(question, results), self.settings.min_dense_score,
                                              self.settings.min_term_coverage)
 

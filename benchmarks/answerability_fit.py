@@ -63,7 +63,8 @@ def collect(service, questions, source: str) -> list[dict]:
 
                 filters = (filters or Filters()).model_copy(update={"published_after": period.after,
                                                                    "published_before": period.before})
-        results = service.retriever.search(snap, query, s.top_k, filters, None)
+        results = service.retriever.search(snap, query, s.top_k, filters, None,
+                                           bm25_query=glossary.bm25_query(q.question) if glossary else None)
         ev = evidence_for(q.question, results)
         if not results or is_weak(ev, s.min_dense_score, s.min_term_coverage):
             row["stage"] = "floor"

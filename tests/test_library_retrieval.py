@@ -117,9 +117,8 @@ def test_a_glossary_expansion_does_not_let_a_note_outrank_the_row_holding_the_ce
 
     glossary = Glossary.load()
     question = "How many PSOs (FTE) work in the Mossgate team?"
-    assert glossary.bm25_parts(question) == [("How many PSOs ( ) work in the Mossgate team?", 1.0),
-                                                  ("full-time equivalent", 1 / 3)]
-    assert glossary.bm25_parts("How many staff work in the Mossgate team?") is None
+    assert glossary.bm25_query(question) == [(question, 1.0), ("full-time equivalent", 1 / 3)]
+    assert glossary.bm25_query("How many staff work in the Mossgate team?") is None
     texts = {
         "row": "Table 1: Caseload and staffing by team — Mossgate — Cases supervised: 204, Probation officers (FTE): "
                "4.0, PSOs (FTE): 4.5, Vacancies (FTE): 0.0.",
@@ -132,7 +131,7 @@ def test_a_glossary_expansion_does_not_let_a_note_outrank_the_row_holding_the_ce
     snap = Snapshot.build("v", [Passage(id=k, doc_id="d", text=t) for k, t in texts.items()], {})
     retriever = Retriever(Settings(), vectors=None, embed_query=None)
     hits = retriever.search(snap, glossary.expand_query(question), k=3, mode="bm25",
-                            bm25_queries=[[(question, 1.0), *glossary.bm25_parts(question)[1:]]])
+                            bm25_query=glossary.bm25_query(question))
     assert hits[0].passage.id == "row"
     # the way it was: the expansion appended to the question put the note first
     assert retriever.search(snap, glossary.expand_query(question), k=3, mode="bm25")[0].passage.id == "note"

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from assistant import support_terms  # issue 11 item 6: the shared support words (synonyms, bound opposites...)
+# support_terms: the shared support words (issue 11 item 6); term_forms: irregular verbs, acronyms, context names
+from assistant import support_terms, term_forms
 from assistant.question_parse import (  # noqa: F401 (names also imported from here)
     _AMOUNT_WORDS,
     _DATE_WORDS,
@@ -73,6 +74,7 @@ class Alignment:
     asked_missing: list[str] = field(default_factory=list)  # the asked attribute/relation the sentence lacks
     clause_share: float = 1.0          # share of the matched terms in the clause holding a candidate answer
     weak_name: bool = False            # who: the only candidates are single capitalised words
+    context_share: float = 0.0         # share of (weighted) terms matched only by the sentence's context
 
     @property
     def missing(self) -> list[str]:
@@ -93,9 +95,9 @@ def _type_in(ask: Ask, text: str, names: list[tuple[str, ...]], numbers: set[str
             m.group(0).lower() not in ask.text.lower() for m in _AMOUNT_WORDS.finditer(text))
     if t in ("person", "place"):
         asked = set(ask.terms) | {x for alts in ask.synonyms.values() for alt in alts for x in alt}
-        return any(set(run) - asked for run in names)
-    if t == "mention":
-        return ask.focus in tokens
+        return any(set(run) - asked for run in names) or (t == "person" and term_forms.role_in(text, asked))
+    if t == "mention":  # "what weakness": a sentence stating a lack names one without the word
+        return ask.focus in tokens or term_forms.instance_of(ask.focus, text)
     return None
 
 
@@ -122,19 +124,6 @@ def _type_clause_share(ask: Ask, ev: Evidence, matched: set[str]) -> float:
     return round(best, 4)
 
 
-def _conflicts(ask: Ask, ev: Evidence) -> list[str]:
-    out = []
-    asked = set(ask.terms)
-    for a, b in OPPOSITES:
-        for mine, theirs in ((a, b), (b, a)):
-            if asked & mine and not (ev.tokens & mine) and ev.tokens & theirs and not (asked & theirs):
-                out.append(f"{'/'.join(sorted(asked & mine))} vs {'/'.join(sorted(ev.tokens & theirs))}")
-    ev_ratings = ev.ratings()
-    if ask.ratings and ev_ratings and not (ask.ratings & ev_ratings):
-        out.append(f"rated {'/'.join(sorted(ask.ratings))} vs {'/'.join(sorted(ev_ratings))}")
-    return out
-
-
 def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, similar=None) -> Alignment:
     """Which of the asked items the evidence holds, and how. `similar(terms, evidence_text)` may return the
     subset of unmatched terms an embedding finds in the evidence (the LLM check passes one)."""
@@ -154,9 +143,15 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
         elif len(word) <= 4 and word.islower() and len(stem) >= 3 and any(
                 t.startswith(stem) and len(t) >= len(stem) + 2 for t in ev.tokens):
             matched[stem] = "prefix"           # "div" for division, "govt"... a staff shorthand
+        elif term_forms.verb_form_in(stem, ev.tokens):  # "held" for "holds", "saw" for "see"
+            matched[stem] = "stem"
+        elif term_forms.acronym_spelt(word, ev.text):    # "CRS": "Commissioned Rehabilitative Services"
+            matched[stem] = "synonym"
         elif stem in ask.topics and (stem in ev.passage or any(alt and alt <= ev.passage
                                                               for alt in ask.synonyms.get(stem, ()))):
             matched[stem] = "topic"
+        elif stem not in ask.asked and term_forms.in_context(stem, word, ask, ev):
+            matched[stem] = "context"
     unmatched = [s for s in ask.terms if s not in matched]
     if unmatched and similar is not None:
         for s in similar([ask.terms[s] for s in unmatched], ev.text):
@@ -165,7 +160,9 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
                 matched[hit] = "embedding"
     weights = weights or {}
     total = sum(weights.get(s, 1.0) for s in ask.terms) or 1.0
-    share = sum(weights.get(s, 1.0) for s in matched) / total if ask.terms else 1.0
+    share = sum(weights.get(s, 1.0) * (term_forms.CONTEXT_WEIGHT if how == "context" else 1.0)
+                for s, how in matched.items()) / total if ask.terms else 1.0
+    context = sum(weights.get(s, 1.0) for s, how in matched.items() if how == "context") / total
     missing = [s for s in ask.terms if s not in matched]
     missing_numbers = sorted((ask.numbers - ev.numbers) | (ask.years - ev.years))
     missing_numbers += support_terms.missing_ordinals(ask, ev)          # "ranked third" (support_terms)
@@ -179,11 +176,11 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
         asked = set(ask.terms) | {x for alts in ask.synonyms.values() for alt in alts for x in alt}
         runs = [run for run in ev.names if set(run) - asked]
         weak_name = bool(runs) and all(len(run) == 1 and not _is_acronym(run[0], ev.text) for run in runs)
-    return Alignment(head_ok=head_ok, matched=matched, weak_name=weak_name, asked_missing=[ask.terms[x] for x in ask.asked if x not in matched],
+    return Alignment(head_ok=head_ok, matched=matched, context_share=round(context, 4), weak_name=weak_name, asked_missing=[ask.terms[x] for x in ask.asked if x not in matched],
                      clause_share=_type_clause_share(ask, ev, {x for x, how in matched.items() if how in ("exact", "stem")}), missing_terms=[ask.terms[s] for s in missing if s not in ask.names],
                      missing_names=[ask.terms[s] for s in missing if s in ask.names],
                      missing_numbers=missing_numbers, term_share=round(share, 4), type_ok=_has_type(ask, ev),
-                     conflicts=list(dict.fromkeys(_conflicts(ask, ev) + support_terms.conflicts(ask, ev))),
+                     conflicts=list(dict.fromkeys(support_terms.basic_conflicts(ask, ev) + support_terms.conflicts(ask, ev))),
                      negation_mismatch=_negation_flipped(ask, ev) or support_terms.clause_negation_flipped(ask, ev))
 
 
@@ -201,7 +198,7 @@ def _negation_flipped(ask: Ask, ev: Evidence) -> bool:
 FEATURES = ("bias", "top_dense", "coverage", "sentence_share", "union_share", "missing_terms", "missing_names",
             "missing_numbers", "type_unknown", "type_missing", "head_unmatched", "conflict", "negation",
             "asked_missing", "clause_share", "absent_terms", "type_weak", "asked_x_share", "type_x_share",
-            "clause_gap_x_share", "absent_x_share")
+            "clause_gap_x_share", "absent_x_share", "context_share")
 
 
 @dataclass
@@ -275,6 +272,8 @@ def features_of(ask: Ask, best: Alignment | None, union: Alignment | None, top_d
         "type_x_share": float(bool(b and b.type_ok is False)) * (b.term_share if b else 0.0),
         "clause_gap_x_share": (1.0 - b.clause_share) * b.term_share if b else 0.0,
         "absent_x_share": float(absent > 0) * (b.term_share if b else 0.0),
+        # terms the sentence lacks but its passage gives as context (a neighbouring sentence, a caption)
+        "context_share": b.context_share if b else 0.0,
     }
 
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.question_parse import _NEGATION, _YEAR, RATINGS, _stem_tuple, _stems, glossary_subset
+from assistant.term_forms import neighbours
 from assistant.text import numbers_in
 
 _EXPANDED: dict[tuple[int, str], str] = {}
@@ -147,6 +148,16 @@ class Evidence:
                 if _NEGATION.fullmatch(w) or w.endswith(("n't", "n’t")):
                     after |= {x for y in words[i + 1:i + 3] for x in _stems(y)}
             out = self._memo["negation"] = (bool(_NEGATION.search(self.text)), after)
+        return out
+
+    @property
+    def neighbour_tokens(self) -> set[str]:
+        """Stems (with glossary forms) of the sentences before and after this one in its passage: the place or
+        body a passage names once ("3.3 Dunholme and Pike had ... The local authority there has lost ...")."""
+        out = self._memo.get("neighbours")
+        if out is None:
+            near = neighbours(self.text, self.passage_text)
+            out = self._memo["neighbours"] = set(_stem_tuple(_expanded(self.glossary, near))) if near else set()
         return out
 
     @property

@@ -30,8 +30,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from assistant.question_parse import _NEGATION, RATINGS, _stems
+from assistant.question_parse import _NEGATION, OPPOSITES, RATINGS, _stems
 from assistant.support_words import (  # noqa: F401 (synonym_in: also used from here by answerability.align)
+    _ALTERNATIVES,
     _CLAUSE,
     _DESIGNATORS,
     _NEGATORS,
@@ -53,13 +54,35 @@ from assistant.support_words import (  # noqa: F401 (synonym_in: also used from 
 
 # --- conflicts ------------------------------------------------------------------------------------------------
 
+def offers_alternatives(text: str) -> bool:
+    """"Was reoffending higher in the fixed or the flex cohort?": either answer ("lower in the fixed cohort than
+    in the flex") answers it, so the comparison's opposite is no conflict."""
+    return bool(_ALTERNATIVES.search(text))
+
+
+def basic_conflicts(ask, ev) -> list[str]:
+    """A word of one side of question_parse.OPPOSITES where the sentence has only the other; a rating other than
+    the one the claim (or question) asks about."""
+    out = []
+    asked = set(ask.terms) if not offers_alternatives(ask.text) else set()
+    for a, b in OPPOSITES:
+        for mine, theirs in ((a, b), (b, a)):
+            if asked & mine and not (ev.tokens & mine) and ev.tokens & theirs and not (asked & theirs):
+                out.append(f"{'/'.join(sorted(asked & mine))} vs {'/'.join(sorted(ev.tokens & theirs))}")
+    ev_ratings = ev.ratings()
+    if ask.ratings and ev_ratings and not (ask.ratings & ev_ratings):
+        out.append(f"rated {'/'.join(sorted(ask.ratings))} vs {'/'.join(sorted(ev_ratings))}")
+    return out
+
+
 def conflicts(ask, ev) -> list[str]:
     """What the claim (or question) says that the evidence sentence contradicts, beyond the basic opposites
-    and ratings of answerability._conflicts: each as "claim's words vs evidence's words"."""
+    and ratings of basic_conflicts: each as "claim's words vs evidence's words"."""
     claim, evid = tokens_of(ask.text), tokens_of(ev.text)
     out: list[str] = []
-    out += _opposite_conflicts(_stem_set(ask.text), _stem_set(ev.text))
-    out += _bound_opposites(claim, evid)
+    if not offers_alternatives(ask.text):
+        out += _opposite_conflicts(_stem_set(ask.text), _stem_set(ev.text))
+        out += _bound_opposites(claim, evid)
     out += _prefix_opposites(ask, ev)
     if ask.answer_type is None:             # a statement, or a yes/no question: its rating names a standard
         out += _rating_binding(ask, ev.text)
@@ -72,7 +95,7 @@ def conflicts(ask, ev) -> list[str]:
 
 
 def _opposite_conflicts(claim_set: frozenset[str], ev_set: frozenset[str]) -> list[str]:
-    """A word of one side where the evidence sentence has only the other side (as answerability._conflicts,
+    """A word of one side where the evidence sentence has only the other side (as basic_conflicts,
     with the extra pairs and the stop words that are a side: "more", "further")."""
     out = []
     asked, there = claim_set, ev_set
@@ -171,7 +194,7 @@ def _rating_binding(ask, evid_text: str) -> list[str]:
     rated = [(c, {r for r in RATINGS if re.search(rf"\b{r}\b", c.lower())}) for c in clauses]
     given = set().union(*(r for _, r in rated)) if rated else set()
     if len(given) < 2 or mine not in given:
-        return []   # one rating only (or not the claim's): answerability._conflicts' rule decides
+        return []   # one rating only (or not the claim's): basic_conflicts' rule decides
     rating_stems = {_stem(w) for r in RATINGS for w in r.split()} | _RATING_WORDS
     votes: dict[str, int] = {}
     for stem in set(ask.terms) - rating_stems:

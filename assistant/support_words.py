@@ -20,7 +20,7 @@ _SYNONYM_WORDS = [
     "say said state note remark", "staff personnel workforce", "begin start commence", "end finish conclude",
     "need require", "show demonstrate indicate", "give provide offer award", "receive get obtain",
     "create establish form", "combine merge join", "main key principal", "significant major considerable",
-    "big large", "chair lead head", "transfer move", "use utilise employ",
+    "big large", "chair lead head", "transfer move", "use utilise employ", "issue publish",
 ]
 
 # pairs of opposites the basic list (question_parse.OPPOSITES) lacks
@@ -58,6 +58,9 @@ _RATING_CLAUSE = re.compile(r"[,;:()]|\b(?:with|but|while|whilst|although)\b", r
 # words whose next word names which one ("Appendix A", "level 3"): another identifier names another one
 _DESIGNATORS = {"appendix", "annex", "table", "figure", "section", "level", "category", "tier", "part", "schedule",
                 "chapter", "paragraph", "version", "page", "phase", "stage"}
+# a comparison offering both sides ("higher in the fixed or the flex cohort"): either side answers it
+_ALTERNATIVES = re.compile(r"\b(?:higher|lower|more|less|fewer|better|worse|greater|larger|smaller|bigger)\b[^?]*\bor\b",
+                           re.IGNORECASE)
 _PREFIXES = ("un", "in", "im", "ir", "il", "dis", "non")
 _CLAUSE = re.compile(r"[,;:()“”\"]|\s[–-]\s|\b(?:but|whilst|while|although|though|because|whereas|which|where|as|since|if)\b",
                      re.IGNORECASE)

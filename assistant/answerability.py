@@ -170,7 +170,7 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
     if ask.head:
         toks, stems = ev.word_stems()
         head_ok = any(st == ask.head and any(numbers_in(t) - ask.numbers for t in toks[max(0, i - 4):i])
-                      for i, st in enumerate(stems))
+                      for i, st in enumerate(stems)) or term_forms.labelled_count(ask.head, ev.text, ask.numbers)
     weak_name = False
     if ask.answer_type == "person":  # a place is often one word ("in Tobermory"); a person or body rarely
         asked = set(ask.terms) | {x for alts in ask.synonyms.values() for alt in alts for x in alt}

@@ -57,7 +57,8 @@ def _expanded(glossary, text: str) -> str:
     return out
 
 
-_CLAUSE = re.compile(r"[;:()]|,\s|\s[–—-]\s|\b(?:but|whilst|while|although|which|who)\b")
+# a table row's "High or very high risk of serious harm: 47" is one clause: its label and its value
+_CLAUSE = re.compile(r"[;()]|:(?!\s*[£$]?\d)|,\s|\s[–—-]\s|\b(?:but|whilst|while|although|which|who)\b")
 _NAME_RUN = re.compile(r"(?<![\w’'-])(?:[A-Z][\w’'.-]*)(?:\s+(?:of|and|the|for|de|du|la|le)?\s*[A-Z][\w’'.-]*)*")
 
 

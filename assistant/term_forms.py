@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 
 from assistant.question_parse import _stems
-from assistant.text import split_sentences
+from assistant.text import numbers_in, split_sentences
 
 # irregular verbs (base, past, participle): one form in the question, another in the sentence
 _IRREGULAR_VERBS = (
@@ -171,3 +171,13 @@ def _roles() -> frozenset[str]:
 def role_in(text: str, question_stems: set[str]) -> bool:
     """`text` names a role or body ("the victim liaison officer") the question does not already name."""
     return bool((set(_stems(text)) & _roles()) - question_stems)
+
+
+_LABELLED = re.compile(r"([^,;:—–()]+):\s*([£$]?\d[\d,.]*%?)")
+
+
+def labelled_count(head: str, text: str, asked_numbers: set[str]) -> bool:
+    """A table row's "High or very high risk of serious harm cases: 47" gives the count of `head` (a stem) after
+    its label, where prose puts it before ("47 cases")."""
+    return any(head in _stems(m.group(1)) and numbers_in(m.group(2)) - asked_numbers
+               for m in _LABELLED.finditer(text))

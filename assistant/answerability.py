@@ -198,7 +198,7 @@ def _negation_flipped(ask: Ask, ev: Evidence) -> bool:
 FEATURES = ("bias", "top_dense", "coverage", "sentence_share", "union_share", "missing_terms", "missing_names",
             "missing_numbers", "type_unknown", "type_missing", "head_unmatched", "conflict", "negation",
             "asked_missing", "clause_share", "absent_terms", "type_weak", "asked_x_share", "type_x_share",
-            "clause_gap_x_share", "absent_x_share", "context_share")
+            "clause_gap_x_share", "absent_x_share")
 
 
 @dataclass
@@ -272,8 +272,6 @@ def features_of(ask: Ask, best: Alignment | None, union: Alignment | None, top_d
         "type_x_share": float(bool(b and b.type_ok is False)) * (b.term_share if b else 0.0),
         "clause_gap_x_share": (1.0 - b.clause_share) * b.term_share if b else 0.0,
         "absent_x_share": float(absent > 0) * (b.term_share if b else 0.0),
-        # terms the sentence lacks but its passage gives as context (a neighbouring sentence, a caption)
-        "context_share": b.context_share if b else 0.0,
     }
 
 

@@ -20,7 +20,7 @@ _SYNONYM_WORDS = [
     "say said state note remark", "staff personnel workforce", "begin start commence", "end finish conclude",
     "need require", "show demonstrate indicate", "give provide offer award", "receive get obtain",
     "create establish form", "combine merge join", "main key principal", "significant major considerable",
-    "big large", "chair lead head", "transfer move", "use utilise employ", "issue publish",
+    "big large", "chair lead head", "transfer move", "use utilise employ", "issue publish release", "prison custody",
 ]
 
 # pairs of opposites the basic list (question_parse.OPPOSITES) lacks

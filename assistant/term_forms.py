@@ -40,6 +40,8 @@ _INSTANCE_WORDS = {
                              "deficiency flaw barrier".split()},
     **{w: "half third quarter fifth most majority minority few many per cent percent proportion"
        for w in "share proportion percentage fraction".split()},
+    # "which standards were rated outstanding": a sentence rating something names the standard
+    **{w: "rated rating ratings" for w in "standard standards".split()},
 }
 _SMALL = {"of", "and", "for", "the", "on", "in", "to", "&"}
 

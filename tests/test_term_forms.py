@@ -5,7 +5,7 @@ Sentences from the generated library (evals/library) and the corpus."""
 
 from __future__ import annotations
 
-from assistant.answerability import FEATURES, Evidence, align, load_model, parse
+from assistant.answerability import Evidence, align, parse
 from assistant.term_forms import acronym_spelt, instance_of, neighbours, other_names, verb_form_in
 
 CONTRACT = ("2.2 The Commissioned Rehabilitative Services accommodation contract in Northmoor is held by Larkspur "
@@ -77,6 +77,22 @@ def test_a_weakness_is_named_by_a_lack_and_a_share_by_a_fraction():
     assert not instance_of("share", "Safeguarding checks were carried out in domestic abuse cases.")
 
 
-def test_the_fitted_model_weighs_context_matches():
-    model = load_model()
-    assert model["features"] == list(FEATURES) and FEATURES[-1] == "context_share"
+def test_a_role_answers_who_and_a_labelled_table_value_answers_how_many():
+    told = Evidence.of("5.2 Where information about a victim is shared, the victim liaison officer must be told "
+                       "before the meeting.")
+    assert align(parse("Who must be told before a MAPPA meeting where information about a victim is shared?"),
+                 told).type_ok is True
+    assert align(parse("Who must be told before the victim liaison officer meeting?"), told).type_ok is False
+    row = Evidence.of("Table 1: Caseload and staffing by team, Harrowfield PDU — Kestle Bridge — Cases supervised: "
+                      "234, High or very high risk of serious harm: 47, Probation officers (FTE): 4.5.")
+    assert align(parse("How many probation officers does Kestle Bridge have?"), row).head_ok is True
+    high = align(parse("How many high or very high risk of serious harm cases does Kestle Bridge hold?"), row)
+    assert high.clause_share > 0.5   # the label and its value are one clause
+    assert align(parse("How many vacancies does Kestle Bridge have?"), row).head_ok is False
+
+
+def test_a_comparison_offering_both_sides_is_no_conflict_but_a_one_sided_one_is():
+    lower = Evidence.of("Proven reoffending among people in the fixed cohort was lower than in the flex cohort in "
+                        "every locality.")
+    assert align(parse("Was proven reoffending higher in the fixed or the flex IOM cohort?"), lower).conflicts == []
+    assert align(parse("Was proven reoffending higher in the fixed cohort?"), lower).conflicts

@@ -62,7 +62,7 @@ MODEL_PATH = Path(__file__).with_name("answerability_model.json")
 
 @dataclass
 class Alignment:
-    matched: dict[str, str]            # term -> exact | stem | synonym | typo | embedding
+    matched: dict[str, str]            # term -> exact | stem | verb | synonym | typo | prefix | topic | context | embedding
     missing_terms: list[str]           # as written in the question
     missing_names: list[str]
     missing_numbers: list[str]
@@ -144,7 +144,7 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
                 t.startswith(stem) and len(t) >= len(stem) + 2 for t in ev.tokens):
             matched[stem] = "prefix"           # "div" for division, "govt"... a staff shorthand
         elif term_forms.verb_form_in(stem, ev.tokens):  # "held" for "holds", "saw" for "see"
-            matched[stem] = "stem"
+            matched[stem] = "verb"
         elif term_forms.acronym_spelt(word, ev.text):    # "CRS": "Commissioned Rehabilitative Services"
             matched[stem] = "synonym"
         elif stem in ask.topics and (stem in ev.passage or any(alt and alt <= ev.passage

@@ -22,7 +22,7 @@ def _last_sentence(passage: str, context: str = "") -> Evidence:
 
 def test_an_irregular_verb_form_and_an_acronym_spelt_out_match():
     a = align(parse("Who holds the CRS accommodation contract in Northmoor?"), Evidence.of(CONTRACT))
-    assert a.matched["hold"] == "stem" and a.matched["crs"] == "synonym"
+    assert a.matched["hold"] == "verb" and a.matched["crs"] == "synonym"
     assert not a.missing and not a.asked_missing and a.type_ok is True
     swapped = align(parse("Who holds the CAS accommodation contract in Northmoor?"), Evidence.of(CONTRACT))
     assert swapped.missing_names == ["CAS"]

@@ -124,9 +124,12 @@ def _type_clause_share(ask: Ask, ev: Evidence, matched: set[str]) -> float:
     return round(best, 4)
 
 
-def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, similar=None) -> Alignment:
+def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, similar=None,
+          context: bool = False) -> Alignment:
     """Which of the asked items the evidence holds, and how. `similar(terms, evidence_text)` may return the
-    subset of unmatched terms an embedding finds in the evidence (the LLM check passes one)."""
+    subset of unmatched terms an embedding finds in the evidence (the LLM check passes one). `context`: a
+    question's word may be matched by the sentence's neighbours (assess; a generated claim must be supported
+    by the very sentence it cites)."""
     matched: dict[str, str] = {}
     low_words = set(re.findall(r"[\w’'-]+", ev.low))
     for stem, word in ask.terms.items():
@@ -150,7 +153,7 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
         elif stem in ask.topics and (stem in ev.passage or any(alt and alt <= ev.passage
                                                               for alt in ask.synonyms.get(stem, ()))):
             matched[stem] = "topic"
-        elif stem not in ask.asked and term_forms.in_context(stem, word, ask, ev):
+        elif context and stem not in ask.asked and term_forms.in_context(stem, word, ask, ev):
             matched[stem] = "context"
     unmatched = [s for s in ask.terms if s not in matched]
     if unmatched and similar is not None:
@@ -350,7 +353,8 @@ def assess(question: str, quoted: list[Quoted], top_dense: float | None, coverag
     if quoted:
         # the sentence that carries the answer must hold what is asked: "Wales" in a neighbouring sentence
         # about something else does not make a sentence about the Midlands answer a question about Wales
-        aligned = [align(ask, evidence_of(q.sentence, glossary, q.title, q.passage), weights) for q in quoted]
+        aligned = [align(ask, evidence_of(q.sentence, glossary, q.title, q.passage), weights, context=True)
+                   for q in quoted]
         best = max(aligned, key=lambda a: (round(a.term_share, 3), a.type_ok is not False, -len(a.conflicts)))
         # across all quoted sentences: the terms any of them matches
         matched = set().union(*(a.matched for a in aligned))

@@ -34,17 +34,20 @@ def test_an_irregular_verb_form_and_an_acronym_spelt_out_match():
 def test_a_place_named_in_the_sentence_before_counts_as_context_but_a_swapped_place_does_not():
     ev = _last_sentence(HOSTELS)
     assert neighbours(ev.text, HOSTELS).startswith("3.3 Dunholme and Pike")
-    a = align(parse("How many hostels has the Dunholme and Pike local authority lost since 2022?"), ev)
+    a = align(parse("How many hostels has the Dunholme and Pike local authority lost since 2022?"), ev, context=True)
     assert a.matched["dunholm"] == a.matched["pike"] == "context" and not a.missing
     assert 0 < a.context_share < 0.5 and a.term_share < 1.0   # weaker than matched in the sentence
-    swapped = align(parse("How many hostels has the Kestlemoor local authority lost since 2022?"), ev)
+    swapped = align(parse("How many hostels has the Kestlemoor local authority lost since 2022?"), ev, context=True)
     assert swapped.missing_names == ["Kestlemoor"]
+    # a generated claim (the LLM check) must be supported by the sentence it cites, not its neighbours
+    claim = align(parse("The Dunholme and Pike local authority has lost two hostels since 2022.", question=False), ev)
+    assert claim.missing_names == ["Dunholme", "Pike"]
 
 
 def test_a_sentence_naming_another_place_does_not_take_the_questions_from_its_context():
     ev = _last_sentence(MIDLANDS)
     assert other_names(ev.text, {"nps", "wale", "divis"}) == ["The NPS Midlands Division"]
-    a = align(parse("How many full-time-equivalent staff does the NPS Wales division employ?"), ev)
+    a = align(parse("How many full-time-equivalent staff does the NPS Wales division employ?"), ev, context=True)
     assert a.missing_names == ["Wales"]
     # a who-question's answer is a name, not another body
     assert other_names("The police lead for IOM, Inspector Rosalind Achterberg, will report back in June 2024.",
@@ -61,7 +64,7 @@ def test_a_place_in_the_section_title_counts_and_a_swapped_one_does_not():
 
 def test_the_asked_attribute_is_never_taken_from_the_context():
     passage = "The board is chaired by the police in Northmoor. The board meets every quarter in Northmoor."
-    a = align(parse("Who chairs the board in Northmoor?"), _last_sentence(passage))
+    a = align(parse("Who chairs the board in Northmoor?"), _last_sentence(passage), context=True)
     assert a.asked_missing == ["chairs"] and "chair" not in a.matched
 
 

@@ -165,7 +165,7 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
     total = sum(weights.get(s, 1.0) for s in ask.terms) or 1.0
     share = sum(weights.get(s, 1.0) * (term_forms.CONTEXT_WEIGHT if how == "context" else 1.0)
                 for s, how in matched.items()) / total if ask.terms else 1.0
-    context = sum(weights.get(s, 1.0) for s, how in matched.items() if how == "context") / total
+    in_context = sum(weights.get(s, 1.0) for s, how in matched.items() if how == "context") / total
     missing = [s for s in ask.terms if s not in matched]
     missing_numbers = sorted((ask.numbers - ev.numbers) | (ask.years - ev.years))
     missing_numbers += support_terms.missing_ordinals(ask, ev)          # "ranked third" (support_terms)
@@ -179,7 +179,7 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
         asked = set(ask.terms) | {x for alts in ask.synonyms.values() for alt in alts for x in alt}
         runs = [run for run in ev.names if set(run) - asked]
         weak_name = bool(runs) and all(len(run) == 1 and not _is_acronym(run[0], ev.text) for run in runs)
-    return Alignment(head_ok=head_ok, matched=matched, context_share=round(context, 4), weak_name=weak_name, asked_missing=[ask.terms[x] for x in ask.asked if x not in matched],
+    return Alignment(head_ok=head_ok, matched=matched, context_share=round(in_context, 4), weak_name=weak_name, asked_missing=[ask.terms[x] for x in ask.asked if x not in matched],
                      clause_share=_type_clause_share(ask, ev, {x for x, how in matched.items() if how in ("exact", "stem")}), missing_terms=[ask.terms[s] for s in missing if s not in ask.names],
                      missing_names=[ask.terms[s] for s in missing if s in ask.names],
                      missing_numbers=missing_numbers, term_share=round(share, 4), type_ok=_has_type(ask, ev),

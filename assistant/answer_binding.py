@@ -1,0 +1,126 @@
+"""Where the answer stands: the clause of a quoted sentence holding a candidate of the asked type, and how much
+of the question stands with it (answerability's binding features).
+
+A near-miss often matches every word of a sentence, yet its answer type is satisfied elsewhere: a date in one
+clause does not date an event named in another ("When was the division split into East and West?"), a name
+in one clause is not the director named in the next, a figure for LLR does not give Nottinghamshire's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant import support_terms
+from assistant.question_parse import _AMOUNT_WORDS, _DATE_WORDS, _YEAR, RATINGS, Ask, _stem_tuple
+from assistant.sentence_evidence import Evidence
+from assistant.text import numbers_in
+
+
+def _type_in(ask: Ask, text: str, names: list[tuple[str, ...]], numbers: set[str], years: set[str],
+             tokens: set[str]) -> bool | None:
+    """Whether `text` holds a candidate of the asked type that the question does not already hold."""
+    t = ask.answer_type
+    if t is None or t == "thing":
+        return None
+    if t == "date":
+        return bool(years - ask.years) or any(m.group(0).lower() not in ask.text.lower()
+                                              for m in _DATE_WORDS.finditer(text))
+    if t == "number":
+        return bool(numbers - ask.numbers - ask.years) or any(
+            m.group(0).lower() not in ask.text.lower() for m in _AMOUNT_WORDS.finditer(text))
+    if t in ("person", "place"):
+        asked = set(ask.terms) | {x for alts in ask.synonyms.values() for alt in alts for x in alt}
+        return any(set(run) - asked for run in names)
+    if t == "mention":
+        return ask.focus in tokens
+    if t == "rating":
+        return any(re.search(rf"\b{r}\b", text, re.IGNORECASE) for r in RATINGS + ("well led", "poor", "weak"))
+    return None
+
+
+_BOUND_TYPES = ("date", "number", "person", "place", "rating", "mention")
+
+
+@dataclass
+class Binding:
+    """How much of the question stands with a candidate answer (in its clause, widened by a neighbouring clause
+    when the candidate's clause is a fragment such as "In 911" or "by September 2019")."""
+
+    share: float                       # weighted share of the question's terms in the best candidate span
+    asked_bound: bool                  # the asked attribute/relation stands in that span (True: none asked)
+    names_unbound: list[str]           # question names the sentence holds, but away from every candidate
+
+
+_CLAUSE_SPLIT = re.compile(r"([;:()]|,\s|\s[–—-]\s|\b(?:but|whilst|while|although|which|who)\b)")
+
+
+def _clauses(ev: Evidence) -> list[tuple[str, set[str], str]]:
+    """Each clause, its stems and the delimiter before it (the clauses of Evidence.clauses, keeping the
+    delimiters: only a comma or bracket joins a fragment to its neighbour; a semicolon or "which" starts another
+    statement)."""
+    out = ev._memo.get("binding_clauses")
+    if out is None:
+        parts = _CLAUSE_SPLIT.split(ev.text)
+        out, delim = [], ""
+        for k, part in enumerate(parts):
+            if k % 2:
+                delim = part.strip()
+            elif part.strip():
+                out.append((part, set(_stem_tuple(part)), delim))
+        ev._memo["binding_clauses"] = out
+    return out
+
+
+def _candidate_spans(ask: Ask, ev: Evidence) -> list[set[str]]:
+    clauses = _clauses(ev)
+    spans = []
+    for i, (text, stems, delim) in enumerate(clauses):
+        names = [run for run in ev.names if set(run) <= stems]  # sentence-level runs: a clause's first word counts
+        if not _type_in(ask, text, names, numbers_in(text), set(_YEAR.findall(text)), stems):
+            continue
+        span = set(stems)
+        for j, joint in ((i - 1, delim), (i + 1, clauses[i + 1][2] if i + 1 < len(clauses) else "")):
+            # a fragment binds to its neighbour across a comma: "In 911, ..." dates the next clause, and "John
+            # Steele, Chief Communications Officer, ..." names the officer of the apposition
+            if 0 <= j < len(clauses) and joint in (",", "(", ")") and \
+                    (_fragment(ask, stems) or _fragment(ask, clauses[j][1])):
+                span |= clauses[j][1]
+        spans.append(span)
+    return spans
+
+
+def _fragment(ask: Ask, stems: set[str]) -> bool:
+    return len(stems - set(ask.terms)) <= 3
+
+
+def _term_in(ask: Ask, term: str, span: set[str]) -> bool:
+    return term in span or any(alt and alt <= span for alt in ask.synonyms.get(term, ())) or \
+        support_terms.synonym_in(term, span)
+
+
+def binding(ask: Ask, ev: Evidence, a, weights: dict[str, float]) -> Binding | None:
+    """None when the question asks for no particular type, or the sentence holds no candidate (type_missing
+    covers that). The answer type must be satisfied where the matched question sits: a date in one clause
+    does not date an event named in another ("When was the division split?"), a name beside "Justice
+    Secretary" is not the one before him."""
+    if ask.answer_type not in _BOUND_TYPES or not ask.terms:
+        return None
+    spans = _candidate_spans(ask, ev)
+    if not spans:
+        return None
+    matched = [t for t, how in a.matched.items() if how != "topic"]
+    total = sum(weights.get(t, 1.0) for t in ask.terms) or 1.0
+    scored = [(sum(weights.get(t, 1.0) for t in matched if _term_in(ask, t, sp)) / total, sp) for sp in spans]
+    share, span = max(scored, key=lambda x: x[0])
+    asked_bound = all(_term_in(ask, t, span) for t in ask.asked if t in a.matched)
+    names_unbound = [ask.terms[t] for t in ask.names if t in a.matched and a.matched[t] != "topic"
+                     and not any(_term_in(ask, t, sp) for sp in spans)]
+    return Binding(share=round(share, 4), asked_bound=asked_bound, names_unbound=names_unbound)
+
+
+def best_binding(ask: Ask, evs: list[Evidence], aligned: list, best, weights: dict[str, float]) -> Binding | None:
+    """The best binding among the quoted sentences that match nearly as well as the best one."""
+    found = [bd for ev, a in zip(evs, aligned, strict=False)
+             if a.term_share >= 0.6 * best.term_share and (bd := binding(ask, ev, a, weights)) is not None]
+    return max(found, key=lambda b: (b.share, b.asked_bound, -len(b.names_unbound))) if found else None

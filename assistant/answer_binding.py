@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from assistant import support_terms
 from assistant.question_parse import _AMOUNT_WORDS, _DATE_WORDS, _YEAR, RATINGS, Ask, _stem_tuple
-from assistant.sentence_evidence import Evidence
+from assistant.sentence_evidence import Evidence, _is_acronym
 from assistant.text import numbers_in
 
 
@@ -72,11 +72,33 @@ def _clauses(ev: Evidence) -> list[tuple[str, set[str], str]]:
     return out
 
 
+_FIGURE = re.compile(r"[£$€%]|\b(?:per ?cent|percent|hundred|thousand|million|billion|dozen)\b", re.IGNORECASE)
+
+
+def _strict_candidate(ask: Ask, text: str, names: list[tuple[str, ...]], stems: set[str]) -> bool:
+    """A clear candidate: a figure (not "all" or "no") for a number, bound to X for "how many X" ("eight LDU
+    clusters"); a name of two words or an acronym for a who-question ("England" is no director)."""
+    if ask.answer_type == "number":
+        figures = numbers_in(text) - ask.numbers - ask.years
+        if ask.head:
+            words = re.findall(r"[\w,.£%-]+", text)
+            heads = [i for i, w in enumerate(words) if (_stem_tuple(w) or ("",))[0] == ask.head]
+            return any(numbers_in(" ".join(words[max(0, i - 4):i])) - ask.numbers for i in heads)
+        return bool(figures) or bool(_FIGURE.search(text))
+    if ask.answer_type == "person":
+        asked = set(ask.terms)
+        return any(set(run) - asked and (len(run) > 1 or _is_acronym(run[0], text)) for run in names)
+    return True
+
+
 def _candidate_spans(ask: Ask, ev: Evidence) -> list[set[str]]:
+    """The clauses holding a candidate answer, each widened across a comma to a fragment; clear candidates
+    only, when the sentence has any."""
     clauses = _clauses(ev)
-    spans = []
+    found: list[tuple[bool, set[str]]] = []
+    runs = ev.names + _opening_name(ev)
     for i, (text, stems, delim) in enumerate(clauses):
-        names = [run for run in ev.names if set(run) <= stems]  # sentence-level runs: a clause's first word counts
+        names = [run for run in runs if set(run) <= stems]  # sentence-level runs: a clause's first word counts
         if not _type_in(ask, text, names, numbers_in(text), set(_YEAR.findall(text)), stems):
             continue
         span = set(stems)
@@ -86,8 +108,19 @@ def _candidate_spans(ask: Ask, ev: Evidence) -> list[set[str]]:
             if 0 <= j < len(clauses) and joint in (",", "(", ")") and \
                     (_fragment(ask, stems) or _fragment(ask, clauses[j][1])):
                 span |= clauses[j][1]
-        spans.append(span)
-    return spans
+        found.append((_strict_candidate(ask, text, names, stems), span))
+    strict = [span for ok, span in found if ok]
+    return strict or [span for _, span in found]
+
+
+def _opening_name(ev: Evidence) -> list[tuple[str, ...]]:
+    """The sentence's first word when the passage writes it capitalised mid-sentence too ("Bohemond, Robert's
+    son, ..."): a name, which Evidence.names leaves out with every sentence-initial word."""
+    m = re.match(r"\W*([A-Z][\w’'-]+)", ev.text)
+    if not m or not re.search(rf"[\w,;] {re.escape(m.group(1))}\b", ev.passage_text or ""):
+        return []
+    stems = _stem_tuple(m.group(1))
+    return [stems] if stems else []
 
 
 def _fragment(ask: Ask, stems: set[str]) -> bool:
@@ -114,7 +147,9 @@ def binding(ask: Ask, ev: Evidence, a, weights: dict[str, float]) -> Binding | N
     scored = [(sum(weights.get(t, 1.0) for t in matched if _term_in(ask, t, sp)) / total, sp) for sp in spans]
     share, span = max(scored, key=lambda x: x[0])
     asked_bound = all(_term_in(ask, t, span) for t in ask.asked if t in a.matched)
-    names_unbound = [ask.terms[t] for t in ask.names if t in a.matched and a.matched[t] != "topic"
+    # a name the sentence itself holds (not one its title or glossary expansion supplies)
+    own = set(_stem_tuple(ev.text))
+    names_unbound = [ask.terms[t] for t in ask.names if a.matched.get(t) in ("exact", "stem") and t in own
                      and not any(_term_in(ask, t, sp) for sp in spans)]
     return Binding(share=round(share, 4), asked_bound=asked_bound, names_unbound=names_unbound)
 

@@ -3,7 +3,7 @@ question, the event of a when-question, and where in the sentence the answer mus
 
 from __future__ import annotations
 
-from assistant.answer_binding import binding
+from assistant.answer_binding import _opening_name, binding
 from assistant.answerability import Evidence, Quoted, align, assess, parse
 
 
@@ -85,3 +85,13 @@ def test_the_features_reach_assess_and_a_nearby_opposite_counts():
                    [Quoted(0, 0, "Significantly the Midlands division will be split into East and West; the "
                                  "transfer is expected by spring 2021.")], 0.5, 1.0)
     assert split.features["unbound_share"] > 0.5
+
+
+def test_a_name_opening_the_sentence_is_a_candidate_when_the_passage_names_it_elsewhere():
+    passage = "Robert led the army. Bohemond, Robert's son, led the Normans. Later Bohemond went east."
+    ask = parse("Who was Robert's son?")
+    ev = Evidence.of("Bohemond, Robert's son, led the Normans.", passage=passage)
+    bound = binding(ask, ev, align(ask, ev), {})
+    assert bound is not None and bound.share == 1.0
+    assert _opening_name(ev) == [("bohemond",)]
+    assert _opening_name(Evidence.of("Workloads were too high.", passage="Workloads were too high.")) == []

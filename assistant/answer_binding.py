@@ -52,7 +52,8 @@ class Binding:
     names_unbound: list[str]           # question names the sentence holds, but away from every candidate
 
 
-_CLAUSE_SPLIT = re.compile(r"([;:()]|,\s|\s[–—-]\s|\b(?:but|whilst|while|although|which|who)\b)")
+# Evidence.clauses' delimiters but brackets: "the Serious Further Offence (SFO) team" is one phrase
+_CLAUSE_SPLIT = re.compile(r"([;:]|,\s|\s[–—-]\s|\b(?:but|whilst|while|although|which|who)\b)")
 
 
 def _clauses(ev: Evidence) -> list[tuple[str, set[str], str]]:
@@ -105,7 +106,7 @@ def _candidate_spans(ask: Ask, ev: Evidence) -> list[set[str]]:
         for j, joint in ((i - 1, delim), (i + 1, clauses[i + 1][2] if i + 1 < len(clauses) else "")):
             # a fragment binds to its neighbour across a comma: "In 911, ..." dates the next clause, and "John
             # Steele, Chief Communications Officer, ..." names the officer of the apposition
-            if 0 <= j < len(clauses) and joint in (",", "(", ")") and \
+            if 0 <= j < len(clauses) and joint == "," and \
                     (_fragment(ask, stems) or _fragment(ask, clauses[j][1])):
                 span |= clauses[j][1]
         found.append((_strict_candidate(ask, text, names, stems), span))

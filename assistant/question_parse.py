@@ -304,6 +304,11 @@ _RATING_Q = re.compile(r"^(?:how\s+(?:was|were|is|are|has|have|had|did)\b.*\b(?:
                        re.IGNORECASE)
 
 
+_IN_A_STRUCTURE = re.compile(r"\b(?:in|within|into)\s+(?:the|its|their|our|this|that)?\s*(?:[\w-]+\s+){0,3}?"
+                             r"(?:structure|organi[sz]ation|hierarchy|system|process|framework|model|plan|chart|"
+                             r"report|document|list|table|pathway|arrangements)\b", re.IGNORECASE)
+
+
 def _answer_type(question: str) -> tuple[str | None, str | None]:
     q = _WH.sub("", question.strip())
     if _DATE_Q.match(q):
@@ -318,7 +323,8 @@ def _answer_type(question: str) -> tuple[str | None, str | None]:
     if _PERSON_Q.match(q):
         return "person", None
     if _PLACE_Q.match(q):
-        return "place", None
+        # "where does the SFO team sit in the divisional structure?": a part of a structure, not a place name
+        return ("thing", None) if _IN_A_STRUCTURE.search(q) else ("place", None)
     x = _which_noun(q)
     if x:
         return "mention", x

@@ -95,3 +95,9 @@ def test_a_name_opening_the_sentence_is_a_candidate_when_the_passage_names_it_el
     assert bound is not None and bound.share == 1.0
     assert _opening_name(ev) == [("bohemond",)]
     assert _opening_name(Evidence.of("Workloads were too high.", passage="Workloads were too high.")) == []
+
+
+def test_where_in_a_structure_asks_for_a_part_not_a_place():
+    assert parse("Where does the SFO team sit in the Midlands divisional structure?").answer_type == "thing"
+    assert parse("Where is the new prison being built?").answer_type == "place"
+    assert parse("Where did the Normans settle in France?").answer_type == "place"

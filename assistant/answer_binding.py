@@ -98,15 +98,21 @@ def _candidate_spans(ask: Ask, ev: Evidence) -> list[set[str]]:
     clauses = _clauses(ev)
     found: list[tuple[bool, set[str]]] = []
     runs = ev.names + _opening_name(ev)
+    # a table row as ingested ("Table 1: Caseload by team — Wendle Riverside — Cases supervised: 414, ..."):
+    # the fragments ending in a dash head every cell after them
+    heading: set[str] = set()
+    for k, (_, stems, _) in enumerate(clauses[:-1]):
+        if clauses[k + 1][2] in ("–", "—", "-") and _fragment(ask, stems - heading):
+            heading |= stems
     for i, (text, stems, delim) in enumerate(clauses):
         names = [run for run in runs if set(run) <= stems]  # sentence-level runs: a clause's first word counts
         if not _type_in(ask, text, names, numbers_in(text), set(_YEAR.findall(text)), stems):
             continue
-        span = set(stems)
+        span = set(stems) | heading
         for j, joint in ((i - 1, delim), (i + 1, clauses[i + 1][2] if i + 1 < len(clauses) else "")):
-            # a fragment binds to its neighbour across a comma: "In 911, ..." dates the next clause, and "John
-            # Steele, Chief Communications Officer, ..." names the officer of the apposition
-            if 0 <= j < len(clauses) and joint == "," and \
+            # a fragment binds to its neighbour across a comma or colon: "In 911, ..." dates the next clause,
+            # "John Steele, Chief Communications Officer, ..." names the officer, "Cases supervised: 414"
+            if 0 <= j < len(clauses) and joint in (",", ":") and \
                     (_fragment(ask, stems) or _fragment(ask, clauses[j][1])):
                 span |= clauses[j][1]
         found.append((_strict_candidate(ask, text, names, stems), span))

@@ -228,7 +228,7 @@ _DETERMINERS = {"the", "a", "an", "its", "their", "his", "her", "our", "my", "yo
                 "each", "every", "all", "any", "some", "both", "it", "they", "he", "she", "we", "you", "i", "not",
                 "first", "last", "ever", "never", "finally", "actually", "also", "just", "eventually"}
 _LIGHT_VERBS = {"take", "get", "make", "go", "come", "happen", "occur", "have", "be", "do", "become", "sit", "lie",
-                "stand", "fit", "belong", "appear", "feature", "live", "stay", "remain", "keep", "put", "set"}
+                "stand", "fit", "belong", "appear", "feature", "live", "stay", "remain", "keep", "put", "set", "carry"}
 
 
 def _event_verb(q: str) -> str | None:

@@ -101,3 +101,10 @@ def test_where_in_a_structure_asks_for_a_part_not_a_place():
     assert parse("Where does the SFO team sit in the Midlands divisional structure?").answer_type == "thing"
     assert parse("Where is the new prison being built?").answer_type == "place"
     assert parse("Where did the Normans settle in France?").answer_type == "place"
+
+
+def test_a_table_row_binds_its_heading_and_labels_to_each_cell():
+    row = ("Table 1: Caseload and staffing by team, Calderbrook PDU — Wendle Riverside — Cases supervised: 414, "
+           "High or very high risk of serious harm: 115, Vacancies (FTE): 0.0.")
+    bound = _bind("How many cases does the Wendle Riverside team supervise?", row)
+    assert bound is not None and bound.names_unbound == [] and bound.share >= 0.8

@@ -29,6 +29,7 @@ from pathlib import Path
 
 # support_terms: the shared support words (issue 11 item 6); term_forms: irregular verbs, acronyms, context names
 from assistant import support_terms, term_forms
+from assistant.answer_binding import Binding, _type_in, best_binding
 from assistant.question_parse import (  # noqa: F401 (names also imported from here)
     _AMOUNT_WORDS,
     _DATE_WORDS,
@@ -79,26 +80,6 @@ class Alignment:
     @property
     def missing(self) -> list[str]:
         return list(dict.fromkeys(self.missing_names + self.missing_numbers + self.missing_terms))
-
-
-def _type_in(ask: Ask, text: str, names: list[tuple[str, ...]], numbers: set[str], years: set[str],
-             tokens: set[str]) -> bool | None:
-    """Whether `text` holds a candidate of the asked type that the question does not already hold."""
-    t = ask.answer_type
-    if t is None or t == "thing":
-        return None
-    if t == "date":
-        return bool(years - ask.years) or any(m.group(0).lower() not in ask.text.lower()
-                                              for m in _DATE_WORDS.finditer(text))
-    if t == "number":
-        return bool(numbers - ask.numbers - ask.years) or any(
-            m.group(0).lower() not in ask.text.lower() for m in _AMOUNT_WORDS.finditer(text))
-    if t in ("person", "place"):
-        asked = set(ask.terms) | {x for alts in ask.synonyms.values() for alt in alts for x in alt}
-        return any(set(run) - asked for run in names) or (t == "person" and term_forms.role_in(text, asked))
-    if t == "mention":  # "what weakness": a sentence stating a lack names one without the word
-        return ask.focus in tokens or term_forms.instance_of(ask.focus, text)
-    return None
 
 
 def _has_type(ask: Ask, ev: Evidence) -> bool | None:
@@ -201,7 +182,8 @@ def _negation_flipped(ask: Ask, ev: Evidence) -> bool:
 FEATURES = ("bias", "top_dense", "coverage", "sentence_share", "union_share", "missing_terms", "missing_names",
             "missing_numbers", "type_unknown", "type_missing", "head_unmatched", "conflict", "negation",
             "asked_missing", "clause_share", "absent_terms", "type_weak", "asked_x_share", "type_x_share",
-            "clause_gap_x_share", "absent_x_share")
+            "clause_gap_x_share", "absent_x_share", "unbound_share", "asked_unbound", "name_unbound",
+            "conflict_nearby")
 
 
 @dataclass
@@ -247,7 +229,8 @@ def probability(features: dict[str, float], model: dict) -> float:
 
 
 def features_of(ask: Ask, best: Alignment | None, union: Alignment | None, top_dense: float | None,
-                coverage: float, absent: int = 0) -> dict[str, float]:
+                coverage: float, absent: int = 0, bound: Binding | None = None,
+                conflict_nearby: bool = False) -> dict[str, float]:
     """What the model weighs: retrieval scores, then the best quoted sentence's alignment with the question."""
     b = best
     return {
@@ -275,10 +258,18 @@ def features_of(ask: Ask, best: Alignment | None, union: Alignment | None, top_d
         "type_x_share": float(bool(b and b.type_ok is False)) * (b.term_share if b else 0.0),
         "clause_gap_x_share": (1.0 - b.clause_share) * b.term_share if b else 0.0,
         "absent_x_share": float(absent > 0) * (b.term_share if b else 0.0),
+        # the part of the sentence's match that stands away from every candidate answer (a date, number, name,
+        # rating or X of the asked type): "the division will be split ..." matched, the date belongs elsewhere
+        "unbound_share": max(0.0, b.term_share - bound.share) if b and bound else 0.0,
+        "asked_unbound": float(bool(bound and not bound.asked_bound)),
+        # a question name ("Wales", "Nottinghamshire") the sentence holds, but not where the answer stands
+        "name_unbound": float(bool(bound and bound.names_unbound)),
+        # another quoted sentence says the opposite of the question ("too high" for "too low")
+        "conflict_nearby": float(conflict_nearby),
     }
 
 
-_TYPE_PHRASE = {"date": "a date or time", "number": "a number or amount", "person": "a name",
+_TYPE_PHRASE = {"date": "a date or time", "number": "a number or amount", "person": "a name", "rating": "a rating",
                 "place": "a place", "mention": "it"}
 
 
@@ -365,7 +356,12 @@ def assess(question: str, quoted: list[Quoted], top_dense: float | None, coverag
     # question words found nowhere in the passages (nor matched by synonym or typo): the ask is not there
     docs = [set(_stem_tuple(p)) for p in (passages or [q.passage or q.sentence for q in quoted])]
     absent = sum(1 for t in ask.terms if best is not None and t not in best.matched and not any(t in d for d in docs))
-    feats = features_of(ask, best, union, top_dense, coverage, absent)
+    bound, conflict_nearby = None, False
+    if quoted and best is not None:
+        bound = best_binding(ask, [evidence_of(q.sentence, glossary, q.title, q.passage) for q in quoted], aligned,
+                             best, weights)
+        conflict_nearby = any(a.conflicts and a.matched for a in aligned if a is not best)
+    feats = features_of(ask, best, union, top_dense, coverage, absent, bound, conflict_nearby)
     if best is not None and best.type_ok is False and any(
             a.type_ok and a.term_share >= 0.6 * best.term_share for a in aligned):
         feats["type_missing"] = feats["type_x_share"] = 0.0  # another quoted sentence, nearly as well matched,

@@ -207,7 +207,57 @@ def _asked(question: str, focus: str | None, head: str | None) -> set[str]:
     m = _PASSIVE_Q.match(q)
     if m:
         out.update(_stems(m.group("v"))[:1])
+    m = _WHO_IS_THE.match(q)
+    if m:
+        out.update(_stems(m.group("x").split()[-1])[:1])  # "who is the regional director for": director
+    verb = _event_verb(q)
+    if verb:
+        out.update(_stems(verb)[:1])                       # "when did the division stop ...": stop
     return out - _GENERIC_ASKED
+
+
+# "who is the regional director for X?": the role the answer must hold
+_WHO_IS_THE = re.compile(r"^(?:who|whom)\s+(?:is|was|are|were|will be|would be|has been|had been)\s+(?:the|a|an)\s+"
+                         r"(?P<x>(?:[\w-]+\s+){0,2}?[\w-]+?)\s+(?:of|for|in|at|on|to|that|who|which|before|after|"
+                         r"between|with|from|when)\b", re.IGNORECASE)
+# "when did LLR reach its target?", "where did Oursel lead the Franks?": the event the date or place belongs to
+_EVENT_Q = re.compile(r"^(?:when|where|since when|by when|how long|(?:in )?(?:what|which) (?:year|month|date))\s+"
+                      r"(?:did|does|do|will|would|can|could|should|has|have|had)\s+(?P<rest>.+)$", re.IGNORECASE)
+_NOUN_ENDINGS = ("ion", "ment", "ity", "ness", "ship", "ance", "ence", "ism", "ure", "ist", "ian", "age", "hood")
+_DETERMINERS = {"the", "a", "an", "its", "their", "his", "her", "our", "my", "your", "this", "that", "these", "those",
+                "each", "every", "all", "any", "some", "both", "it", "they", "he", "she", "we", "you", "i", "not",
+                "first", "last", "ever", "never", "finally", "actually", "also", "just", "eventually"}
+_LIGHT_VERBS = {"take", "get", "make", "go", "come", "happen", "occur", "have", "be", "do", "become", "sit", "lie",
+                "stand", "fit", "belong", "appear", "feature", "live", "stay", "remain", "keep", "put", "set", "carry"}
+
+
+def _event_verb(q: str) -> str | None:
+    """The verb of "when/where did <subject> <verb> ...": the first word after the auxiliary that is no
+    determiner, capitalised name, number or word with a noun's ending or plural -s ("the Midlands division
+    stop" -> stop); None when none stands within six words or it is a light verb ("take place")."""
+    m = _EVENT_Q.match(q)
+    if not m:
+        return None
+    after_determiner = False
+    words = re.findall(r"[\w’'-]+", m.group("rest"))[:6]
+    for i, w in enumerate(words):
+        low = w.lower()
+        if low in _DETERMINERS:
+            after_determiner = True
+            continue
+        if low.endswith(("'s", "’s")) or w[:1].isupper() or any(c.isdigit() for c in w) \
+                or low.endswith(_NOUN_ENDINGS) or (low.endswith("s") and not low.endswith(("ss", "us"))):
+            after_determiner = after_determiner and not low.endswith(_NOUN_ENDINGS + ("s",))
+            continue
+        if after_determiner:   # "the board meet": the word after a determiner heads the subject
+            after_determiner = False
+            continue
+        following = words[i + 1].lower() if i + 1 < len(words) else ""
+        if following.endswith(_NOUN_ENDINGS) or (following.endswith("s") and not following.endswith(("ss", "us"))
+                                                 and following not in _DETERMINERS | {"was", "is", "has", "does"}):
+            continue           # "custody cases": a modifier of the noun that follows
+        return None if low in _LIGHT_VERBS else w
+    return None
 
 
 _AFTER_VERB = {"to", "for", "the", "a", "an", "in", "on", "at", "with", "about", "under", "after", "before", "when",
@@ -242,16 +292,39 @@ def _which_noun(q: str) -> str | None:
     return stems[0]
 
 
+# "what will the caseload increase to?", "what is the budget of the SOMMB?": a figure, though asked with "what"
+_CHANGE_TO_Q = re.compile(r"^what\b.*\b(?:increas|decreas|ris|fall|fell|grow|grew|drop|reduc|climb|go up|go down)"
+                          r"\w*\s+to\W*$", re.IGNORECASE)
+_AMOUNT_ATTRIBUTES = {"budget", "cost", "price", "salary", "wage", "population", "turnover", "spend", "income",
+                      "revenue", "fee", "worth", "value", "length", "height", "width", "weight", "distance",
+                      "duration", "capacity", "headcount", "caseload", "size"}
+# "how was victim work rated?", "what grade did ... get?": a rating (outstanding, good, ...)
+_RATING_Q = re.compile(r"^(?:how\s+(?:was|were|is|are|has|have|had|did)\b.*\b(?:rated|judged|graded|assessed|scored|"
+                       r"rate|judge|grade|assess|score)\W*$|(?:what|which)\s+(?:overall\s+)?(?:rating|grade)s?\b)",
+                       re.IGNORECASE)
+
+
+_IN_A_STRUCTURE = re.compile(r"\b(?:in|within|into)\s+(?:the|its|their|our|this|that)?\s*(?:[\w-]+\s+){0,3}?"
+                             r"(?:structure|organi[sz]ation|hierarchy|system|process|framework|model|plan|chart|"
+                             r"report|document|list|table|pathway|arrangements)\b", re.IGNORECASE)
+
+
 def _answer_type(question: str) -> tuple[str | None, str | None]:
     q = _WH.sub("", question.strip())
     if _DATE_Q.match(q):
         return "date", None
-    if _NUMBER_Q.match(q):
+    if _NUMBER_Q.match(q) or _CHANGE_TO_Q.match(q):
         return "number", None
+    m = _ATTRIBUTE_Q.match(q)
+    if m and m.group("x").split()[-1].lower() in _AMOUNT_ATTRIBUTES:
+        return "number", None
+    if _RATING_Q.match(q):
+        return "rating", None
     if _PERSON_Q.match(q):
         return "person", None
     if _PLACE_Q.match(q):
-        return "place", None
+        # "where does the SFO team sit in the divisional structure?": a part of a structure, not a place name
+        return ("thing", None) if _IN_A_STRUCTURE.search(q) else ("place", None)
     x = _which_noun(q)
     if x:
         return "mention", x

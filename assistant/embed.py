@@ -222,7 +222,7 @@ class OnnxEmbedder(Embedder):
 
 
 HEADER_CACHE_SIZE = 20_000  # header vectors kept per embedder (~30 MB at 384 floats)
-HEADER_WEIGHT = 0.8  # how much a passage's contextual header counts beside its text (measured: evals/README.md)
+HEADER_WEIGHT = 0.8  # the header's share in a stored passage vector (measured: evals/README.md); changing it needs a re-embed
 
 
 def header_vectors(embedder, headers) -> dict[str, np.ndarray]:

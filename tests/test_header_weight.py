@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from assistant.config import Settings
-from assistant.embed import embed_with_headers, get_embedder, header_vectors, headed_cosine, split_headed
+from assistant.embed import embed_with_headers, get_embedder, headed_cosine, header_vectors, split_headed
 from assistant.ingest.chunk import embedding_header
 from assistant.models import DocumentInfo, Passage
 from assistant.retrieve import Retriever, collection_header_weight

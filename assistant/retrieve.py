@@ -133,6 +133,7 @@ class Retriever:
                 if mask is None or mask[idx]:
                     dense[pid] = score
         text_dense: dict[str, float] = {}
+        stored: dict[str, np.ndarray] = {}  # candidates' stored vectors, fetched once for completion and headers
         if mode in ("bm25", "hybrid"):
             scores = snap.bm25_scores(query) if not bm25_query else sum(
                 (snap.bm25_scores(text) * weight for text, weight in bm25_query), np.zeros(len(snap.passages)))
@@ -149,8 +150,8 @@ class Retriever:
             fused = dict(bm25)
         else:
             if self.settings.fusion != "rrf":
-                dense, bm25 = self._complete(snap, dense, bm25, scores, vector)
-            dense, text_dense = self._weigh_headers(snap, dense, vector)
+                dense, bm25 = self._complete(snap, dense, bm25, scores, vector, stored)
+            dense, text_dense = self._weigh_headers(snap, dense, vector, stored)
             fused = fuse(dense, bm25, self.settings)
         fused = self._prefer_current(snap, fused, mask)
         ranked = sorted(fused, key=lambda pid: -fused[pid])
@@ -169,8 +170,8 @@ class Retriever:
         return results[:k]
 
 
-    def _weigh_headers(self, snap: Snapshot, dense: dict[str, float],
-                       vector: np.ndarray) -> tuple[dict[str, float], dict[str, float]]:
+    def _weigh_headers(self, snap: Snapshot, dense: dict[str, float], vector: np.ndarray,
+                       stored: dict[str, np.ndarray] | None = None) -> tuple[dict[str, float], dict[str, float]]:
         """Each candidate's stored vector mixes its text with its contextual header at HEADER_WEIGHT (assistant/
         embed.py). Separated again (split_headed), the text's own cosine goes to the no-answer floor and the
         answer evidence (a header naming the question's subject lifted a non-answer's cosine past the floor's
@@ -184,7 +185,8 @@ class Retriever:
         if not headed:
             return dense, dict(dense)
         header_vecs = self.embed_headers([headers[pid] for pid in headed])
-        stored = embeddings(headed)
+        stored = dict(stored or {})
+        stored.update(embeddings([pid for pid in headed if pid not in stored]))
         headed = [pid for pid in headed if pid in stored]
         if not headed:
             return dense, dict(dense)
@@ -224,7 +226,7 @@ class Retriever:
         return exact[:n] if len(exact) > len(live) else live[:n]
 
     def _complete(self, snap: Snapshot, dense: dict[str, float], bm25: dict[str, float], bm25_all: np.ndarray,
-                  vector: np.ndarray) -> tuple[dict[str, float], dict[str, float]]:
+                  vector: np.ndarray, stored: dict[str, np.ndarray] | None = None) -> tuple[dict[str, float], dict[str, float]]:
         """Score-based fusion needs both scores for every candidate: a passage only one retriever
         fetched gets its exact score from the other (BM25 from the full score array, cosine from the
         stored vector). Without this the blend depends on the candidate depth (SciFact train nDCG@10:
@@ -237,7 +239,12 @@ class Retriever:
                     bm25[pid] = value
         missing = [pid for pid in bm25 if pid not in dense]
         similarity = getattr(self.vectors, "similarity", None)
-        if missing and similarity is not None:
+        if missing and stored is not None and self.embed_headers is not None and hasattr(self.vectors, "embeddings"):
+            # the header split needs every candidate's stored vector: one request fetches them for both (-2 ms)
+            stored.update(self.vectors.embeddings([*dense, *missing]))
+            q = np.asarray(vector, dtype=np.float32)
+            dense = {**dense, **{pid: float(stored[pid] @ q) for pid in missing if pid in stored}}
+        elif missing and similarity is not None:
             dense = {**dense, **similarity(vector, missing)}
         return dense, bm25
 

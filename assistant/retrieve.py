@@ -161,7 +161,7 @@ class Retriever:
             if any(_near_duplicate(passage.text, r.passage.text, self.settings.dedupe_threshold) for r in results):
                 continue
             results.append(ScoredPassage(passage=passage, score=fused[pid],
-                                         dense_score=text_dense.get(pid, dense.get(pid)),
+                                         dense_score=text_dense.get(pid, dense.get(pid)), ranked_dense=dense.get(pid),
                                          bm25_score=bm25.get(pid)))
             if len(results) >= max(k, 20 if self.reranker else k):
                 break

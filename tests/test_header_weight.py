@@ -81,6 +81,7 @@ def test_the_floor_reads_the_text_cosine_and_ranking_keeps_the_header(embedder, 
     assert stored > bare + 0.05  # the header lifts the stored vector's cosine
     assert hits[0].dense_score == pytest.approx(bare, abs=2e-4)
     assert hits[0].score == pytest.approx(stored, abs=2e-4)
+    assert hits[0].ranked_dense == pytest.approx(stored, abs=2e-4)
     # without a header embedder (SciFact runs) the stored cosine is used as it is
     plain = Retriever(Settings(), vectors, embedder.embed_query).search(snap, QUESTION, k=1, mode="dense")[0]
     assert plain.dense_score == pytest.approx(stored, abs=2e-4)

@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     dedupe_threshold: float = Field(0.95, description="word-set overlap (Jaccard of the lower-cased words) at or above "
                                                       "which a lower-ranked passage is dropped as a near-duplicate of "
                                                       "one already in the results")
+    header_weight: float = Field(0.8, description="weight of a passage's contextual header (title, section) beside its "
+                                                  "text in dense ranking, in a collection of header_full_weight_documents "
+                                                  "or more (assistant/retrieve.py header_weights)")
+    header_full_weight_documents: int = Field(10, description="documents from which the header counts fully; fewer "
+                                                              "scale it by ln(documents) / ln(this)")
     reranker_model: str | None = Field(None, description="path to a sentence-transformers CrossEncoder; unset = no rerank")
 
     # Answering

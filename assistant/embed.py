@@ -222,31 +222,62 @@ class OnnxEmbedder(Embedder):
 
 
 HEADER_CACHE_SIZE = 20_000  # header vectors kept per embedder (~30 MB at 384 floats)
-HEADER_WEIGHT = 0.8  # how much a passage's contextual header counts beside its text (measured: evals/README.md)
+HEADER_WEIGHT = 0.8  # the header's share in a stored passage vector (measured: evals/README.md); changing it needs a re-embed
+
+
+def header_vectors(embedder, headers) -> dict[str, np.ndarray]:
+    """Vectors of the distinct non-empty `headers`. Headers recur across passages, flush batches, re-ingests
+    and queries (the retriever reads them back: split_headed), so each is embedded once per embedder (bounded)."""
+    cache: dict[str, np.ndarray] = embedder.__dict__.setdefault("_header_vectors", {})
+    distinct = sorted({h for h in headers if h})
+    got = {h: cache[h] for h in distinct if h in cache}
+    todo = [h for h in distinct if h not in got]
+    if todo:
+        fresh = dict(zip(todo, embedder.embed(todo), strict=True))
+        if len(cache) + len(todo) > HEADER_CACHE_SIZE:
+            cache.clear()
+        cache.update(fresh)
+        got.update(fresh)
+    return got
 
 
 def embed_with_headers(embedder, texts: list[str], headers: list[str], weight: float = HEADER_WEIGHT) -> np.ndarray:
     """Passage vectors that carry their context: normalise(text vector + weight x header vector). Written
     into the text instead, a header outweighed a short passage ("Source: local management information
     supplied by the PDU." under a report's title and section ranked first for "who led the inspection of
-    X?"); as a separate vector its share is the same for a short passage and a long one. Headers repeat
-    within a document, so each distinct one is embedded once."""
+    X?"); as a separate vector its share is the same for a short passage and a long one. The stored vector
+    still separates into its two cosines at query time (split_headed), so the retriever can weigh the header
+    per collection and the no-answer floor can read the text's own cosine."""
     vectors = embedder.embed(texts)
-    distinct = sorted({h for h in headers if h})
-    if not distinct or weight <= 0:
+    if weight <= 0:
         return vectors
-    # headers recur across flush batches and re-ingests: each is embedded once per embedder (bounded)
-    cache: dict[str, np.ndarray] = embedder.__dict__.setdefault("_header_vectors", {})
-    todo = [h for h in distinct if h not in cache]
-    if todo:
-        if len(cache) + len(todo) > HEADER_CACHE_SIZE:
-            cache.clear()
-        cache.update(zip(todo, embedder.embed(todo), strict=True))
+    cache = header_vectors(embedder, headers)
+    if not cache:
+        return vectors
     for i, h in enumerate(headers):
         if h:
             v = vectors[i] + weight * cache[h]
             vectors[i] = v / (np.linalg.norm(v) or 1.0)
     return vectors
+
+
+def split_headed(stored_q: np.ndarray, stored_h: np.ndarray, header_q: np.ndarray,
+                 weight: float = HEADER_WEIGHT) -> tuple[np.ndarray, np.ndarray]:
+    """Undo embed_with_headers for cosines: with stored m = (t + w h) / n, its cosine with the query
+    (`stored_q`) and with the header vector (`stored_h`) and the header's cosine with the query (`header_q`)
+    give the text's own cosine t.q = n m.q - w h.q and the text-header cosine t.h = n m.h - w, where n
+    solves |m n - w h| = 1: n = w m.h + sqrt((w m.h)^2 + 1 - w^2). Element-wise over candidates (exact up
+    to float32 rounding; tests/test_library_retrieval.py checks it against embedding the text alone)."""
+    mh = np.asarray(stored_h, dtype=np.float64)
+    norm = weight * mh + np.sqrt(np.clip((weight * mh) ** 2 + 1 - weight ** 2, 0.0, None))
+    return norm * np.asarray(stored_q, dtype=np.float64) - weight * np.asarray(header_q, dtype=np.float64), \
+        norm * mh - weight
+
+
+def headed_cosine(text_q, header_q, text_h, weight: float):
+    """The cosine of the query with normalise(t + weight h), from the three cosines (weight 0: the text's own)."""
+    text_q, header_q, text_h = (np.asarray(x, dtype=np.float64) for x in (text_q, header_q, text_h))
+    return (text_q + weight * header_q) / np.sqrt(np.clip(1 + weight ** 2 + 2 * weight * text_h, 1e-12, None))
 
 
 @lru_cache(maxsize=4)

@@ -115,8 +115,9 @@ class Passage(BaseModel):
 class ScoredPassage(BaseModel):
     passage: Passage
     score: float
-    dense_score: float | None = None
+    dense_score: float | None = None  # the text's own cosine (what the no-answer floor reads)
     bm25_score: float | None = None
+    ranked_dense: float | None = None  # the cosine fusion used: text and header re-mixed (retrieve.py)
 
 
 class Citation(BaseModel):

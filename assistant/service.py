@@ -19,7 +19,7 @@ from assistant.audit import AuditLog
 from assistant.config import Settings, get_settings, point_caches_at
 from assistant.conversation import Turn
 from assistant.domain import ratings_rows
-from assistant.embed import get_embedder
+from assistant.embed import get_embedder, header_vectors
 from assistant.glossary import load_glossary
 from assistant.ingest.pipeline import Ingestor
 from assistant.llm.answer import resolve_mode, stream_events
@@ -57,7 +57,8 @@ class Service:
     def retriever(self):
         if self._retriever is None:
             reranker = CrossEncoderReranker(self.settings.reranker_model) if self.settings.reranker_model else None
-            self._retriever = Retriever(self.settings, self.vectors, self.embedder.embed_query, reranker)
+            self._retriever = Retriever(self.settings, self.vectors, self.embedder.embed_query, reranker,
+                                        lambda headers: header_vectors(self.embedder, headers))
         return self._retriever
 
     def snapshot(self) -> Snapshot:

@@ -333,16 +333,24 @@ class VectorStore:
     def similarity(self, embedding: np.ndarray, ids: list[str]) -> dict[str, float]:
         """Exact cosine of the query with the stored vectors of `ids` (hybrid fusion completes the scores
         of passages only BM25 found); ids Chroma does not hold are left out."""
+        stored = self.embeddings(ids)
+        if not stored:
+            return {}
+        vectors = np.stack(list(stored.values()))
+        q = np.asarray(embedding, dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1) * (np.linalg.norm(q) or 1.0)
+        sims = vectors @ q / np.where(norms > 0, norms, 1.0)
+        return {pid: float(v) for pid, v in zip(stored, sims, strict=True)}
+
+    def embeddings(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of `ids` (those Chroma holds), one request."""
         if not ids:
             return {}
         got = self.collection.get(ids=list(ids), include=["embeddings"])
         if got["embeddings"] is None or not len(got["embeddings"]):
             return {}
         vectors = np.asarray(got["embeddings"], dtype=np.float32)
-        q = np.asarray(embedding, dtype=np.float32)
-        norms = np.linalg.norm(vectors, axis=1) * (np.linalg.norm(q) or 1.0)
-        sims = vectors @ q / np.where(norms > 0, norms, 1.0)
-        return {pid: float(v) for pid, v in zip(got["ids"], sims, strict=False)}
+        return dict(zip(got["ids"], vectors, strict=True))
 
 
 # --- Chroma internals: the only two places that use them ------------------------------------------------

@@ -40,7 +40,8 @@ def test_hybrid_results_carry_both_scores_and_the_blend(service):
     top = max(r.bm25_score for r in with_bm25)
     s = service.settings
     for r in results:
-        expected = s.dense_weight * r.dense_score + s.bm25_weight * (r.bm25_score or 0.0) / top
+        # the blend reads the cosine that ranks (text and header re-mixed); dense_score is the text's own
+        expected = s.dense_weight * r.ranked_dense + s.bm25_weight * (r.bm25_score or 0.0) / top
         assert r.score == pytest.approx(expected, rel=1e-6)
     assert [r.score for r in results] == sorted((r.score for r in results), reverse=True)
     completed = service.vectors.similarity(service.embedder.embed_query("victim liaison officers workloads"),

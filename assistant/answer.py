@@ -139,26 +139,32 @@ def _asked_terms(question: str, terms: set[str]) -> set[str]:
 
 
 def select_sentences(question: str, results: list[ScoredPassage], max_sentences: int = 3,
-                     passages_considered: int = 5) -> list[Quoted]:
+                     passages_considered: int = 5, glossary=None) -> list[Quoted]:
     """The sentences that best answer the question, read in document order, best passage first.
 
     Each question word weighs by how rare it is across the candidate passages: a word every candidate holds
     (the body the question is about) tells them apart by little, a word none holds not at all, and the asked
     attribute ("published", "heads") counts double. A word only in the passage's section heading counts half,
     as does a near form of it. Then a bonus for holding the kind of thing asked for (a date for "when") and a
-    prior for the passage's rank. Quoted: the best units within 60 % of the best score, and any that hold both
+    prior for the passage's rank. A glossary term's other form counts as the term ("HMIP" is held by "Her
+    Majesty's Inspectorate of Probation"). Quoted: the best units within 60 % of the best score, and any that hold both
     the asked attribute and the kind of thing asked for (a cover's "Date of publication: 8 March 2023")."""
-    from assistant.question_parse import parse
+    from assistant.question_parse import parse, with_glossary
 
     candidates = results[:passages_considered]
     terms = (set(tokenize([question])[0]) - QUESTION_WORDS) or set(tokenize([question])[0])
     if not candidates or not terms:
         return []
-    answer_type = parse(question).answer_type
+    ask = with_glossary(parse(question), glossary)
+    answer_type, synonyms = ask.answer_type, ask.synonyms
+
+    def holds(t: str, tokens: set[str]) -> bool:
+        return t in tokens or any(alt <= tokens for alt in synonyms.get(t, ()))
+
     contexts = [set(tokenize([r.passage.section or ""])[0]) for r in candidates]
     doc_tokens = [set(t) | c for t, c in zip(tokenize([r.passage.text for r in candidates]), contexts, strict=True)]
     n = len(doc_tokens)
-    df = {t: sum(t in d or _typo_match(t, d) for d in doc_tokens) for t in terms}
+    df = {t: sum(holds(t, d) or _typo_match(t, d) for d in doc_tokens) for t in terms}
     weight = {t: 0.25 + math.log((1 + n) / (1 + df[t])) for t in terms if df[t]}
     asked = _asked_terms(question, set(weight))
     for t in asked:
@@ -172,7 +178,7 @@ def select_sentences(question: str, results: list[ScoredPassage], max_sentences:
             s_terms = set(tokens)
             got, has_asked = 0.0, False
             for t, w in weight.items():
-                share = 1.0 if t in s_terms else CONTEXT_SHARE if t in contexts[rank] \
+                share = 1.0 if holds(t, s_terms) else CONTEXT_SHARE if holds(t, contexts[rank]) \
                     else NEAR_SHARE if _typo_match(t, s_terms) else 0.0
                 got += share * w
                 has_asked |= bool(share) and t in asked
@@ -206,7 +212,7 @@ def extractive_answer(question: str, results: list[ScoredPassage], min_dense: fl
     ev = evidence_for(question, results)
     if is_weak(ev, min_dense, min_coverage):
         return no_answer(question, results)
-    chosen = select_sentences(question, results, max_sentences)
+    chosen = select_sentences(question, results, max_sentences, glossary=glossary)
     if not chosen:
         return no_answer(question, results)
     verdict = assess(question, chosen, ev.top_dense, ev.coverage,

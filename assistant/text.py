@@ -25,7 +25,9 @@ def tokenize(texts: list[str]) -> list[list[str]]:
                           token_pattern=BM25_TOKEN_PATTERN)
 
 
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?;”\"])\s+(?=[A-Z“\"‘(\d•◦])|\n+")
+# after ";" only before a capital: "0 to 6 gives Inadequate; 7 to 12 Requires improvement; 13 to 18 Good" is one
+# list, and cut at each ";" its bands lose what they are bands of
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?”\"])\s+(?=[A-Z“\"‘(\d•◦])|(?<=;)\s+(?=[A-Z“\"‘(•◦])|\n+")
 _BULLET_PREFIX = re.compile(r"^\s*(?:[•◦]\s*|\d{1,3}(?:\.\d{1,3})*\.\s+)")
 
 

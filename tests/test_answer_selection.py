@@ -9,7 +9,8 @@ Causes asserted here, each failing before its fix:
 - a quotation of two sentences was cut after its first;
 - a scale question ("what total score gives ... Good?") got the ratings table; "was X rated Inadequate
   overall?" listed X's Inadequate standards and not its overall rating;
-- "what is MAPPA category 3?" was refused although the quoted table row defines it.
+- "what is MAPPA category 3?" was refused although the quoted table row defines it;
+- an abbreviation's expansion was put inside a bracket that already holds it, garbling a quoted cell.
 """
 
 from __future__ import annotations
@@ -132,3 +133,9 @@ def test_a_table_row_giving_the_glossary_meaning_defines_the_term(svc):
     answer = svc.ask("What is MAPPA category 3?")
     assert answer.status == "answered"
     assert "Other dangerous offenders" in answer.answer
+
+
+def test_an_abbreviation_inside_a_bracket_is_not_expanded_there(svc):
+    """'Core (head of PDU (probation delivery unit) or deputy)' garbled the quoted table cell."""
+    text = svc.glossary.expand_first_use("Level 3 meetings: Core (head of PDU or deputy). The PDU chairs them.")
+    assert "(head of PDU or deputy)" in text and "The PDU (probation delivery unit) chairs" in text

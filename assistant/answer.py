@@ -96,16 +96,14 @@ def citation_for(n: int, r: ScoredPassage) -> Citation:
 # thing asked for ("when" -> a date). Measured on evals/library and evals/questions (evals/README.md).
 RANK_PRIOR = 0.25
 TYPE_BONUS = 0.15
-# a unit with no candidate of the asked kind (no date for "when", no name for "who") keeps this share of its word
-# score: 0.6 took existing-set answer-contains 0.817 -> 0.839 (library unchanged, 0.832), before the re-fit
-UNTYPED_FACTOR = 0.6
 CONTEXT_SHARE = 0.5  # a question word only in the passage's section heading ("6. Changes in this version")
 NEAR_SHARE = 0.5  # a word one or two edits away ("publication" for "published": stems public / publish)
-ASKED_FACTOR = 2.0
-# units scoring at least this share of the best are quoted too (up to max_sentences): 0.5 against 0.6 gave
-# library answer-contains 0.832 vs 0.826, existing sets 0.817 both, near-miss refused 0.75 vs 0.72, answers
-# 70 vs 57 words (p50), before the answerability re-fit
-QUOTE_WITHIN = 0.5  # the asked attribute ("heads" of "who heads X", "published" of "when was X published")
+ASKED_FACTOR = 2.0  # the asked attribute ("heads" of "who heads X", "published" of "when was X published")
+# units scoring at least this share of the best are quoted too (up to max_sentences). With the answerability
+# model re-fitted on each: 0.5 gave near-miss refused 0.81 / held-out 0.58 (fit script), 0.6 gave 0.61 / 0.42.
+# (Scaling down units without a candidate of the asked kind, x0.6, raised existing-set answer-contains 0.82 ->
+# 0.84 before a re-fit, but after it near-miss refused fell to 0.47: the type check no longer told them apart.)
+QUOTE_WITHIN = 0.5
 
 
 def quotable_units(passage) -> list[str]:
@@ -190,8 +188,7 @@ def select_sentences(question: str, results: list[ScoredPassage], max_sentences:
                 got += share * w
                 has_asked |= bool(share) and t in asked
             typed = _holds_type(answer_type, sentence, question)
-            untyped = 1.0 if typed or answer_type not in ("date", "number", "person") else UNTYPED_FACTOR
-            score = untyped * got / total + TYPE_BONUS * typed + RANK_PRIOR / (1 + rank)
+            score = got / total + TYPE_BONUS * typed + RANK_PRIOR / (1 + rank)
             scored.append((score, has_asked and typed,
                            Quoted(rank, pos, sentence, units[pos - 1] if pos else "", title, r.passage.text)))
     if not scored:

@@ -95,7 +95,7 @@ def citation_for(n: int, r: ScoredPassage) -> Citation:
 # How much a quoted sentence's own words count against its passage's rank and against holding the kind of
 # thing asked for ("when" -> a date). Measured on evals/library and evals/questions (evals/README.md).
 RANK_PRIOR = 0.25
-TYPE_BONUS = 0.15
+TYPE_BONUS = 0.1
 CONTEXT_SHARE = 0.5  # a question word only in the passage's section heading ("6. Changes in this version")
 NEAR_SHARE = 0.5  # a word one or two edits away ("publication" for "published": stems public / publish)
 ASKED_FACTOR = 2.0  # the asked attribute ("heads" of "who heads X", "published" of "when was X published")

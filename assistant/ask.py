@@ -159,7 +159,8 @@ def decide_answerability(service: Service, s: AskState) -> AskState:
             s.notes.append(f"The indexed documents never mention {', '.join(m.title() for m in missing)}.")
             answer = refuse
         if s.term is not None and not domain.definition_visible(s.term, s.snap, s.access) \
-                and not any(defines(s.term, c.quote) for c in answer.citations):
+                and not any(defines(s.term, c.quote) for c in answer.citations) \
+                and not (answer.status == "answered" and domain.states_meaning(s.term, answer.answer)):
             answer = refuse  # passages that merely mention the term are not a definition of it
         if answer.status == "no_answer" and s.term is not None:
             s.notes.append(domain.glossary_note(s.term))

@@ -55,6 +55,15 @@ def definition_visible(term: Term, snap: Snapshot, access: Access = PUBLIC) -> b
     return access.may_see(snap.documents.get(term.defined_in))
 
 
+def states_meaning(term: Term, quoted: str) -> bool:
+    """The quoted answer names the term and gives the glossary's meaning of it: a table row "MAPPA ... —
+    Category 3 — Who is included: Other dangerous offenders: ..." defines "MAPPA category 3" as well as
+    "X stands for ..." does."""
+    if not _phrase_pattern(term.expansion).search(quoted):
+        return False
+    return set(tokenize([term.abbr])[0]) <= set(tokenize([quoted])[0])
+
+
 def glossary_note(term: Term) -> str:
     note = f" ({term.note})" if term.note else ""
     return (f"Glossary, not an indexed document: {term.abbr} — {term.expansion}{note}. "
@@ -67,7 +76,16 @@ _RATINGS_Q = re.compile(r"\b(rated|rating|ratings|grade|graded|judged)\b", re.IG
 _COMPARE_Q = re.compile(r"\b(compare|comparison|table|which\s+(?:areas|divisions|crcs|pdus|bodies))\b", re.IGNORECASE)
 
 
+# "what total score gives an overall rating of Good?", "how many points does a Good rating score?": about the
+# scoring scale the reports explain, not about what a body was rated; search quotes the scoring note
+_SCALE_Q = re.compile(r"\b(?:scores?|scored|scoring|points?|totals?|scale|bands?|thresholds?)\b", re.IGNORECASE)
+# "Was Harrowfield PDU rated Inadequate overall?": the answer states the rating given, whichever it is
+_YES_NO_Q = re.compile(r"^\s*(?:was|were|is|are|did|does|do|has|have|had)\b", re.IGNORECASE)
+
+
 def is_ratings_question(question: str) -> bool:
+    if _SCALE_Q.search(question):
+        return False
     return bool(_RATINGS_Q.search(question)) and (
         bool(_COMPARE_Q.search(question)) or any(r.lower() in question.lower() for r in RATINGS)
         or bool(re.search(r"\bwhat\s+(?:overall\s+)?rating", question, re.IGNORECASE)))
@@ -151,9 +169,11 @@ def _select_rows(question: str, rows: list[RatingRow]) -> tuple[list[RatingRow],
     selected = named or rows
     if standard:
         selected = [r for r in selected if standard in r.standards]
-    if wanted:
+    if wanted and not (named and _YES_NO_Q.match(question)):  # "was X rated Good?": X's rating, Good or not
+        overall_only = bool(re.search(r"\boverall\b", q)) and not standard
         selected = [r for r in selected if (standard and r.standards.get(standard) == wanted)
-                    or (not standard and (r.overall == wanted or wanted in r.standards.values()))]
+                    or (not standard and (r.overall == wanted
+                                          or (not overall_only and wanted in r.standards.values())))]
     return selected, wanted, standard
 
 
@@ -235,13 +255,15 @@ def ratings_answer(question: str, snap: Snapshot, filters: Filters | None = None
     lines, citations = [], []
     rows = sorted(rows, key=lambda r: r.published or "", reverse=True)  # newest first
     n = 0
+    yes_no = bool(wanted and _YES_NO_Q.match(question))
+    overall_asked = bool(re.search(r"\boverall\b", question, re.IGNORECASE)) and not standard
     for row in rows:
         parts = []
-        if row.overall and not standard and (not wanted or row.overall == wanted):
+        if row.overall and not standard and (not wanted or row.overall == wanted or yes_no):
             parts.append(f"overall {row.overall}")
         shown = {standard: row.standards[standard]} if standard else row.standards
         if wanted and not standard:
-            shown = {k: v for k, v in shown.items() if v == wanted}
+            shown = {} if overall_asked else {k: v for k, v in shown.items() if v == wanted}
         parts.extend(f"{name}: {rating}" for name, rating in shown.items())
         when = ", ".join(x for x in (f"inspected {row.inspected}" if row.inspected else None,
                                      f"published {row.published}" if row.published else None) if x)
@@ -253,10 +275,22 @@ def ratings_answer(question: str, snap: Snapshot, filters: Filters | None = None
                 markers.append(f"[{n}]")
                 citations.append(citation_for(n, ScoredPassage(passage=passage, score=1.0)))
         also = f" (also reported in {' '.join(markers[1:])})" if len(markers) > 1 else ""
-        lines.append(f"{row.body} — {'; '.join(parts)} ({when}) {markers[0] if markers else ''}{also}".rstrip())
+        verdict = f"{_yes_or_no(row, wanted, standard, overall_asked)} " if yes_no else ""
+        lines.append(f"{verdict}{row.body} — {'; '.join(parts)} ({when}) {markers[0] if markers else ''}{also}".rstrip())
     answer = Answer(question=question, status="answered", answer="\n".join(lines), citations=citations)
     answer.table = [r.model_dump() for r in rows]
     return answer
+
+
+def _yes_or_no(row: RatingRow, wanted: str | None, standard: str | None, overall_asked: bool) -> str:
+    """The answer to "was X rated <wanted> (overall / for <standard>)?" from X's row, before the row itself."""
+    if standard:
+        return "Yes:" if row.standards.get(standard) == wanted else "No:"
+    if row.overall == wanted:
+        return "Yes:"
+    if not overall_asked and wanted in row.standards.values():
+        return f"Not overall, but some standards were rated {wanted}:"
+    return "No:"
 
 
 # --- dates and supersession ---------------------------------------------------------------

@@ -154,8 +154,11 @@ class Glossary:
             if " level " in term.abbr or " category " in term.abbr:  # descriptions, not names
                 continue
             # "MAPPA" inside "Strategic Offender Management and MAPPA Board" is part of another term's name
+            # nor inside a longer bracket ("Core (head of PDU or deputy)"): nested brackets garble the quote
             m = next((m for m in pattern.finditer(text)
-                      if not any(a <= m.start() and m.end() <= b for a, b in spelt)), None)
+                      if not any(a <= m.start() and m.end() <= b for a, b in spelt)
+                      and (text[: m.start()].count("(") <= text[: m.start()].count(")")
+                           or (text[m.start() - 1: m.start()] == "(" and text[m.end(): m.end() + 1] == ")"))), None)
             if not m:
                 continue
             end = _SENTENCE_END.search(text, m.end())

@@ -111,7 +111,8 @@ def _standard_names(what: str) -> list[str]:
     for p in parts:
         p = _STOP_STANDARD.sub("", p)
         if 2 <= len(p) <= 60 and not re.search(r"\b(?:report|inspection|division|overall|standards?|was|were|"
-                                               r"is|are|one)\b", p, re.IGNORECASE):
+                                               r"is|are|one)\b", p, re.IGNORECASE) \
+                and not re.search(rf"\b{_BODY_SUFFIX}$", p):  # "Northvale PDU rated 'Good'": the body, not a standard
             names.append(p[0].upper() + p[1:])
     return names
 

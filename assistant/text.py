@@ -25,17 +25,42 @@ def tokenize(texts: list[str]) -> list[list[str]]:
                           token_pattern=BM25_TOKEN_PATTERN)
 
 
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?;”\"])\s+(?=[A-Z“\"‘(\d•◦])|\n+")
+# after ";" only before a capital: "0 to 6 gives Inadequate; 7 to 12 Requires improvement; 13 to 18 Good" is one
+# list, and cut at each ";" its bands lose what they are bands of
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?”\"])\s+(?=[A-Z“\"‘(\d•◦])|(?<=;)\s+(?=[A-Z“\"‘(•◦])|\n+")
 _BULLET_PREFIX = re.compile(r"^\s*(?:[•◦]\s*|\d{1,3}(?:\.\d{1,3})*\.\s+)")
 
 
+def _open_quote(text: str) -> bool:
+    """A quotation opened in `text` and not yet closed (curly or straight double quotes)."""
+    return text.count("“") > text.count("”") or (text.count('"') % 2 == 1 and "“" not in text)
+
+
+def _whole_quotations(pieces: list[str], most: int = 4) -> list[str]:
+    """Sentences rejoined while a quotation is open: 'X said: "This is a PDU where ... them. It covers a large
+    rural area."' is one statement, and quoting its first sentence alone drops what was said (up to `most`
+    sentences are joined; an unclosed quote mark beyond that is a typo, not a quotation)."""
+    out: list[str] = []
+    i = 0
+    while i < len(pieces):
+        joined, j = pieces[i], i + 1
+        while _open_quote(joined) and j < len(pieces) and j - i < most:
+            joined, j = f"{joined} {pieces[j]}", j + 1
+        if _open_quote(joined):  # never closed: keep the sentences as they were
+            joined, j = pieces[i], i + 1
+        out.append(joined)
+        i = j
+    return out
+
+
 def split_sentences(text: str) -> list[str]:
-    """Sentences of a passage; a lead-in ending with ':' keeps the bullet list that follows it."""
+    """Sentences of a passage; a lead-in ending with ':' keeps the bullet list that follows it, a quotation
+    stays whole."""
     out: list[str] = []
     lines = text.split("\n")
     i = 0
     while i < len(lines):
-        sentences = [_BULLET_PREFIX.sub("", s).strip() for s in _SENTENCE_SPLIT.split(lines[i])]
+        sentences = [_BULLET_PREFIX.sub("", s).strip() for s in _whole_quotations(_SENTENCE_SPLIT.split(lines[i]))]
         i += 1
         if sentences and sentences[-1].endswith(":"):
             items = []

@@ -71,7 +71,7 @@ def collect(service, questions, source: str) -> list[dict]:
             row["stage"] = "floor"
             rows.append(row)
             continue
-        chosen = select_sentences(q.question, results, s.answer_sentences)
+        chosen = select_sentences(q.question, results, s.answer_sentences, glossary=glossary)
         verdict = assess(q.question, chosen, ev.top_dense, ev.coverage, [r.passage.text for r in results[:3]],
                          glossary, model=ZERO, split=False)
         row.update(stage="model", features=verdict.features,

@@ -61,8 +61,8 @@ def test_partial_when_one_ask_is_answered_and_the_other_is_not():
 
 @pytest.mark.parametrize("question,missing", [
     ("How many full-time-equivalent staff does the NPS Wales division employ?", "Wales"),
-    # was a known miss (p 0.482 against the threshold 0.48) while the model read the header-lifted cosine;
-    # refused since top_dense is the text's own cosine (assistant/retrieve.py Retriever._weigh_headers)
+    # was a known miss (p 0.482 against the threshold 0.48); refused since the model reads the text's own cosine
+    # (assistant/retrieve.py Retriever._weigh_headers) and the answer step weighs five candidates (select_sentences)
     ("How many LDU clusters does the Wales division contain?", "Wales"),
 ])
 def test_near_miss_questions_are_refused_saying_what_is_missing(service, question, missing):

@@ -370,8 +370,10 @@ def assess(question: str, quoted: list[Quoted], top_dense: float | None, coverag
     threshold = threshold_for(model, strictness)
     result = Assessment(probability=p, threshold=threshold, features=feats, alignment=best, ask=ask)
     # asking for the opposite of what the quoted sentence says ("ranked lowest" where it says "ranked highest",
-    # "rated inadequate" where it says "outstanding") is refused whatever the scores
-    if p >= threshold and not (best is not None and best.conflicts and (strictness is None or strictness > 0)):
+    # "rated inadequate" where it says "outstanding"), or about a year the sentence and its document do not give
+    # ("hours of unpaid work in 2021" quoting the 2023 figure), is refused whatever the scores
+    if p >= threshold and not (best is not None and (best.conflicts or set(best.missing_numbers) & ask.years)
+                               and (strictness is None or strictness > 0)):
         result.status = "answered"
     else:
         result.status = "no_answer"

@@ -163,6 +163,9 @@ def _select_rows(question: str, rows: list[RatingRow]) -> tuple[list[RatingRow],
                      if re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", s).lower() in q), None)
     words = set(re.findall(r"[a-z]{4,}", q))
     named = [r for r in rows if words & set(re.findall(r"[a-z]{4,}", f"{r.body} {r.area or ''}".lower())) - {"division"}]
+    body = _body_words(question)
+    if body:  # "Eastvale North PDU" is not a PDU of the Eastvale region: every word of the body's name must match
+        named = [r for r in named if body <= set(re.findall(r"[a-z]{3,}", f"{r.body} {r.area or ''}".lower()))]
     places = _place_names(question)
     if places and not named:
         return [], wanted, standard  # the question is about a body no extracted row covers (e.g. Wales)
@@ -182,6 +185,15 @@ _NOT_PLACES = {"what", "which", "how", "did", "does", "do", "were", "was", "is",
                "national", "service", "division", "divisions", "area", "areas", "rating", "ratings", "rated", "overall",
                "court", "work", "case", "supervision", "in", "of", "for", "and", "all", "her", "majesty's", "hm",
                *(r.lower() for r in RATINGS), "requires", "improvement"}
+
+
+_BODY_RUN = re.compile(r"((?:[A-Z][\w'’-]*\s+(?:(?:and|&)\s+)?)+)(?:PDU|Probation Delivery Unit|[Dd]ivision)\b")
+
+
+def _body_words(question: str) -> set[str]:
+    """The words of the name a question gives a PDU or division ("Calderbrook and Wendle PDU")."""
+    return {w.lower() for m in _BODY_RUN.finditer(question) for w in re.findall(r"[A-Za-z]{3,}", m.group(1))
+            if w.lower() not in _NOT_PLACES and w.lower() != "and"} - {"what", "which", "how", "did", "was"}
 
 
 def _place_names(question: str) -> set[str]:

@@ -59,6 +59,23 @@ def test_partial_when_one_ask_is_answered_and_the_other_is_not():
     assert "Wales" in whole.reason and "2015" in whole.reason and "fieldwork for this inspection" in whole.reason
 
 
+def test_a_year_the_quoted_sentence_and_its_document_do_not_give_is_refused_whatever_the_score():
+    sentence = ("In 2023, people on community orders in Calderbrook and Wendle completed 56,890 hours of unpaid "
+                "work, and 1,502 new unpaid work requirements started.")
+    quoted = [Quoted(0, 0, sentence, title="Calderbrook and Wendle PDU inspection 2024-01-10", passage=sentence)]
+    swapped = assess("How many hours of unpaid work were completed in Calderbrook and Wendle in 2021?", quoted,
+                     0.95, 1.0, strictness=0.01)   # a threshold nothing fails: only the year refuses it
+    assert swapped.status == "no_answer" and "2021" in swapped.reason
+    right = assess("How many hours of unpaid work were completed in Calderbrook and Wendle in 2023?", quoted,
+                   0.95, 1.0, strictness=0.01)
+    assert right.status == "answered"
+    published = assess("How many hours of unpaid work did the 2024 Calderbrook and Wendle report give?", quoted,
+                       0.95, 1.0, strictness=0.01)  # the document's own year (its title/date) is no swap
+    assert published.status == "answered"
+    assert assess("How many hours of unpaid work were completed in Calderbrook and Wendle in 2021?", quoted,
+                  0.95, 1.0, strictness=0).status == "answered"  # strictness 0 answers everything
+
+
 @pytest.mark.parametrize("question,missing", [
     ("How many full-time-equivalent staff does the NPS Wales division employ?", "Wales"),
     # was a known miss (p 0.482 against the threshold 0.48); refused since the model reads the text's own cosine

@@ -190,3 +190,20 @@ def test_a_follow_up_is_read_as_the_standalone_question_it_stands_for(service):
     followed = service.ask("how many cases?", context="What happens to long-term custody cases under OMIC?")
     assert "350" in followed.answer and followed.citations[0].paragraph == "7"
     assert "350" not in alone.answer and alone.read_as is None
+
+
+def test_a_pdu_named_in_the_question_must_match_the_rows_body_not_only_its_region():
+    """"Eastvale North PDU" shares "Eastvale" with the Calderbrook and Wendle PDU row (Eastvale region): the
+    generated library answered it with Calderbrook's ratings. Every word of the named body must match."""
+    from assistant.domain import _select_rows
+    from assistant.ratings import RatingRow
+
+    rows = [RatingRow.model_construct(body="Calderbrook and Wendle Probation Delivery Unit", area="Eastvale",
+                                      overall="Good", standards={}),
+            RatingRow.model_construct(body="Harrowfield Probation Delivery Unit", area="Northmoor",
+                                      overall="Requires improvement", standards={})]
+    assert _select_rows("What overall rating did Eastvale North PDU get?", rows)[0] == []
+    assert [r.body for r in _select_rows("How was Calderbrook and Wendle PDU rated overall?", rows)[0]] == \
+        ["Calderbrook and Wendle Probation Delivery Unit"]
+    assert [r.body for r in _select_rows("Which PDUs in the Eastvale region were rated?", rows)[0]] == \
+        ["Calderbrook and Wendle Probation Delivery Unit"]

@@ -116,7 +116,7 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
     for stem, word in ask.terms.items():
         if word.lower() in low_words:
             matched[stem] = "exact"
-        elif stem in ev.tokens:
+        elif stem in ev.tokens and not term_forms.noun_without_its_noun(word, ask.text, low_words):
             matched[stem] = "stem" if stem in _stems(ev.text) else "synonym"
         elif any(alt and alt <= ev.tokens for alt in ask.synonyms.get(stem, ())):
             matched[stem] = "synonym"

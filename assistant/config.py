@@ -76,8 +76,8 @@ class Settings(BaseSettings):
     header_weight: float = Field(0.8, description="weight of a passage's contextual header (title, section) beside its "
                                                   "text in dense ranking, in a collection of header_full_weight_documents "
                                                   "or more (assistant/retrieve.py header_weights)")
-    header_full_weight_documents: int = Field(10, description="documents from which the header counts fully; fewer "
-                                                              "scale it by ln(documents) / ln(this)")
+    header_full_weight_documents: int = Field(10, description="documents (distinct titles) from which the header "
+                                                              "counts fully; fewer scale it by ln(titles) / ln(this)")
     reranker_model: str | None = Field(None, description="path to a sentence-transformers CrossEncoder; unset = no rerank")
 
     # Answering

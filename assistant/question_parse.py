@@ -297,7 +297,8 @@ _CHANGE_TO_Q = re.compile(r"^what\b.*\b(?:increas|decreas|ris|fall|fell|grow|gre
                           r"\w*\s+to\W*$", re.IGNORECASE)
 _AMOUNT_ATTRIBUTES = {"budget", "cost", "price", "salary", "wage", "population", "turnover", "spend", "income",
                       "revenue", "fee", "worth", "value", "length", "height", "width", "weight", "distance",
-                      "duration", "capacity", "headcount", "caseload", "size"}
+                      "duration", "capacity", "headcount", "caseload", "size", "rate", "percentage", "proportion",
+                      "ratio", "average"}
 # "how was victim work rated?", "what grade did ... get?": a rating (outstanding, good, ...)
 _RATING_Q = re.compile(r"^(?:how\s+(?:was|were|is|are|has|have|had|did)\b.*\b(?:rated|judged|graded|assessed|scored|"
                        r"rate|judge|grade|assess|score)\W*$|(?:what|which)\s+(?:overall\s+)?(?:rating|grade)s?\b)",

@@ -66,6 +66,21 @@ def verb_form_in(stem: str, tokens: set[str]) -> bool:
     return bool((_verb_groups().get(stem, frozenset()) - {stem}) & tokens)
 
 
+# a noun whose stem is a verb the documents use everywhere: "the proven reoffending rate" is not "we rated the PDU"
+_NOUN_NOT_VERB = {"rate": ("rate", "rates"), "rates": ("rate", "rates")}
+_VERB_BEFORE = frozenset("did do does to will would they we inspectors inspectorate hmip not".split())
+
+
+def noun_without_its_noun(word: str, question: str, words: set[str]) -> bool:
+    """`word` is used as a noun in the question ("what is the sickness absence rate") and the sentence only has
+    the verb's forms ("rated", "rating"): a stem match would be a false friend."""
+    nouns = _NOUN_NOT_VERB.get(word.lower())
+    if not nouns or any(n in words for n in nouns):
+        return False
+    before = re.search(rf"(\w+)\s+{re.escape(word)}\b", question, re.IGNORECASE)
+    return not (before and before.group(1).lower() in _VERB_BEFORE)
+
+
 _CAP_RUN = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:(?:of|and|for|the|on|in|to|&)\s+)*[A-Z][\w’'-]*)+")
 
 

@@ -95,6 +95,8 @@ def test_the_header_counts_less_among_few_documents(embedder, indexed):
     two = collection_header_weight(Snapshot.build("v", passages, _documents(2)), settings)
     assert two == pytest.approx(0.8 * np.log(2) / np.log(10))
     assert collection_header_weight(Snapshot.build("v", passages, _documents(1)), settings) == 0.0
+    same_title = {d: info.model_copy(update={"title": "Normans"}) for d, info in _documents(40).items()}
+    assert collection_header_weight(Snapshot.build("v", passages, same_title), settings) == 0.0  # one title
     q = embedder.embed_query(QUESTION)
     one = Snapshot.build("v", passages, _documents(1))
     hits = _retriever(embedder, vectors).search(one, QUESTION, k=3, mode="dense")

@@ -108,3 +108,12 @@ def test_a_table_row_binds_its_heading_and_labels_to_each_cell():
            "High or very high risk of serious harm: 115, Vacancies (FTE): 0.0.")
     bound = _bind("How many cases does the Wendle Riverside team supervise?", row)
     assert bound is not None and bound.names_unbound == [] and bound.share >= 0.8
+
+
+def test_a_rate_or_percentage_asked_with_what_wants_a_figure():
+    from assistant.question_parse import parse
+
+    rate = parse("What is the proven reoffending rate in Harrowfield PDU?")
+    assert rate.answer_type == "number" and "rate" in rate.asked
+    assert parse("What percentage of cases had a sentence plan?").answer_type == "number"
+    assert parse("How did inspectors rate Harrowfield PDU?").answer_type != "number"  # the verb asks for a rating

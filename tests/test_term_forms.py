@@ -99,3 +99,16 @@ def test_a_comparison_offering_both_sides_is_no_conflict_but_a_one_sided_one_is(
                         "every locality.")
     assert align(parse("Was proven reoffending higher in the fixed or the flex IOM cohort?"), lower).conflicts == []
     assert align(parse("Was proven reoffending higher in the fixed cohort?"), lower).conflicts
+
+
+def test_a_rate_asked_for_is_not_matched_by_rated():
+    """"What is the proven reoffending rate in Harrowfield?" quoted "we rated Harrowfield PDU as 'Requires
+    improvement'" (the stems agree): the noun needs the noun; the verb "how did inspectors rate" keeps its match."""
+    rated = Evidence.of("Overall, we rated Harrowfield PDU as 'Requires improvement'.")
+    noun = align(parse("What is the proven reoffending rate in Harrowfield PDU?"), rated)
+    assert "rate" in noun.missing_terms
+    verb = align(parse("How did inspectors rate Harrowfield PDU overall?"), rated)
+    assert "rate" not in verb.missing_terms
+    rate = align(parse("What is the proven reoffending rate in Harrowfield PDU?"),
+                 Evidence.of("The proven reoffending rate in Harrowfield PDU was 24 per cent."))
+    assert not rate.missing_terms

@@ -112,3 +112,18 @@ def test_a_rate_asked_for_is_not_matched_by_rated():
     rate = align(parse("What is the proven reoffending rate in Harrowfield PDU?"),
                  Evidence.of("The proven reoffending rate in Harrowfield PDU was 24 per cent."))
     assert not rate.missing_terms
+
+
+def test_a_division_or_pdu_swapped_for_another_is_a_conflict():
+    """"How many staff does the NPS Wales division employ?" quoting the Midlands Division's staff figure (p 0.49
+    against the threshold 0.47 after the merged re-fit): the sentence names another unit in the same place."""
+    from assistant.term_forms import body_swaps
+
+    a = align(parse("How many full-time-equivalent staff does the NPS Wales division employ?"), _last_sentence(MIDLANDS))
+    assert a.conflicts == ["Wales division vs Midlands division"]
+    assert not align(parse("How many full-time-equivalent staff does the NPS Midlands division employ?"),
+                     _last_sentence(MIDLANDS)).conflicts
+    assert body_swaps("How many staff does Calderbrook and Wendle PDU have?", "Calderbrook PDU has 40 staff.") == []
+    assert body_swaps("How many staff does Harrowfield PDU have?", "The PDU has 40 staff.") == []
+    assert body_swaps("How many staff does Harrowfield PDU have?", "Saltmarsh Coast PDU has 40 staff.") == \
+        ["Harrowfield PDU vs Saltmarsh Coast PDU"]

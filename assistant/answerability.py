@@ -38,6 +38,7 @@ from assistant.question_parse import (  # noqa: F401 (names also imported from h
     OPPOSITES,
     RATINGS,
     Ask,
+    _stem_set,
     _stem_tuple,
     _stems,
     glossary_subset,
@@ -317,7 +318,7 @@ def split_asks(question: str) -> list[str]:
 
 def idf_weights(ask: Ask, passages: list[str]) -> dict[str, float]:
     """Rarer question words count for more (the answer step's own weighting)."""
-    docs = [set(_stem_tuple(p)) for p in passages]
+    docs = [_stem_set(p) for p in passages]
     return {t: 1.0 + math.log((1 + len(docs)) / (1 + sum(t in d for d in docs))) for t in ask.terms}
 
 
@@ -355,7 +356,7 @@ def assess(question: str, quoted: list[Quoted], top_dense: float | None, coverag
                           term_share=round(sum(weights.get(t, 1.0) for t in matched) / total, 4)
                           if ask.terms else 1.0, type_ok=None, conflicts=[], negation_mismatch=False)
     # question words found nowhere in the passages (nor matched by synonym or typo): the ask is not there
-    docs = [set(_stem_tuple(p)) for p in (passages or [q.passage or q.sentence for q in quoted])]
+    docs = [_stem_set(p) for p in (passages or [q.passage or q.sentence for q in quoted])]
     absent = sum(1 for t in ask.terms if best is not None and t not in best.matched and not any(t in d for d in docs))
     bound, conflict_nearby = None, False
     if quoted and best is not None:

@@ -33,6 +33,7 @@ class Term:
         return (self.abbr, self.expansion, *self.variants)
 
 
+@lru_cache(maxsize=4096)  # pure; a question's sub-glossary (question_parse.glossary_subset) rebuilds them
 def _abbr_pattern(abbr: str) -> re.Pattern:
     # short all-capital abbreviations (AP, PO) only match as written; longer ones in any case ("mappa")
     flags = 0 if len(abbr) <= 2 else re.IGNORECASE
@@ -40,6 +41,7 @@ def _abbr_pattern(abbr: str) -> re.Pattern:
     return re.compile(rf"(?<![\w-]){body}(?![\w-])", flags)
 
 
+@lru_cache(maxsize=4096)
 def _phrase_pattern(phrase: str) -> re.Pattern:
     # one pass for both apostrophes: replacing ' then ’ in turn broke the class the first one wrote, so an
     # expansion with an apostrophe ("Her Majesty's ...") never matched and was added again beside itself

@@ -20,13 +20,14 @@ _EVIDENCE: dict[tuple, Evidence] = {}
 
 def clear_caches() -> None:
     """Empty every cache the stage keeps (benchmarks/answerability_cost.py measures the cold case with it)."""
-    from assistant.question_parse import _STEM, _SUB_GLOSSARIES
+    from assistant.question_parse import _STEM, _SUB_GLOSSARIES, _stem_set
 
     _EXPANDED.clear()
     _EVIDENCE.clear()
     _SUB_GLOSSARIES.clear()
     _STEM.clear()
     _stem_tuple.cache_clear()
+    _stem_set.cache_clear()
 
 
 def evidence_of(text: str, glossary=None, context: str = "", passage: str = "") -> Evidence:

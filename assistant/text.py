@@ -98,6 +98,7 @@ MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "
 _MONTHS = {m: f"month:{i}" for i, m in enumerate(MONTH_NAMES, start=1)}
 _MONTHS.update({m[:3]: v for m, v in list(_MONTHS.items()) if m != "may"})
 _WORD = re.compile(r"[a-z]+")
+_WORD_KEYS = frozenset(_NUMBER_WORDS) | frozenset(_MONTHS)
 
 
 def numbers_in(text: str) -> set[str]:
@@ -109,7 +110,7 @@ def numbers_in(text: str) -> set[str]:
         if "." in n:
             n = n.rstrip("0").rstrip(".")
         found.add(n.lstrip("0") or "0")
-    for w in _WORD.findall(text.lower()):
+    for w in set(_WORD.findall(text.lower())) & _WORD_KEYS:  # only the words that can count, each once
         if w in _NUMBER_WORDS:
             found.add(_NUMBER_WORDS[w])
         elif w in _MONTHS and (w != "may" or re.search(r"\b(?:in|of|since|until|by|from) May\b|\bMay \d", text)):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answerability import Evidence, Quoted, align, assess, load_model, parse, split_asks
+from assistant.answerability import Evidence, Quoted, align, assess, clear_caches, load_model, parse, split_asks
 from assistant.evaluation.gate import check_set_gates, load_gate
 from assistant.evaluation.questions import load_sets
 from assistant.evaluation.report import write_curve
@@ -269,3 +269,17 @@ def test_negation_in_the_sentence_against_the_question_is_seen():
                             "spring 2021.")
     assert align(parse("When was the detailed timetable published?"), timetable).negation_mismatch is True
     assert align(parse("When is the end point expected?"), timetable).negation_mismatch is False
+
+
+def test_the_stem_set_of_a_passage_is_the_set_of_its_stems():
+    """idf_weights stems each distinct word of a passage once (_stem_set); it must hold the same stems as the
+    analyser's token list, cold and warm."""
+    from assistant.question_parse import _stem_set, _stem_tuple
+
+    texts = _corpus_texts()
+    clear_caches()
+    for t in texts:
+        assert _stem_set(t) == set(_stem_tuple(t)), t
+    clear_caches()
+    assert all(_stem_set(t) == set(_stem_tuple(t)) for t in reversed(texts))
+    assert len(texts) > 100

@@ -233,3 +233,8 @@ def body_swaps(question: str, sentence: str) -> list[str]:
             if others and not low & words:
                 out.append(f"{' '.join(name)} {noun} vs {' '.join(others[0])} {noun}")
     return out
+
+
+def distinct(items: list[str]) -> list[str]:
+    """Each conflict once, whatever its case ("Wales Division" from one rule, "Wales division" from another)."""
+    return [i for n, i in enumerate(items) if i.lower() not in {x.lower() for x in items[:n]}]

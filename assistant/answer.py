@@ -229,7 +229,8 @@ def extractive_answer(question: str, results: list[ScoredPassage], min_dense: fl
     # for "how many staff") would otherwise open the answer, being from a newer document
     # (not for "who": a body such as "the Ministry of Justice" is no capitalised name run, so the check misses it)
     kind = verdict.ask.answer_type
-    typed = [q for q in chosen if kind in ("date", "number") and _holds_type(kind, q.sentence, question)]
+    typed = [q for q in chosen if verdict.status == "answered" and kind in ("date", "number")
+             and _holds_type(kind, q.sentence, question)]
     numbers: dict[int, int] = {}
     parts = []
     for q in typed or chosen:

@@ -224,9 +224,16 @@ def extractive_answer(question: str, results: list[ScoredPassage], min_dense: fl
                      [r.passage.text for r in results[:passages_considered]], glossary, strictness)
     if verdict.status == "no_answer":
         return no_answer(question, results, verdict.reason, verdict)
+    # quote only sentences holding the kind of thing asked for (a number for "how many") when some do: the
+    # verdict stands as assessed, but a sentence that merely shares the question's words ("the lack of staff"
+    # for "how many staff") would otherwise open the answer, being from a newer document
+    # (not for "who": a body such as "the Ministry of Justice" is no capitalised name run, so the check misses it)
+    kind = verdict.ask.answer_type
+    typed = [q for q in chosen if verdict.status == "answered" and kind in ("date", "number")
+             and _holds_type(kind, q.sentence, question)]
     numbers: dict[int, int] = {}
     parts = []
-    for q in chosen:
+    for q in typed or chosen:
         n = numbers.setdefault(q.rank, len(numbers) + 1)
         parts.append(f"{q.sentence} [{n}]")
     citations = [citation_for(n, results[rank]) for rank, n in sorted(numbers.items(), key=lambda x: x[1])]

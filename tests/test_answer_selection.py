@@ -139,3 +139,26 @@ def test_an_abbreviation_inside_a_bracket_is_not_expanded_there(svc):
     """'Core (head of PDU (probation delivery unit) or deputy)' garbled the quoted table cell."""
     text = svc.glossary.expand_first_use("Level 3 meetings: Core (head of PDU or deputy). The PDU chairs them.")
     assert "(head of PDU or deputy)" in text and "The PDU (probation delivery unit) chairs" in text
+
+
+
+def test_an_answer_to_how_many_quotes_only_sentences_holding_a_number():
+    """A sentence that only shares the question's words ("the lack of staff in some roles") opened the answer
+    to "how many staff", being from the top-ranked passage; when a quoted sentence holds a number, the others
+    are left out of the answer (the verdict still reads them all)."""
+    from assistant.answer import extractive_answer
+    from assistant.models import Passage, ScoredPassage
+
+    board = Passage(id="b1", doc_id="board-2024", title="Westmere board update", published="2024-05-01",
+                    text="These results came despite a lack of staff in some roles in the Westmere division. "
+                         "Recruitment continues.")
+    report = Passage(id="r1", doc_id="report-2023", title="Westmere inspection", published="2023-11-02",
+                     text="The Westmere division supervises about 9,400 people and employs over 820 "
+                          "full-time-equivalent staff. Its headquarters are in Port Alder.")
+    results = [ScoredPassage(passage=board, score=0.9, dense_score=0.62),
+               ScoredPassage(passage=report, score=0.8, dense_score=0.66)]
+    answer = extractive_answer("How many staff does the Westmere division employ?", results, 0.2, 0.3)
+    assert answer.status == "answered"
+    assert "820" in answer.answer
+    assert "lack of staff" not in answer.answer
+    assert [c.doc_id for c in answer.citations] == ["report-2023"]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from assistant.answerability import Assessment, Quoted, assess
 from assistant.models import Answer, Citation, ScoredPassage
+from assistant.term_forms import verb_form_in
 from assistant.text import QUESTION_WORDS, content_terms, numbers_in, split_sentences, tokenize
 
 NEAREST = "The nearest passages are listed below."
@@ -99,6 +100,10 @@ TYPE_BONUS = 0.1
 CONTEXT_SHARE = 0.5  # a question word only in the passage's section heading ("6. Changes in this version")
 NEAR_SHARE = 0.5  # a word one or two edits away ("publication" for "published": stems public / publish)
 ASKED_FACTOR = 2.0  # the asked attribute ("heads" of "who heads X", "published" of "when was X published")
+# a table row about another subject than the question's ("how many hours did the region deliver" against the
+# "Milbury" row of a table of the region's PDUs): its caption and column match every word, a sentence stating the
+# region's total does not; for the number or date a question asks, such a row counts this much
+OTHER_ROW = 0.6
 # units scoring at least this share of the best are quoted too (up to max_sentences). With the answerability
 # model re-fitted on each: 0.5 gave near-miss refused 0.81 / held-out 0.58 (fit script), 0.6 gave 0.61 / 0.42.
 # (Scaling down units without a candidate of the asked kind, x0.6, raised existing-set answer-contains 0.82 ->
@@ -114,6 +119,18 @@ def quotable_units(passage) -> list[str]:
         text = " ".join(passage.text.split())
         return [text] if text else []
     return split_sentences(passage.text)
+
+
+def row_label(passage) -> str:
+    """The label of the row a table passage states ("Milbury" of "Table 1 — Milbury — Hours delivered: 15,200,
+    ..."): the segment before the cells, when it is a first cell of the table's grid; "" for prose."""
+    if passage.table is None:
+        return ""
+    segments = [s.strip() for s in passage.text.split(" — ")]
+    if len(segments) < 3:
+        return ""
+    label = segments[-2]
+    return label if any(row and row[0].strip() and label.startswith(row[0].strip()) for row in passage.table) else ""
 
 
 _NAME_RUN = re.compile(r"\b[A-Z][a-z’'-]+(?:[ -][A-Z][a-z’'-]+)+")
@@ -163,8 +180,8 @@ def select_sentences(question: str, results: list[ScoredPassage], max_sentences:
     ask = with_glossary(parse(question), glossary)
     answer_type, synonyms = ask.answer_type, ask.synonyms
 
-    def holds(t: str, tokens: set[str]) -> bool:
-        return t in tokens or any(alt <= tokens for alt in synonyms.get(t, ()))
+    def holds(t: str, tokens: set[str]) -> bool:  # "held" holds "holds", "Author:" holds "wrote"
+        return t in tokens or any(alt <= tokens for alt in synonyms.get(t, ())) or verb_form_in(t, tokens)
 
     contexts = [set(tokenize([r.passage.section or ""])[0]) for r in candidates]
     doc_tokens = [set(t) | c for t, c in zip(tokenize([r.passage.text for r in candidates]), contexts, strict=True)]
@@ -175,6 +192,9 @@ def select_sentences(question: str, results: list[ScoredPassage], max_sentences:
     for t in asked:
         weight[t] *= ASKED_FACTOR
     total = sum(weight.values()) or 1.0
+    asked_words = set(tokenize([question])[0])
+    other_subject = [bool(label_words) and not label_words & asked_words
+                     for label_words in (set(tokenize([row_label(r.passage)])[0]) for r in candidates)]
     scored: list[tuple[float, bool, Quoted]] = []
     for rank, r in enumerate(candidates):
         units = quotable_units(r.passage)
@@ -189,6 +209,8 @@ def select_sentences(question: str, results: list[ScoredPassage], max_sentences:
                 has_asked |= bool(share) and t in asked
             typed = _holds_type(answer_type, sentence, question)
             score = got / total + TYPE_BONUS * typed + RANK_PRIOR / (1 + rank)
+            if answer_type in ("number", "date") and other_subject[rank]:
+                score *= OTHER_ROW
             scored.append((score, has_asked and typed,
                            Quoted(rank, pos, sentence, units[pos - 1] if pos else "", title, r.passage.text)))
     if not scored:

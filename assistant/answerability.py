@@ -30,6 +30,7 @@ from pathlib import Path
 # support_terms: the shared support words (issue 11 item 6); term_forms: irregular verbs, acronyms, context names
 from assistant import support_terms, term_forms
 from assistant.answer_binding import Binding, _type_in, best_binding
+from assistant.period_swaps import period_swaps
 from assistant.question_parse import (  # noqa: F401 (names also imported from here)
     _AMOUNT_WORDS,
     _DATE_WORDS,
@@ -166,7 +167,7 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
                      missing_names=[ask.terms[s] for s in missing if s in ask.names],
                      missing_numbers=missing_numbers, term_share=round(share, 4), type_ok=_has_type(ask, ev),
                      conflicts=term_forms.distinct(support_terms.basic_conflicts(ask, ev) + support_terms.conflicts(ask, ev)
-                                         + term_forms.body_swaps(ask.text, ev.text)),
+                                         + term_forms.body_swaps(ask.text, ev.text) + period_swaps(ask.text, ev.text)),
                      negation_mismatch=_negation_flipped(ask, ev) or support_terms.clause_negation_flipped(ask, ev))
 
 
@@ -271,8 +272,8 @@ def features_of(ask: Ask, best: Alignment | None, union: Alignment | None, top_d
     }
 
 
-_TYPE_PHRASE = {"date": "a date or time", "number": "a number or amount", "person": "a name", "rating": "a rating",
-                "place": "a place", "mention": "it"}
+_TYPE_PHRASE = {"date": "date or time", "number": "number or amount", "person": "name", "rating": "rating",
+                "place": "place", "mention": "mention of it"}
 
 
 def explain(ask: Ask, a: Alignment | None) -> str:

@@ -16,9 +16,11 @@ from functools import lru_cache
 from assistant.question_parse import _stems
 from assistant.text import numbers_in, split_sentences
 
-# irregular verbs (base, past, participle): one form in the question, another in the sentence
+# irregular verbs (base, past, participle), and a noun naming who does it ("Author: ..." answers "who wrote"):
+# one form in the question, another in the sentence
 _IRREGULAR_VERBS = (
-    "hold held holds", "lead led leads", "write wrote written writes", "send sent sends", "see saw seen sees",
+    "hold held holds", "lead led leads", "write wrote written writes author authored writer", "send sent sends",
+    "see saw seen sees",
     "make made makes", "take took taken takes", "give gave given gives", "find found finds", "meet met meets",
     "run ran runs", "begin began begun begins", "tell told tells", "say said says", "go went gone goes",
     "come came comes", "become became becomes", "keep kept keeps", "pay paid pays", "spend spent spends",

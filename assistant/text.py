@@ -75,7 +75,9 @@ def split_sentences(text: str) -> list[str]:
 
 # words that say what kind of answer is wanted, not what it is about (stemmed)
 QUESTION_WORDS = {"stand", "mean", "meant", "definit", "defin", "abbrevi", "acronym", "say", "said", "tell", "describ",
-                  "explain", "happen", "give", "find", "found", "know", "much", "mani", "number", "kind", "type"}
+                  "explain", "happen", "give", "find", "found", "know", "much", "mani", "number", "kind", "type",
+                  # modal verbs NLTK's list leaves in: "by when must staff finish" asks no "must" of the answer
+                  "must", "shall", "would", "could", "might", "ought"}
 
 
 # words that name where to look, not what is asked ("according to papers published in 2019"): an answering

@@ -97,8 +97,10 @@ def name_given(ask: Ask, kind: str, of_kind: bool, sentence: str) -> bool:
         stems = set(_stem_tuple(run))
         if not stems - asked - {kind}:
             continue
-        if not of_kind or kind in stems or re.search(r"\b[A-Z]{2,}\b", run):
-            return True
+        first = run.split()[0]
+        if not of_kind or kind in stems or (first.isupper() and len(first) > 1 and " " in run
+                                            and not set(_stem_tuple(first)) & asked):
+            return True   # "HMP Glen Parva": a prison's name that leads with its kind's initials
     return False
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from assistant.question_parse import Ask, _stem_tuple
+from assistant.sentence_evidence import _CALENDAR
 
 # --- measures ------------------------------------------------------------------------------------------------
 
@@ -30,6 +31,7 @@ _MEASURES = {
     "rate": re.compile(rf"\brates?\b|{_PERCENT}|\bper\s+(?:\d[\d,]*|hundred|thousand|head|week|month|year|day|hour)\b|"
                        rf"\bin\s+every\b|\bone\s+in\s+\w+|{_MONEY}", re.IGNORECASE),
     "percentage": re.compile(_PERCENT, re.IGNORECASE),
+    "sum of money": re.compile(_MONEY, re.IGNORECASE),
     **{w: re.compile(rf"\b{w}s?\b|{_MONEY}", re.IGNORECASE)
        for w in ("budget", "cost", "price", "salary", "wage", "spend", "income", "revenue", "fee", "turnover")},
 }
@@ -39,8 +41,15 @@ _MEASURE_Q = re.compile(r"^(?:what|which)\s+(?:is|was|are|were|will\s+be|would\s
                         re.IGNORECASE)
 
 
+# "how much funding did X secure?", "how much did the post cost?": a sum of money
+_MONEY_Q = re.compile(r"^how\s+much\s+(?:(?:\w+\s+){0,2}(?:funding|money|grant|grants|budget|income|revenue|savings?)\b|"
+                      r".*\b(?:cost|costs|spend|spent|pay|paid|charge|charged|fund|funded)\b)", re.IGNORECASE)
+
+
 def asked_measure(question: str) -> str | None:
     """The measure the question asks for: 'rate', 'percentage', 'budget', ... (None: no such measure)."""
+    if _MONEY_Q.match(question.strip()):
+        return "sum of money"
     m = _MEASURE_Q.match(question.strip())
     if not m:
         return None
@@ -58,9 +67,12 @@ def measure_given(measure: str, sentence: str) -> bool:
 # not by "one Crown Court"
 _NAMED_KINDS = ("court", "prison", "hospital", "council", "company", "firm", "charity", "university", "college",
                 "school", "hostel", "contractor", "supplier", "newspaper", "bank", "hotel", "centre", "hub", "trust")
-_NAME_OF = re.compile(r"^(?:what|which)\s+(?:is|was|are|were)\s+(?:the\s+)?names?\s+of\s+(?:the\s+|its\s+|their\s+|"
-                      r"this\s+|that\s+)?(?P<x>(?:[\w'’-]+\s+){0,3}?[\w'’-]+?)(?=\s+(?:that|which|who|where|in|at|"
-                      r"for|of|with|used|run|based|on)\b|\s*\?|\s*$)", re.IGNORECASE)
+_NAME_OF = re.compile(r"^(?:what|which)\s+(?:is|was|are|were|will\s+be)\s+(?:the\s+)?names?\s+of\s+(?:the\s+|its\s+|their\s+|"
+                      r"this\s+|that\s+|these\s+|those\s+)?(?P<x>[^?]+)", re.IGNORECASE)
+# where the named thing's noun phrase ends: "the name of the housing navigator for ...", "... two hostels the ..."
+_PHRASE_END = {"that", "which", "who", "whom", "where", "when", "in", "at", "for", "of", "with", "on", "to", "by",
+               "from", "the", "a", "an", "and", "or", "is", "are", "was", "were", "did", "does", "do", "will", "has",
+               "have", "had", "used", "run", "based", "its", "their", "his", "her"}
 _WHICH_KIND = re.compile(rf"^(?:(?:in|to|at|from|with|by)\s+)?(?:which|what)\s+(?:(?:[A-Z][\w'’-]*|magistrates'?)\s+)?"
                          rf"(?P<x>{'|'.join(_NAMED_KINDS)})s?\b", re.IGNORECASE)
 _RUN = re.compile(r"(?<![\w’'-])[A-Z][\w’'.-]*(?:\s+(?:of|and|the|for|upon|on)?\s*[A-Z][\w’'.-]*)*")
@@ -74,7 +86,13 @@ def asked_name(question: str) -> tuple[str, bool] | None:
     q = question.strip()
     m = _NAME_OF.match(q)
     if m:
-        words = m.group("x").split()
+        words = []
+        for w in re.findall(r"[\w'’-]+", m.group("x"))[:5]:
+            if w.lower() in _PHRASE_END:
+                break
+            words.append(w)
+        if not words:
+            return None
         kind = (_stem_tuple(words[-1]) or ("",))[0]
         named_kind = words[-1][:1].isupper() or words[-1].lower().rstrip("s") in _NAMED_KINDS
         return kind, named_kind
@@ -98,9 +116,12 @@ def name_given(ask: Ask, kind: str, of_kind: bool, sentence: str) -> bool:
         if not stems - asked - {kind}:
             continue
         first = run.split()[0]
-        if not of_kind or kind in stems or (first.isupper() and len(first) > 1 and " " in run
-                                            and not set(_stem_tuple(first)) & asked):
+        if of_kind and (kind in stems or (first.isupper() and len(first) > 1 and " " in run
+                                          and not set(_stem_tuple(first)) & asked)):
             return True   # "HMP Glen Parva": a prison's name that leads with its kind's initials
+        # a person's or body's name: two capitalised words at least ("Fenella Okonjo"), not a table's labels
+        if not of_kind and len(re.findall(r"\b[A-Z][a-z’'-]+", run)) >= 2 and not set(stems) <= _CALENDAR:
+            return True
     return False
 
 

@@ -82,9 +82,13 @@ def _name_runs(text: str) -> list[tuple[str, ...]]:
         if not text[:m.start()].strip() and " " not in run:
             continue  # a sentence's first word is capitalised anyway
         stems = _stem_tuple(run)
-        if stems:
+        if stems and not set(stems) <= _CALENDAR:   # "on 2 September 2024": a date, not who or where
             out.append(stems)
     return out
+
+
+_CALENDAR = set(_stem_tuple("January February March April May June July August September October November December "
+                            "Monday Tuesday Wednesday Thursday Friday Saturday Sunday"))
 
 
 def _is_acronym(stem: str, text: str) -> bool:

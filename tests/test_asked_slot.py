@@ -74,6 +74,27 @@ def test_a_name_is_answered_only_by_a_name_of_the_asked_kind():
                 "The review was chaired by Fenella Okonjo, the lay adviser.").status == "answered"
 
 
+def test_a_sum_asked_with_how_much_needs_a_sum():
+    question = "How much funding did the Larkfield women's centre secure?"
+    assert hard(question, "The women's centre in Larkfield had secured funding until March 2025.").status == "no_answer"
+    assert hard(question, "The women's centre in Larkfield secured £40,000 of funding.").status == "answered"
+
+
+def test_names_asked_of_a_noun_phrase_and_table_labels_are_no_names():
+    question = "What are the names of the two hostels the Ashby Wharf council lost?"
+    assert hard(question, "The Ashby Wharf council has lost two hostels since 2022.").status == "no_answer"
+    assert hard(question, "The Ashby Wharf council has lost Mill Lane Hostel and Quay Street Hostel.").status == "answered"
+    row = "Accommodation on release — Ashby Wharf — Released: 139, Settled accommodation: 87, Rough sleeping: 11."
+    assert hard("What is the name of the housing navigator for Ashby Wharf?", row).status == "no_answer"
+
+
+def test_a_month_is_no_name_for_who():
+    ask = parse("Who chairs the Northvale Strategic Management Board?")
+    approved = evidence_of("Version 4.0, approved by the Northvale Strategic Management Board on 2 September 2024.")
+    assert align(ask, approved).type_ok is False
+    assert align(ask, evidence_of("The Northvale Strategic Management Board is chaired by Priya Lund.")).type_ok
+
+
 def test_another_quarter_or_financial_year_does_not_answer():
     row = ("Table 1: Panels and reoffending, quarter 3 2023-24 — Ashby Wharf — Panels held: 5, "
            "Proven reoffending rate: 17%")

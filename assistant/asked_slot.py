@@ -162,6 +162,30 @@ def period_conflict(question: str, sentences: list[str]) -> str | None:
     return None
 
 
+# --- denied ---------------------------------------------------------------------------------------------------
+
+_DENIAL = re.compile(r"\b(?:there\s+(?:is|was|are|were|has\s+been)\s+no|(?:has|have|had)\s+no|no\s+longer\s+any|"
+                     r"not\s+yet\s+(?:any|a))\s+(?P<np>(?:[\w'’-]+\s+){0,3}[\w'’-]+)", re.IGNORECASE)
+_WH_START = re.compile(r"^\s*(?:when|where|who|whom|what|which|how)\b", re.IGNORECASE)
+
+
+def denied(ask: Ask, sentences: list[str]) -> str | None:
+    """"When was the detailed timetable published?" quoting "As yet there is no detailed published timetable":
+    the sentence says the thing asked about does not exist. The denied phrase must hold two of the question's
+    words and its last word must be one (the thing, not an aside); a negated question is left to the model."""
+    if ask.negated or not _WH_START.match(ask.text):
+        return None
+    terms = set(ask.terms)
+    for sentence in sentences:
+        for m in _DENIAL.finditer(sentence):
+            words = m.group("np").split()
+            for end in range(len(words), 0, -1):
+                stems = [(_stem_tuple(w) or ("",))[0] for w in words[:end]]
+                if stems[-1] in terms and len(set(stems) & terms) >= 2:
+                    return " ".join(words[:end])
+    return None
+
+
 # --- all slots -----------------------------------------------------------------------------------------------
 
 def unfilled(ask: Ask, sentences: list[str]) -> str | None:
@@ -175,6 +199,9 @@ def unfilled(ask: Ask, sentences: list[str]) -> str | None:
     named = asked_name(ask.text)
     if named and not any(name_given(ask, named[0], named[1], s) for s in sentences):
         return "they name no " + (ask.terms.get(named[0], named[0]).lower() if named[1] else "one")
+    gone = denied(ask, sentences)
+    if gone:
+        return f"they say there is no {gone}"
     clash = period_conflict(ask.text, sentences)
     if clash:
         return f"they give {clash.split(' vs ')[1]}, not {clash.split(' vs ')[0]}"

@@ -106,6 +106,16 @@ def test_another_quarter_or_financial_year_does_not_answer():
     assert hard("How many panels did Ashby Wharf hold in quarter 3?", row).status == "answered"
 
 
+def test_a_sentence_saying_the_thing_asked_about_does_not_exist_does_not_answer():
+    denial = ("As yet there is no detailed published timetable, but the transfer of cases into the Northvale PDU "
+              "is expected to be complete by spring 2025.")
+    refused = hard("When was the detailed timetable for the Northvale changes published?", denial)
+    assert refused.status == "no_answer" and "no detailed published timetable" in refused.reason
+    assert hard("By when will the transfer of cases into the Northvale PDU be complete?", denial).status == "answered"
+    assert hard("When was the detailed timetable for the Northvale changes published?",
+                "The detailed timetable for the Northvale changes was published in May 2024.").status == "answered"
+
+
 def test_a_paragraph_number_is_no_figure_the_sentence_gives():
     ask = parse("How many interview rooms does Northvale PDU have?")
     rooms = "2.5 Most staff had the equipment they needed, but interview rooms were in short supply."

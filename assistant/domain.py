@@ -88,7 +88,14 @@ def is_ratings_question(question: str) -> bool:
         return False
     return bool(_RATINGS_Q.search(question)) and (
         bool(_COMPARE_Q.search(question)) or any(r.lower() in question.lower() for r in RATINGS)
-        or bool(re.search(r"\bwhat\s+(?:overall\s+)?rating", question, re.IGNORECASE)))
+        or bool(re.search(r"\bwhat\s+(?:overall\s+)?rating", question, re.IGNORECASE))
+        or bool(_RATING_ASKED.match(question)))
+
+
+# "What was Harrowfield's resettlement rating?", "What was the rating for staff at X?": the rating is what is asked
+_RATING_ASKED = re.compile(r"^\s*(?:(?:what|which)\s+(?:is|was|were|are)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}?"
+                           r"(?:rating|grade)s?\b|how\s+(?:was|were|is|are)\s+(?:[\w'’-]+\s+){1,4}?rated\b)",
+                           re.IGNORECASE)
 
 
 def _row_passes(row: RatingRow, filters: Filters | None) -> bool:
@@ -301,11 +308,14 @@ def ratings_answer(question: str, snap: Snapshot, filters: Filters | None = None
 
 
 # "What rating did X get for resettlement?", "X's resettlement rating": the standard asked about, when named
-_TOPIC = [re.compile(r"\b(?:rat\w*|grade\w*|get|got|receive\w*|give\w*|given|gave|scored?)\s+(?:\w+\s+){0,3}?(?:for|on)\s+"
+_TOPIC = [re.compile(r"\b(?:rat\w*|grade\w*|get|got|receive\w*|give\w*|given|gave|scored?)\s+(?:[\w'’-]+\s+){0,6}?(?:for|on)\s+"
                      r"(?:the\s+|its\s+|their\s+)?(?P<x>[a-z][a-z' -]{2,50}?)\s*(?:[?,(]|$|\b(?:in|at|by|from|during)\b)"),
-          re.compile(r"\b(?P<x>[a-z][a-z'-]{3,}(?:\s+[a-z][a-z'-]{3,})?)\s+(?:rating|grade)\b")]
+          re.compile(r"\b(?P<x>[a-z][a-z'-]{3,}(?:\s+[a-z][a-z'-]{3,})?)\s+(?:rating|grade)\b"),
+          re.compile(r"^\s*[Hh]ow\s+(?:was|were|is|are)\s+(?:the\s+)?(?P<x>[a-z][a-z' -]{2,50}?)\s+(?:rated|graded)\b")]
 _NOT_TOPIC = {"overall", "what", "which", "their", "inspection", "inspectors", "highest", "lowest", "best", "worst",
-              "final", "latest", "last", "first", "current", "given", "received", "probation", "work", "delivery"}
+              "final", "latest", "last", "first", "current", "given", "received", "probation", "work", "delivery",
+              "previous", "recent", "same", "higher", "lower", "every", "each", "this", "that", "with", "such",
+              *(w for r in RATINGS for w in r.lower().split())}
 
 
 def _unrated_topic(question: str, rows: list[RatingRow]) -> str | None:
@@ -320,7 +330,7 @@ def _unrated_topic(question: str, rows: list[RatingRow]) -> str | None:
         words = [w for w in re.findall(r"[a-z]{3,}", m.group("x").lower()) if w not in _NOT_TOPIC | named] if m else []
         stems = set(tokenize([" ".join(words)])[0]) if words else set()
         if stems and not stems & rated and not stems & {"pdu", "crc", "divis", "unit"}:
-            return " ".join(words)
+            return m.group("x").strip() if m else None
     return None
 
 

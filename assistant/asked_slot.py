@@ -66,15 +66,24 @@ def measure_given(measure: str, sentence: str) -> bool:
 # places and bodies whose instances have names: "which court" is answered by "Harrowfield Magistrates' Court",
 # not by "one Crown Court"
 _NAMED_KINDS = ("court", "prison", "hospital", "council", "company", "firm", "charity", "university", "college",
-                "school", "hostel", "contractor", "supplier", "newspaper", "bank", "hotel", "centre", "hub", "trust")
+                "school", "hostel", "contractor", "supplier", "newspaper", "hotel", "centre")
 _NAME_OF = re.compile(r"^(?:what|which)\s+(?:is|was|are|were|will\s+be)\s+(?:the\s+)?names?\s+of\s+(?:the\s+|its\s+|their\s+|"
                       r"this\s+|that\s+|these\s+|those\s+)?(?P<x>[^?]+)", re.IGNORECASE)
 # where the named thing's noun phrase ends: "the name of the housing navigator for ...", "... two hostels the ..."
 _PHRASE_END = {"that", "which", "who", "whom", "where", "when", "in", "at", "for", "of", "with", "on", "to", "by",
                "from", "the", "a", "an", "and", "or", "is", "are", "was", "were", "did", "does", "do", "will", "has",
                "have", "had", "used", "run", "based", "its", "their", "his", "her"}
-_WHICH_KIND = re.compile(rf"^(?:(?:in|to|at|from|with|by)\s+)?(?:which|what)\s+(?:(?:[A-Z][\w'’-]*|magistrates'?)\s+)?"
-                         rf"(?P<x>{'|'.join(_NAMED_KINDS)})s?\b", re.IGNORECASE)
+_NAME_WITHOUT_KIND = {"company", "firm", "charity", "contractor", "supplier", "newspaper"}
+# "which prison will ...", "which company holds ...": the kind heads the phrase ("which court work" does not ask for
+# a court, "what did court staff say" is no "which X" at all)
+_WHICH_KIND = re.compile(rf"^(?:(?:in|to|at|from|with|by)\s+)?(?:which|what)\s+(?:(?-i:[A-Z][\w'’-]*)\s+|"
+                         rf"magistrates'?\s+)?(?P<x>{'|'.join(_NAMED_KINDS)})s?(?:\s*\?|\s+(?P<next>[\w'’-]+))",
+                         re.IGNORECASE)
+_KIND_FOLLOWERS = {"will", "would", "does", "do", "did", "is", "are", "was", "were", "has", "have", "had", "can",
+                   "could", "should", "must", "may", "in", "at", "on", "for", "to", "from", "with", "by", "of", "that",
+                   "which", "holds", "runs", "hosts", "provides", "serves", "manages", "covers", "deals", "hears",
+                   "handles", "houses", "operates", "owns", "supplies", "delivers", "receives", "takes", "chairs",
+                   "leads", "sits", "works"}
 _RUN = re.compile(r"(?<![\w’'-])[A-Z][\w’'.-]*(?:\s+(?:of|and|the|for|upon|on)?\s*[A-Z][\w’'.-]*)*")
 # "one Crown Court", "two magistrates' courts", "a Women's Hub": a count of a kind, not a name
 _COUNTED = re.compile(r"\b(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|each|every|several|some|any|"
@@ -97,8 +106,9 @@ def asked_name(question: str) -> tuple[str, bool] | None:
         named_kind = words[-1][:1].isupper() or words[-1].lower().rstrip("s") in _NAMED_KINDS
         return kind, named_kind
     m = _WHICH_KIND.match(q)
-    if m:
-        return (_stem_tuple(m.group("x")) or ("",))[0], True
+    if m and (not m.group("next") or m.group("next").lower() in _KIND_FOLLOWERS or m.group("next").endswith("ed")):
+        # a company's or charity's name rarely says so ("Larkspur Housing Support"); a court's or prison's does
+        return (_stem_tuple(m.group("x")) or ("",))[0], m.group("x").lower() not in _NAME_WITHOUT_KIND
     return None
 
 
@@ -120,7 +130,8 @@ def name_given(ask: Ask, kind: str, of_kind: bool, sentence: str) -> bool:
                                           and not set(_stem_tuple(first)) & asked)):
             return True   # "HMP Glen Parva": a prison's name that leads with its kind's initials
         # a person's or body's name: two capitalised words at least ("Fenella Okonjo"), not a table's labels
-        if not of_kind and len(re.findall(r"\b[A-Z][a-z’'-]+", run)) >= 2 and not set(stems) <= _CALENDAR:
+        capitalised = [w for w in re.findall(r"\b[A-Z][a-z’'-]+", run) if w not in ("The", "A", "An")]
+        if not of_kind and len(capitalised) >= 2 and not set(stems) <= _CALENDAR:
             return True
     return False
 

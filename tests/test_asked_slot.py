@@ -70,6 +70,12 @@ def test_a_name_is_answered_only_by_a_name_of_the_asked_kind():
     assert hard("What is the name of the Crown Court that Northvale PDU works with?", named).status == "answered"
     assert hard("Which prison will the long-term cases be transferred to?",
                 "The long-term cases will be transferred to HMP Glenmoor.").status == "answered"
+    contract = "The accommodation contract in Northvale is held by Larkspur Housing Support until March 2026."
+    assert hard("Which company holds the accommodation contract?", contract).status == "answered"
+    assert hard("Which company holds the accommodation contract?",
+                "The accommodation contract in Northvale runs until March 2026.").status == "no_answer"
+    assert hard("Which court work did inspectors rate highly?",   # the kind as a modifier asks for no name
+                "Inspectors rated pre-sentence court work highly.").status == "answered"
     assert hard("What is the name of the lay adviser who chaired the review?",
                 "The review was chaired by Fenella Okonjo, the lay adviser.").status == "answered"
 

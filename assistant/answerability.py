@@ -28,7 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 
 # support_terms: the shared support words (issue 11 item 6); term_forms: irregular verbs, acronyms, context names
-from assistant import support_terms, term_forms
+from assistant import asked_slot, support_terms, term_forms
 from assistant.answer_binding import Binding, _type_in, best_binding
 from assistant.period_swaps import period_swaps
 from assistant.question_parse import (  # noqa: F401 (names also imported from here)
@@ -375,12 +375,15 @@ def assess(question: str, quoted: list[Quoted], top_dense: float | None, coverag
     # asking for the opposite of what the quoted sentence says ("ranked lowest" where it says "ranked highest",
     # "rated inadequate" where it says "outstanding"), or about a year the sentence and its document do not give
     # ("hours of unpaid work in 2021" quoting the 2023 figure), is refused whatever the scores
-    if p >= threshold and not (best is not None and (best.conflicts or set(best.missing_numbers) & ask.years)
-                               and (strictness is None or strictness > 0)):
+    # (and a measure, name or period asked that no quoted sentence gives: assistant/asked_slot.py)
+    hard = strictness is None or strictness > 0
+    unmet = asked_slot.unfilled(ask, [q.sentence for q in quoted]) if hard else None
+    if p >= threshold and not unmet and not (best is not None and hard
+                                             and (best.conflicts or set(best.missing_numbers) & ask.years)):
         result.status = "answered"
     else:
         result.status = "no_answer"
-        result.reason = explain(ask, best)
+        result.reason = f"The nearest passages do not answer this question: {unmet}." if unmet else explain(ask, best)
     asks = split_asks(question) if split and quoted else [question]
     if len(asks) > 1:
         parts = [assess(a, quoted, top_dense, coverage, passages, glossary, strictness, model, split=False)

@@ -88,7 +88,14 @@ def is_ratings_question(question: str) -> bool:
         return False
     return bool(_RATINGS_Q.search(question)) and (
         bool(_COMPARE_Q.search(question)) or any(r.lower() in question.lower() for r in RATINGS)
-        or bool(re.search(r"\bwhat\s+(?:overall\s+)?rating", question, re.IGNORECASE)))
+        or bool(re.search(r"\bwhat\s+(?:overall\s+)?rating", question, re.IGNORECASE))
+        or bool(_RATING_ASKED.match(question)))
+
+
+# "What was Harrowfield's resettlement rating?", "What was the rating for staff at X?": the rating is what is asked
+_RATING_ASKED = re.compile(r"^\s*(?:(?:what|which)\s+(?:is|was|were|are)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}?"
+                           r"(?:rating|grade)s?\b|how\s+(?:was|were|is|are)\s+(?:[\w'’-]+\s+){1,4}?rated\b)",
+                           re.IGNORECASE)
 
 
 def _row_passes(row: RatingRow, filters: Filters | None) -> bool:
@@ -257,6 +264,12 @@ def ratings_answer(question: str, snap: Snapshot, filters: Filters | None = None
                       citations=[])
     if not rows:
         return None
+    unrated = _unrated_topic(question, rows) if not standard else None
+    if unrated:
+        rated = "; ".join(f"{r.body}: {', '.join(r.standards)}" for r in rows)
+        return Answer(question=question, status="no_answer", citations=[],
+                      answer=f"I could not find a rating for “{unrated}” in the indexed documents: the inspectorate's "
+                             f"ratings table rates no standard of that name. Standards rated: {rated}.")
     year = year_asked(question)
     if year is not None and not rows_for_year(rows, year):  # a year named: that year's inspection or none
         found = "; ".join(f"{r.body} (inspected {r.inspected or 'date not given'}, published {r.published or '?'})"
@@ -292,6 +305,33 @@ def ratings_answer(question: str, snap: Snapshot, filters: Filters | None = None
     answer = Answer(question=question, status="answered", answer="\n".join(lines), citations=citations)
     answer.table = [r.model_dump() for r in rows]
     return answer
+
+
+# "What rating did X get for resettlement?", "X's resettlement rating": the standard asked about, when named
+_TOPIC = [re.compile(r"\b(?:rat\w*|grade\w*|get|got|receive\w*|give\w*|given|gave|scored?)\s+(?:[\w'’-]+\s+){0,6}?(?:for|on)\s+"
+                     r"(?:the\s+|its\s+|their\s+)?(?P<x>[a-z][a-z' -]{2,50}?)\s*(?:[?,(]|$|\b(?:in|at|by|from|during)\b)"),
+          re.compile(r"\b(?P<x>[a-z][a-z'-]{3,}(?:\s+[a-z][a-z'-]{3,})?)\s+(?:rating|grade)\b"),
+          re.compile(r"^\s*[Hh]ow\s+(?:was|were|is|are)\s+(?:the\s+)?(?P<x>[a-z][a-z' -]{2,50}?)\s+(?:rated|graded)\b")]
+_NOT_TOPIC = {"overall", "what", "which", "their", "inspection", "inspectors", "highest", "lowest", "best", "worst",
+              "final", "latest", "last", "first", "current", "given", "received", "probation", "work", "delivery",
+              "previous", "recent", "same", "higher", "lower", "every", "each", "this", "that", "with", "such",
+              *(w for r in RATINGS for w in r.lower().split())}
+
+
+def _unrated_topic(question: str, rows: list[RatingRow]) -> str | None:
+    """The standard a question asks about that the ratings tables of `rows` do not rate ("resettlement"), or None.
+    Only a table lists every standard it rates: a rating found in prose may leave some out."""
+    if not rows or any(r.source != "table" for r in rows):
+        return None
+    named = {w for r in rows for w in re.findall(r"[a-z]{3,}", f"{r.body} {r.area or ''}".lower())}
+    rated = {t for r in rows for s in r.standards for t in tokenize([s])[0]}
+    for pattern in _TOPIC:
+        m = pattern.search(question)
+        words = [w for w in re.findall(r"[a-z]{3,}", m.group("x").lower()) if w not in _NOT_TOPIC | named] if m else []
+        stems = set(tokenize([" ".join(words)])[0]) if words else set()
+        if stems and not stems & rated and not stems & {"pdu", "crc", "divis", "unit"}:
+            return m.group("x").strip() if m else None
+    return None
 
 
 def _yes_or_no(row: RatingRow, wanted: str | None, standard: str | None, overall_asked: bool) -> str:

@@ -60,6 +60,16 @@ def _expanded(glossary, text: str) -> str:
 
 # a table row's "High or very high risk of serious harm: 47" is one clause: its label and its value
 _CLAUSE = re.compile(r"[;()]|:(?!\s*[£$]?\d)|,\s|\s[–—-]\s|\b(?:but|whilst|while|although|which|who)\b")
+# "2.8 Sickness absence had fallen ...": a report's paragraph number opens the sentence; it is no figure the
+# sentence gives ("how many interview rooms" is not answered by "2.5 ... interview rooms were in short supply")
+_PARAGRAPH_NO = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})+\.?\s+(?=[A-Z“\"'‘])")
+
+
+def answer_numbers(text: str) -> set[str]:
+    """The numbers a sentence (or clause) offers as an answer: text.numbers_in without a paragraph number."""
+    return numbers_in(_PARAGRAPH_NO.sub("", text, count=1))
+
+
 _NAME_RUN = re.compile(r"(?<![\w’'-])(?:[A-Z][\w’'.-]*)(?:\s+(?:of|and|the|for|de|du|la|le)?\s*[A-Z][\w’'.-]*)*")
 
 
@@ -72,9 +82,13 @@ def _name_runs(text: str) -> list[tuple[str, ...]]:
         if not text[:m.start()].strip() and " " not in run:
             continue  # a sentence's first word is capitalised anyway
         stems = _stem_tuple(run)
-        if stems:
+        if stems and not set(stems) <= _CALENDAR:   # "on 2 September 2024": a date, not who or where
             out.append(stems)
     return out
+
+
+_CALENDAR = set(_stem_tuple("January February March April May June July August September October November December "
+                            "Monday Tuesday Wednesday Thursday Friday Saturday Sunday"))
 
 
 def _is_acronym(stem: str, text: str) -> bool:
@@ -122,7 +136,7 @@ class Evidence:
         """Each clause with its stems, name runs, numbers and years (worked out once per sentence)."""
         out = self._memo.get("clauses")
         if out is None:
-            out = self._memo["clauses"] = [(c, stems, _name_runs(c), numbers_in(c), set(_YEAR.findall(c)))
+            out = self._memo["clauses"] = [(c, stems, _name_runs(c), answer_numbers(c), set(_YEAR.findall(c)))
                                            for c, stems in self.clauses]
         return out
 
@@ -203,4 +217,4 @@ class Evidence:
         caps = {s for i, w in enumerate(words) if i > 0 and w[:1].isupper() for s in _stems(w)[:1]}
         return cls(text=text, tokens=set(_stem_tuple(expanded)), numbers=numbers_in(full),
                    years=set(_YEAR.findall(full)), caps=caps, low=text.lower(), passage_text=passage,
-                   glossary=glossary, own_numbers=numbers_in(text), own_years=set(_YEAR.findall(text)))
+                   glossary=glossary, own_numbers=answer_numbers(text), own_years=set(_YEAR.findall(text)))

@@ -190,10 +190,13 @@ class ServiceTarget:
     def run(self, q: EvalQuestion) -> tuple[list[dict], dict, dict | None]:
         from assistant.answer import evidence_for
 
-        results = self.service.search(q.question, k=DEPTH, filters=q.filters, mode=self.config.mode,
-                                      access=self.access)
+        # a question that says `include_restricted: false` is asked as a caller without the grant: the service
+        # decides access from the caller alone (Access.filters overwrites what Filters say), so the run must
+        access = PUBLIC if q.filters and "include_restricted" in q.filters.model_fields_set \
+            and not q.filters.include_restricted else self.access
+        results = self.service.search(q.question, k=DEPTH, filters=q.filters, mode=self.config.mode, access=access)
         answer = self.service.ask(q.question, k=self.config.k, filters=q.filters, mode=self.config.mode,
-                                  access=self.access)
+                                  access=access)
         retrieved = [{"rank": i, "id": r.passage.id, "doc_id": r.passage.doc_id, "text": r.passage.text,
                       "page": r.passage.page, "section": r.passage.section, "paragraph": r.passage.paragraph,
                       "score": round(float(r.score), 6),

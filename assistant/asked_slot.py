@@ -1,0 +1,219 @@
+"""The slot a question asks to have filled, and whether any quoted sentence fills it (answerability's hard checks).
+
+A near-miss on a real report matches every word of a sentence and still leaves the asked slot empty:
+
+- a **measure**: "What is the sickness absence rate?" quoted "Sickness absence had fallen over the previous
+  year" (no rate), "the proven reoffending rate" quoted the overall rating; a rate or percentage needs the
+  word or a unit (%, per cent), a budget or cost a sum of money or the word;
+- a **name**: "What is the name of the Crown Court ...?", "Which prison ...?" quoted "the PDU works with ... one
+  Crown Court": a count of courts names none. The name must be one the question does not already give, and
+  for a named kind of place or body ("Crown Court", "prison") it must be a name of that kind;
+- a **period**: "in quarter 4 of 2023-24" quoted the quarter 3 table; "in 2021/22" quoted 2023-24. A sentence
+  that names periods of the asked kind, none of them the asked one, gives another period's figure.
+
+Each is refused whatever the model's score, as a year the sentence does not give is (answerability.assess):
+the model weighs these words like any other, and a confident figure for the wrong quarter is the worst answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.question_parse import Ask, _stem_tuple
+from assistant.sentence_evidence import _CALENDAR
+
+# --- measures ------------------------------------------------------------------------------------------------
+
+_PERCENT = r"%|\bper\s?cent\b|\bpercent(?:age)?\b"
+_MONEY = r"[£$€]|\b(?:pounds?|euros?|dollars?)\b|\b\d+(?:\.\d+)?\s?(?:m|bn|k)\b"
+# the asked measure (the last word of "what is the proven reoffending rate ...") -> what in a sentence states it
+_MEASURES = {
+    "rate": re.compile(rf"\brates?\b|{_PERCENT}|\bper\s+(?:\d[\d,]*|hundred|thousand|head|week|month|year|day|hour)\b|"
+                       rf"\bin\s+every\b|\bone\s+in\s+\w+|{_MONEY}", re.IGNORECASE),
+    "percentage": re.compile(_PERCENT, re.IGNORECASE),
+    "sum of money": re.compile(_MONEY, re.IGNORECASE),
+    **{w: re.compile(rf"\b{w}s?\b|{_MONEY}", re.IGNORECASE)
+       for w in ("budget", "cost", "price", "salary", "wage", "spend", "income", "revenue", "fee", "turnover")},
+}
+_MEASURE_Q = re.compile(r"^(?:what|which)\s+(?:is|was|are|were|will\s+be|would\s+be|has\s+been)\s+(?:the|a|an|its|"
+                        r"their)\s+(?:[\w'-]+\s+){0,3}?(?P<m>[a-z]+?)s?\s+(?:of|for|in|at|on|among|across|between|"
+                        r"that|which|does|did|do|will|has|have|by)\b|^(?:what|which)\s+(?P<p>percentage)\b",
+                        re.IGNORECASE)
+
+
+# "how much funding did X secure?", "how much did the post cost?": a sum of money
+_MONEY_Q = re.compile(r"^how\s+much\s+(?:(?:\w+\s+){0,2}(?:funding|money|grant|grants|budget|income|revenue|savings?)\b|"
+                      r".*\b(?:cost|costs|spend|spent|pay|paid|charge|charged|fund|funded)\b)", re.IGNORECASE)
+
+
+def asked_measure(question: str) -> str | None:
+    """The measure the question asks for: 'rate', 'percentage', 'budget', ... (None: no such measure)."""
+    if _MONEY_Q.match(question.strip()):
+        return "sum of money"
+    m = _MEASURE_Q.match(question.strip())
+    if not m:
+        return None
+    word = (m.group("m") or m.group("p") or "").lower()
+    return word if word in _MEASURES else None
+
+
+def measure_given(measure: str, sentence: str) -> bool:
+    return bool(_MEASURES[measure].search(sentence))
+
+
+# --- names ---------------------------------------------------------------------------------------------------
+
+# places and bodies whose instances have names: "which court" is answered by "Harrowfield Magistrates' Court",
+# not by "one Crown Court"
+_NAMED_KINDS = ("court", "prison", "hospital", "council", "company", "firm", "charity", "university", "college",
+                "school", "hostel", "contractor", "supplier", "newspaper", "hotel", "centre")
+_NAME_OF = re.compile(r"^(?:what|which)\s+(?:is|was|are|were|will\s+be)\s+(?:the\s+)?names?\s+of\s+(?:the\s+|its\s+|their\s+|"
+                      r"this\s+|that\s+|these\s+|those\s+)?(?P<x>[^?]+)", re.IGNORECASE)
+# where the named thing's noun phrase ends: "the name of the housing navigator for ...", "... two hostels the ..."
+_PHRASE_END = {"that", "which", "who", "whom", "where", "when", "in", "at", "for", "of", "with", "on", "to", "by",
+               "from", "the", "a", "an", "and", "or", "is", "are", "was", "were", "did", "does", "do", "will", "has",
+               "have", "had", "used", "run", "based", "its", "their", "his", "her"}
+_NAME_WITHOUT_KIND = {"company", "firm", "charity", "contractor", "supplier", "newspaper"}
+# "which prison will ...", "which company holds ...": the kind heads the phrase ("which court work" does not ask for
+# a court, "what did court staff say" is no "which X" at all)
+_WHICH_KIND = re.compile(rf"^(?:(?:in|to|at|from|with|by)\s+)?(?:which|what)\s+(?:(?-i:[A-Z][\w'’-]*)\s+|"
+                         rf"magistrates'?\s+)?(?P<x>{'|'.join(_NAMED_KINDS)})s?(?:\s*\?|\s+(?P<next>[\w'’-]+))",
+                         re.IGNORECASE)
+_KIND_FOLLOWERS = {"will", "would", "does", "do", "did", "is", "are", "was", "were", "has", "have", "had", "can",
+                   "could", "should", "must", "may", "in", "at", "on", "for", "to", "from", "with", "by", "of", "that",
+                   "which", "holds", "runs", "hosts", "provides", "serves", "manages", "covers", "deals", "hears",
+                   "handles", "houses", "operates", "owns", "supplies", "delivers", "receives", "takes", "chairs",
+                   "leads", "sits", "works"}
+_RUN = re.compile(r"(?<![\w’'-])[A-Z][\w’'.-]*(?:\s+(?:of|and|the|for|upon|on)?\s*[A-Z][\w’'.-]*)*")
+# "one Crown Court", "two magistrates' courts", "a Women's Hub": a count of a kind, not a name
+_COUNTED = re.compile(r"\b(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|each|every|several|some|any|"
+                      r"no|other|another|new|local|\d+)\s+$", re.IGNORECASE)
+
+
+def asked_name(question: str) -> tuple[str, bool] | None:
+    """(the stem of the kind whose name is asked, whether a name of that very kind is needed), or None."""
+    q = question.strip()
+    m = _NAME_OF.match(q)
+    if m:
+        words = []
+        for w in re.findall(r"[\w'’-]+", m.group("x"))[:5]:
+            if w.lower() in _PHRASE_END:
+                break
+            words.append(w)
+        if not words:
+            return None
+        kind = (_stem_tuple(words[-1]) or ("",))[0]
+        named_kind = words[-1][:1].isupper() or words[-1].lower().rstrip("s") in _NAMED_KINDS
+        return kind, named_kind
+    m = _WHICH_KIND.match(q)
+    if m and (not m.group("next") or m.group("next").lower() in _KIND_FOLLOWERS or m.group("next").endswith("ed")):
+        # a company's or charity's name rarely says so ("Larkspur Housing Support"); a court's or prison's does
+        return (_stem_tuple(m.group("x")) or ("",))[0], m.group("x").lower() not in _NAME_WITHOUT_KIND
+    return None
+
+
+def name_given(ask: Ask, kind: str, of_kind: bool, sentence: str) -> bool:
+    """The sentence names something the question does not: a run of capitalised words (not one merely counted,
+    "one Crown Court") with a word the question lacks; of that kind when `of_kind` ("Harrowfield Crown Court",
+    "HMP Glen Parva")."""
+    asked = set(ask.terms) | {x for alts in ask.synonyms.values() for alt in alts for x in alt}
+    for m in _RUN.finditer(sentence):
+        run = m.group(0)
+        opening = not sentence[:m.start()].strip(" \"“‘'([0123456789.")
+        if (opening and " " not in run) or _COUNTED.search(sentence[:m.start()]):
+            continue
+        stems = set(_stem_tuple(run))
+        if not stems - asked - {kind}:
+            continue
+        first = run.split()[0]
+        if of_kind and (kind in stems or (first.isupper() and len(first) > 1 and " " in run
+                                          and not set(_stem_tuple(first)) & asked)):
+            return True   # "HMP Glen Parva": a prison's name that leads with its kind's initials
+        # a person's or body's name: two capitalised words at least ("Fenella Okonjo"), not a table's labels
+        capitalised = [w for w in re.findall(r"\b[A-Z][a-z’'-]+", run) if w not in ("The", "A", "An")]
+        if not of_kind and len(capitalised) >= 2 and not set(stems) <= _CALENDAR:
+            return True
+    return False
+
+
+# --- periods -------------------------------------------------------------------------------------------------
+
+_ORDINAL = {"first": "1", "second": "2", "third": "3", "fourth": "4", "1st": "1", "2nd": "2", "3rd": "3", "4th": "4"}
+_QUARTER = re.compile(r"\bquarter\s+([1-4])\b|\bQ([1-4])\b|\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\b",
+                      re.IGNORECASE)
+# a financial year: "2023-24", "2023/24", "2023–2024"
+_FINANCIAL_YEAR = re.compile(r"\b(20\d\d)\s?[-–/]\s?(?:20)?(\d\d)\b")
+
+
+def _periods(text: str) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for m in _QUARTER.finditer(text):
+        n = m.group(1) or m.group(2) or _ORDINAL[m.group(3).lower()]
+        out.setdefault("quarter", set()).add(n)
+    for m in _FINANCIAL_YEAR.finditer(text):
+        if int(m.group(2)) == (int(m.group(1)) + 1) % 100:
+            out.setdefault("year", set()).add(f"{m.group(1)}-{m.group(2)}")
+    return out
+
+
+_BEFORE_AFTER = re.compile(r"\b(?:before|after|since|until|prior\s+to|following|previous|preceding|next)\b",
+                           re.IGNORECASE)
+
+
+def period_conflict(question: str, sentences: list[str]) -> str | None:
+    """"quarter 4 vs quarter 3" when the sentences that name a period of the asked kind never name the asked one.
+    A question placing its period relative to another ("the quarter before quarter 3") is left to the model."""
+    asked = _periods(question)
+    if not asked or _BEFORE_AFTER.search(question):
+        return None
+    for kind, wanted in asked.items():
+        given = [p[kind] for p in map(_periods, sentences) if kind in p]
+        if given and not any(wanted & g for g in given):
+            return f"{kind} {'/'.join(sorted(wanted))} vs {kind} {'/'.join(sorted(set().union(*given)))}"
+    return None
+
+
+# --- denied ---------------------------------------------------------------------------------------------------
+
+_DENIAL = re.compile(r"\b(?:there\s+(?:is|was|are|were|has\s+been)\s+no|(?:has|have|had)\s+no|no\s+longer\s+any|"
+                     r"not\s+yet\s+(?:any|a))\s+(?P<np>(?:[\w'’-]+\s+){0,3}[\w'’-]+)", re.IGNORECASE)
+_WH_START = re.compile(r"^\s*(?:when|where|who|whom|what|which|how)\b", re.IGNORECASE)
+
+
+def denied(ask: Ask, sentences: list[str]) -> str | None:
+    """"When was the detailed timetable published?" quoting "As yet there is no detailed published timetable":
+    the sentence says the thing asked about does not exist. The denied phrase must hold two of the question's
+    words and its last word must be one (the thing, not an aside); a negated question is left to the model."""
+    if ask.negated or not _WH_START.match(ask.text):
+        return None
+    terms = set(ask.terms)
+    for sentence in sentences:
+        for m in _DENIAL.finditer(sentence):
+            words = m.group("np").split()
+            for end in range(len(words), 0, -1):
+                stems = [(_stem_tuple(w) or ("",))[0] for w in words[:end]]
+                if stems[-1] in terms and len(set(stems) & terms) >= 2:
+                    return " ".join(words[:end])
+    return None
+
+
+# --- all slots -----------------------------------------------------------------------------------------------
+
+def unfilled(ask: Ask, sentences: list[str]) -> str | None:
+    """What the question asks that no quoted sentence gives, as the refusal says it; None when every slot is
+    filled (or the question asks for none of these)."""
+    if not sentences:
+        return None
+    measure = asked_measure(ask.text)
+    if measure and not any(measure_given(measure, s) for s in sentences):
+        return f"they give no {measure} for what is asked"
+    named = asked_name(ask.text)
+    if named and not any(name_given(ask, named[0], named[1], s) for s in sentences):
+        return "they name no " + (ask.terms.get(named[0], named[0]).lower() if named[1] else "one")
+    gone = denied(ask, sentences)
+    if gone:
+        return f"they say there is no {gone}"
+    clash = period_conflict(ask.text, sentences)
+    if clash:
+        return f"they give {clash.split(' vs ')[1]}, not {clash.split(' vs ')[0]}"
+    return None

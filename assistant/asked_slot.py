@@ -145,7 +145,8 @@ _QUARTER = re.compile(r"\bquarter\s+([1-4])\b|\bQ([1-4])\b|\b(first|second|third
 _FINANCIAL_YEAR = re.compile(r"\b(20\d\d)\s?[-–/]\s?(?:20)?(\d\d)\b")
 
 
-def _periods(text: str) -> dict[str, set[str]]:
+def periods(text: str) -> dict[str, set[str]]:
+    """{"quarter": {"4"}, "year": {"2023-24"}} for "quarter 4 of 2023-24" (also read by period_swaps)."""
     out: dict[str, set[str]] = {}
     for m in _QUARTER.finditer(text):
         n = m.group(1) or m.group(2) or _ORDINAL[m.group(3).lower()]
@@ -163,11 +164,11 @@ _BEFORE_AFTER = re.compile(r"\b(?:before|after|since|until|prior\s+to|following|
 def period_conflict(question: str, sentences: list[str]) -> str | None:
     """"quarter 4 vs quarter 3" when the sentences that name a period of the asked kind never name the asked one.
     A question placing its period relative to another ("the quarter before quarter 3") is left to the model."""
-    asked = _periods(question)
+    asked = periods(question)
     if not asked or _BEFORE_AFTER.search(question):
         return None
     for kind, wanted in asked.items():
-        given = [p[kind] for p in map(_periods, sentences) if kind in p]
+        given = [p[kind] for p in map(periods, sentences) if kind in p]
         if given and not any(wanted & g for g in given):
             return f"{kind} {'/'.join(sorted(wanted))} vs {kind} {'/'.join(sorted(set().union(*given)))}"
     return None

@@ -13,26 +13,12 @@ from __future__ import annotations
 
 import re
 
+from assistant.asked_slot import periods
 from assistant.text import MONTH_NAMES
 
 _MONTH = "|".join(MONTH_NAMES)
 _DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 _MONTH_YEAR = re.compile(rf"\b({_MONTH})\s+((?:19|20)\d\d)\b", re.IGNORECASE)
-_YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*[-/–]\s*((?:19|20)?\d\d)\b")
-_QUARTER = re.compile(r"\b(?:quarter\s+([1-4]|one|two|three|four)|q([1-4])|(first|second|third|fourth)\s+quarter)\b",
-                      re.IGNORECASE)
-_QUARTER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "first": "1", "second": "2", "third": "3",
-                  "fourth": "4"}
-
-
-def _quarters(text: str) -> set[str]:
-    """"2" for "quarter 2", "Q2", "quarter two" or "second quarter"."""
-    return {_QUARTER_WORDS.get(x.lower(), x) for m in _QUARTER.findall(text) for x in m if x}
-
-
-def _ranges(text: str) -> set[tuple[str, str]]:
-    """("2023", "24") for "2023-24", "2023/2024" or "2023–24"."""
-    return {(a, b[-2:]) for a, b in _YEAR_RANGE.findall(text)}
 
 
 def _dates(text: str) -> set[tuple[str, str, str]]:
@@ -46,16 +32,15 @@ def _dates(text: str) -> set[tuple[str, str, str]]:
 def period_swaps(question: str, sentence: str) -> list[str]:
     """'31 march 2024 vs 31 march 2025' when the sentence gives the asked day and month (or year range) in
     another year and never the asked year, 'quarter 2 vs quarter 1' when it gives another quarter and never the
-    asked one: the conflict form of answerability.Alignment."""
+    asked one: the conflict form of answerability.Alignment (per sentence; asked_slot.period_conflict refuses
+    whatever the score when no quoted sentence names the asked period, and reads periods the same way)."""
     out: list[str] = []
-    asked_q, stated_q = _quarters(question), _quarters(sentence)
-    if asked_q and stated_q and not asked_q & stated_q:
-        out.append(f"quarter {min(asked_q)} vs quarter {min(stated_q)}")
-    asked_ranges, stated_ranges = _ranges(question), _ranges(sentence)
-    for a in asked_ranges:
-        others = sorted(stated_ranges - {a})
-        if others and a not in stated_ranges:
-            out.append(f"{a[0]}-{a[1]} vs {others[0][0]}-{others[0][1]}")
+    stated_periods = periods(sentence)  # quarters and financial years, read as asked_slot reads them
+    for kind, wanted in periods(question).items():
+        given = stated_periods.get(kind, set())
+        if given and not wanted & given:
+            prefix = "quarter " if kind == "quarter" else ""
+            out.append(f"{prefix}{min(wanted)} vs {prefix}{min(given)}")
     stated = _dates(sentence)
     for day, month, year in sorted(_dates(question)):
         if any(y == year for _, m, y in stated if m == month):

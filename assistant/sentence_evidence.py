@@ -19,15 +19,19 @@ _EVIDENCE: dict[tuple, Evidence] = {}
 
 
 def clear_caches() -> None:
-    """Empty every cache the stage keeps (benchmarks/answerability_cost.py measures the cold case with it)."""
+    """Empty every cache the stage keeps of words, sentences and passages (benchmarks/answerability_cost.py
+    measures the cold case with it); the lexicons and compiled patterns, built once per process, stay."""
+    from assistant import support_terms, support_words, term_forms
     from assistant.question_parse import _STEM, _SUB_GLOSSARIES, _stem_set
 
     _EXPANDED.clear()
     _EVIDENCE.clear()
     _SUB_GLOSSARIES.clear()
     _STEM.clear()
-    _stem_tuple.cache_clear()
-    _stem_set.cache_clear()
+    for cached in (_stem_tuple, _stem_set, support_words.tokens_of, support_words._stem_set,
+                   support_words._word_toks, support_terms._prefixed, support_terms._negation_profile, support_terms._negated_clauses,
+                   support_terms.aliases, term_forms._initialisms):
+        cached.cache_clear()
 
 
 def evidence_of(text: str, glossary=None, context: str = "", passage: str = "") -> Evidence:
@@ -60,6 +64,7 @@ def _expanded(glossary, text: str) -> str:
 
 # a table row's "High or very high risk of serious harm: 47" is one clause: its label and its value
 _CLAUSE = re.compile(r"[;()]|:(?!\s*[£$]?\d)|,\s|\s[–—-]\s|\b(?:but|whilst|while|although|which|who)\b")
+_WORDS = re.compile(r"[\w’'-]+")
 _NAME_RUN = re.compile(r"(?<![\w’'-])(?:[A-Z][\w’'.-]*)(?:\s+(?:of|and|the|for|de|du|la|le)?\s*[A-Z][\w’'.-]*)*")
 
 
@@ -110,6 +115,29 @@ class Evidence:
         return out
 
     @property
+    def own_stems(self) -> set[str]:
+        """Stems of the sentence itself (not its title or glossary forms)."""
+        out = self._memo.get("own_stems")
+        if out is None:
+            out = self._memo["own_stems"] = set(_stem_tuple(self.text))
+        return out
+
+    @property
+    def low_words(self) -> list[str]:
+        """The sentence's words, lower-cased, in order (alignment and negation both read them)."""
+        out = self._memo.get("low_words")
+        if out is None:
+            out = self._memo["low_words"] = _WORDS.findall(self.low)
+        return out
+
+    @property
+    def low_word_set(self) -> set[str]:
+        out = self._memo.get("low_word_set")
+        if out is None:
+            out = self._memo["low_word_set"] = set(self.low_words)
+        return out
+
+    @property
     def clauses(self) -> list[tuple[str, set[str]]]:
         """Each clause (split at ; : , brackets, dashes, but/which/who) and its stems, when first needed."""
         out = self._memo.get("clause_stems")
@@ -118,12 +146,18 @@ class Evidence:
                                                 if c and c.strip()]
         return out
 
-    def clause_facts(self) -> list[tuple[str, set[str], list[tuple[str, ...]], set[str], set[str]]]:
-        """Each clause with its stems, name runs, numbers and years (worked out once per sentence)."""
-        out = self._memo.get("clauses")
+    def clause_facts(self, answer_type: str | None = None) -> list[tuple[str, set[str], list[tuple[str, ...]],
+                                                                        set[str], set[str]]]:
+        """Each clause with its stems, name runs, numbers and years (worked out once per sentence); given the
+        asked type, only the facts that type is judged by (answer_binding._type_in), the others left empty."""
+        key = ("clauses", answer_type)
+        out = self._memo.get(key)
         if out is None:
-            out = self._memo["clauses"] = [(c, stems, _name_runs(c), numbers_in(c), set(_YEAR.findall(c)))
-                                           for c, stems in self.clauses]
+            every = answer_type is None
+            names, numbers, dates = (every or answer_type in ("person", "place"), every or answer_type == "number",
+                                     every or answer_type == "date")
+            out = self._memo[key] = [(c, stems, _name_runs(c) if names else [], numbers_in(c) if numbers else set(),
+                                      set(_YEAR.findall(c)) if dates else set()) for c, stems in self.clauses]
         return out
 
     def word_stems(self) -> tuple[list[str], list[str]]:
@@ -144,7 +178,7 @@ class Evidence:
         """Whether the sentence is negated, and the stems of the two words after each negation."""
         out = self._memo.get("negation")
         if out is None:
-            words = re.findall(r"[\w’'-]+", self.low)
+            words = self.low_words
             after: set[str] = set()
             for i, w in enumerate(words):
                 if _NEGATION.fullmatch(w) or w.endswith(("n't", "n’t")):
@@ -199,8 +233,11 @@ class Evidence:
     def of(cls, text: str, glossary=None, context: str = "", passage: str = "") -> Evidence:
         full = f"{context}\n{text}" if context else text
         expanded = _expanded(glossary, full)
-        words = re.findall(r"[\w’'-]+", text)
+        words = _WORDS.findall(text)
         caps = {s for i, w in enumerate(words) if i > 0 and w[:1].isupper() for s in _stems(w)[:1]}
-        return cls(text=text, tokens=set(_stem_tuple(expanded)), numbers=numbers_in(full),
-                   years=set(_YEAR.findall(full)), caps=caps, low=text.lower(), passage_text=passage,
-                   glossary=glossary, own_numbers=numbers_in(text), own_years=set(_YEAR.findall(text)))
+        # the numbers and years of "context\ntext" are those of each part (neither pattern crosses a line)
+        own_numbers, own_years = numbers_in(text), set(_YEAR.findall(text))
+        return cls(text=text, tokens=set(_stem_tuple(expanded)), caps=caps, low=text.lower(), passage_text=passage,
+                   numbers=own_numbers | numbers_in(context) if context else set(own_numbers),
+                   years=own_years | set(_YEAR.findall(context)) if context else set(own_years),
+                   glossary=glossary, own_numbers=own_numbers, own_years=own_years)

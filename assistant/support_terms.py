@@ -43,7 +43,10 @@ from assistant.support_words import (  # noqa: F401 (synonym_in: also used from 
     _UNIVERSALS,
     Tok,
     _all_opposites,
+    _find,
     _heads,
+    _near,
+    _neighbours,
     _ranks,
     _stem,
     _stem_set,
@@ -119,19 +122,6 @@ def _opposite_index() -> dict[str, tuple[tuple[frozenset[str], frozenset[str]], 
     return {k: tuple(v) for k, v in out.items()}
 
 
-def _neighbours(toks: tuple[Tok, ...]) -> dict[str, set[str]]:
-    """stem -> the content stems right before or after any of its occurrences."""
-    content = [t.stem for t in toks if t.stem]
-    out: dict[str, set[str]] = {}
-    for k, s in enumerate(content):
-        near = out.setdefault(s, set())
-        if k > 0:
-            near.add(content[k - 1])
-        if k + 1 < len(content):
-            near.add(content[k + 1])
-    return out
-
-
 def _bound_opposites(claim: tuple[Tok, ...], evid: tuple[Tok, ...]) -> list[str]:
     """An opposite next to the same word: "publicly run" against "privately run" (the evidence may use the claim's
     word elsewhere: "public funds"). Not when the claim holds both sides ("East and West divisions")."""
@@ -139,14 +129,16 @@ def _bound_opposites(claim: tuple[Tok, ...], evid: tuple[Tok, ...]) -> list[str]
     if not any(t.stem in index for t in claim):
         return []
     out = []
-    claim_near, ev_near = _neighbours(claim), _neighbours(evid)
+    claim_near = _neighbours(claim)
     claim_stems = set(claim_near)
+    ev_content = [t.stem for t in evid if t.stem]   # the evidence's neighbours, only of the words asked about
+    ev_stems = set(ev_content)
     for t in claim:
         for mine, theirs in index.get(t.stem, ()):
-            if claim_stems & theirs or not ev_near.keys() & mine:
+            if claim_stems & theirs or not ev_stems & mine:
                 continue   # (the evidence without the claim's side at all: _opposite_conflicts' case)
             for n in claim_near.get(t.stem, set()) - mine - theirs:
-                near = ev_near.get(n)
+                near = _near(ev_content, n)
                 if near and near & theirs and not near & mine:
                     out.append(f"{t.word} {n} vs {'/'.join(sorted(near & theirs))} {n}")
     return out
@@ -158,6 +150,8 @@ def _prefixed(evidence_text: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for t in tokens_of(evidence_text):
         w = t.word.lower()
+        if not w.startswith(_PREFIXES):
+            continue
         for p in _PREFIXES:
             if w.startswith(p) and len(w) - len(p) >= 4:
                 base = _stem(w[len(p):])
@@ -238,11 +232,6 @@ def _designator_conflicts(claim: tuple[Tok, ...], evid: tuple[Tok, ...]) -> list
     mine, theirs = _designators(claim), _designators(evid)
     return [f"{d} {'/'.join(sorted(ids))} vs {d} {'/'.join(sorted(theirs[d]))}"
             for d, ids in mine.items() if theirs.get(d) and not ids & theirs[d]]
-
-
-def _find(seq: list[str], part: list[str]) -> list[int]:
-    n = len(part)
-    return [k for k in range(len(seq) - n + 1) if seq[k:k + n] == part]
 
 
 def _modifier_swaps(claim: tuple[Tok, ...], evid: tuple[Tok, ...], claim_stems: set[str],
@@ -331,13 +320,21 @@ def negated(text: str) -> bool:
 
 
 @lru_cache(maxsize=8192)
-def _negation_profile(text: str) -> tuple[bool, frozenset[str], tuple[tuple[frozenset[str], bool], ...]]:
-    """(negated at all, stems within three words after "lack"/"absence"/"unable", (clause stems, negated) each)."""
+def _negation_profile(text: str) -> tuple[bool, frozenset[str]]:
+    """(negated at all, stems within three words after "lack"/"absence"/"unable")."""
     words = tokens_of(text)
     lacked = frozenset(x.stem for i, w in enumerate(words) if _NEGATORS.fullmatch(w.word)
                        for x in words[i + 1:i + 4] if x.stem)
-    clauses = tuple((_stem_set(c), negated(c)) for c in _CLAUSE.split(text) if c and c.strip())
-    return negated(text), lacked, clauses
+    return negated(text), lacked
+
+
+@lru_cache(maxsize=8192)
+def _negated_clauses(text: str) -> tuple[tuple[frozenset[str], bool], ...]:
+    """(clause stems, negated) of each clause, asked for only when the sentence negates something. A clause
+    ends at a delimiter or a whole word, so a negation in a clause is one in the sentence: of an un-negated
+    sentence no clause is tested."""
+    neg = negated(text)
+    return tuple((_stem_set(c), neg and negated(c)) for c in _CLAUSE.split(text) if c and c.strip())
 
 
 def clause_negation_flipped(ask, ev) -> bool:
@@ -349,14 +346,14 @@ def clause_negation_flipped(ask, ev) -> bool:
     terms = set(ask.terms)
     if not terms:
         return False
-    ev_negated, lacked, clauses = _negation_profile(ev.text)
+    ev_negated, lacked = _negation_profile(ev.text)
     if negated(ask.text):
         return not ev_negated
     if not ev_negated and not lacked:
         return False
     if lacked & terms:
         return True
-    scored = [(len(terms & stems), neg) for stems, neg in clauses if terms & stems]
+    scored = [(len(terms & stems), neg) for stems, neg in _negated_clauses(ev.text) if terms & stems]
     if not scored:
         return False
     top = max(h for h, _ in scored)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.question_parse import OPPOSITES, _stems
+from assistant.text import _WORD_KEYS as _NUMBER_KEYS
 from assistant.text import numbers_in
 
 # --- lexicons (surface words; compared by stem) ---------------------------------------------------------------
@@ -123,18 +124,54 @@ class Tok:
     number: str         # the number it states ("six" -> "6"), or ""
 
 
+_WORD = re.compile(r"[A-Za-z0-9]+(?:[’'][A-Za-z]+)?|[£$€%]")
+
+
+@lru_cache(maxsize=65536)
+def _word_toks(word: str) -> tuple[Tok, Tok]:
+    """The word's token as a sentence's first word and elsewhere, worked out once per distinct word: tokens_of
+    re-read every word of every clause, the cold stage's largest item (benchmarks/RESULTS.md)."""
+    low = word.lower()
+    # numbers_in finds digits and number or month words only: a plain word that is neither has none
+    nums = set() if low == "may" or (low.isalpha() and low not in _NUMBER_KEYS) else numbers_in(word)
+    stem = _stem(word) or (low if low in _kept_stop_words() else "")
+    number = next(iter(nums)) if len(nums) == 1 else ""
+    first = Tok(word, stem, False, number)
+    return first, (Tok(word, stem, True, number) if word[:1].isupper() else first)
+
+
 @lru_cache(maxsize=8192)
 def tokens_of(text: str) -> tuple[Tok, ...]:
     """Words in order (hyphenated words split, as the BM25 analyser splits them)."""
-    out = []
-    for i, m in enumerate(re.finditer(r"[A-Za-z0-9]+(?:[’'][A-Za-z]+)?|[£$€%]", text)):
-        w = m.group(0)
-        nums = numbers_in(w) if not re.fullmatch(r"(?i)may", w) else set()
-        stem = _stem(w) or (w.lower() if w.lower() in _kept_stop_words() else "")
-        out.append(Tok(w, stem, w[:1].isupper() and i > 0, next(iter(nums)) if len(nums) == 1 else ""))
-    return tuple(out)
+    return tuple(_word_toks(w)[i > 0] for i, w in enumerate(_WORD.findall(text)))
 
 
 @lru_cache(maxsize=8192)
 def _stem_set(text: str) -> frozenset[str]:
-    return frozenset(t.stem for t in tokens_of(text)) - {""}
+    """The stems of tokens_of(text), without building its tokens (each clause of a sentence is asked for)."""
+    return frozenset(_word_toks(w)[0].stem for w in _WORD.findall(text)) - {""}
+
+
+# --- word order ------------------------------------------------------------------------------------------------
+
+def _neighbours(toks: tuple[Tok, ...]) -> dict[str, set[str]]:
+    """stem -> the content stems right before or after any of its occurrences."""
+    content = [t.stem for t in toks if t.stem]
+    out: dict[str, set[str]] = {}
+    for k, s in enumerate(content):
+        near = out.setdefault(s, set())
+        if k > 0:
+            near.add(content[k - 1])
+        if k + 1 < len(content):
+            near.add(content[k + 1])
+    return out
+
+
+def _near(content: list[str], stem: str) -> set[str]:
+    """_neighbours(...)[stem] of the tokens whose content stems are `content` (empty when it is not there)."""
+    return {content[j] for k, s in enumerate(content) if s == stem for j in (k - 1, k + 1) if 0 <= j < len(content)}
+
+
+def _find(seq: list[str], part: list[str]) -> list[int]:
+    n = len(part)
+    return [k for k in range(len(seq) - n + 1) if seq[k:k + n] == part]

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.question_parse import _NEGATION, _YEAR, RATINGS, _stem_tuple, _stems, glossary_subset
+from assistant.question_parse import _NEGATION, _YEAR, _stem_tuple, _stems, glossary_subset
+from assistant.support_words import ratings_in
 from assistant.term_forms import neighbours
 from assistant.text import numbers_in
 
-_EXPANDED: dict[tuple[int, str], str] = {}
+_EXPANDED: dict[tuple[int, str], frozenset[str]] = {}
 _EVIDENCE: dict[tuple, Evidence] = {}
 
 
@@ -28,8 +29,9 @@ def clear_caches() -> None:
     _EVIDENCE.clear()
     _SUB_GLOSSARIES.clear()
     _STEM.clear()
+    support_words._TOKS.clear()
     for cached in (_stem_tuple, _stem_set, support_words.tokens_of, support_words._stem_set,
-                   support_words._word_toks, support_terms._prefixed, support_terms._negation_profile, support_terms._negated_clauses,
+                   support_terms._prefixed, support_terms._negation_profile, support_terms._negated_clauses, support_terms.negated,
                    support_terms.aliases, term_forms._initialisms):
         cached.cache_clear()
 
@@ -45,21 +47,26 @@ def evidence_of(text: str, glossary=None, context: str = "", passage: str = "") 
     return ev
 
 
-def _expanded(glossary, text: str) -> str:
-    """The text with the other form of every glossary term it uses (glossary.expand_query), cached: the same
-    passages recur. Only the terms that can occur in the text are tried (a glossary restricted to them gives
-    the same expansion): trying all ~100 patterns on each passage was most of the stage's cold time."""
+def _expanded_stems(glossary, text: str) -> set[str]:
+    """The stems of the text with the other form of every glossary term it uses (glossary.expand_query), cached:
+    the same passages recur. Only the terms that can occur in the text are tried (a glossary restricted to them
+    gives the same expansion): trying all ~100 patterns on each passage was most of the stage's cold time. As a
+    set these are the text's stems and those of both forms of each term it mentions (expand_query appends the
+    forms the text lacks; a form it has adds no stem), so the text is not searched again for each form
+    (tests/test_answerability.py compares the two on every corpus sentence)."""
     if glossary is None:
-        return text
+        return set(_stem_tuple(text))
     key = (id(glossary), text)
     out = _EXPANDED.get(key)
     if out is None:
         if len(_EXPANDED) > 20000:
             _EXPANDED.clear()
+        stems = set(_stem_tuple(text))
         sub = glossary_subset(glossary, text)
-        out = text if sub is None else sub.expand_query(text)
-        _EXPANDED[key] = out
-    return out
+        for term in sub.mentioned(text) if sub is not None else ():
+            stems.update(_stem_tuple(term.abbr), _stem_tuple(term.expansion))
+        out = _EXPANDED[key] = frozenset(stems)
+    return set(out)
 
 
 # a table row's "High or very high risk of serious harm: 47" is one clause: its label and its value
@@ -165,13 +172,13 @@ class Evidence:
         out = self._memo.get("words")
         if out is None:
             toks = re.findall(r"[\w,.£%-]+", self.text)
-            out = self._memo["words"] = (toks, [(_stems(t) or [""])[0] for t in toks])
+            out = self._memo["words"] = (toks, [(_stem_tuple(t) or ("",))[0] for t in toks])
         return out
 
     def ratings(self) -> set[str]:
         out = self._memo.get("ratings")
         if out is None:
-            out = self._memo["ratings"] = {r for r in RATINGS if re.search(rf"\b{r}\b", self.low)}
+            out = self._memo["ratings"] = ratings_in(self.low)
         return out
 
     def negation(self) -> tuple[bool, set[str]]:
@@ -193,7 +200,7 @@ class Evidence:
         out = self._memo.get("neighbours")
         if out is None:
             near = neighbours(self.text, self.passage_text)
-            out = self._memo["neighbours"] = set(_stem_tuple(_expanded(self.glossary, near))) if near else set()
+            out = self._memo["neighbours"] = _expanded_stems(self.glossary, near) if near else set()
         return out
 
     @property
@@ -202,7 +209,7 @@ class Evidence:
         naming a glossary topic the sentence lacks looks at them, and expanding a long passage is the
         dearest step of the stage."""
         if self._passage is None:
-            self._passage = set(_stem_tuple(_expanded(self.glossary, self.passage_text))) if self.passage_text \
+            self._passage = _expanded_stems(self.glossary, self.passage_text) if self.passage_text \
                 else set()
         return self._passage
 
@@ -232,12 +239,11 @@ class Evidence:
     @classmethod
     def of(cls, text: str, glossary=None, context: str = "", passage: str = "") -> Evidence:
         full = f"{context}\n{text}" if context else text
-        expanded = _expanded(glossary, full)
         words = _WORDS.findall(text)
-        caps = {s for i, w in enumerate(words) if i > 0 and w[:1].isupper() for s in _stems(w)[:1]}
+        caps = {s for i, w in enumerate(words) if i > 0 and w[:1].isupper() for s in _stem_tuple(w)[:1]}
         # the numbers and years of "context\ntext" are those of each part (neither pattern crosses a line)
         own_numbers, own_years = numbers_in(text), set(_YEAR.findall(text))
-        return cls(text=text, tokens=set(_stem_tuple(expanded)), caps=caps, low=text.lower(), passage_text=passage,
+        return cls(text=text, tokens=_expanded_stems(glossary, full), caps=caps, low=text.lower(), passage_text=passage,
                    numbers=own_numbers | numbers_in(context) if context else set(own_numbers),
                    years=own_years | set(_YEAR.findall(context)) if context else set(own_years),
                    glossary=glossary, own_numbers=own_numbers, own_years=own_years)

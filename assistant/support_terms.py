@@ -51,6 +51,7 @@ from assistant.support_words import (  # noqa: F401 (synonym_in: also used from 
     _stem,
     _stem_set,
     _synonyms,
+    ratings_in,
     synonym_in,
     tokens_of,
 )
@@ -185,7 +186,7 @@ def _rating_binding(ask, evid_text: str) -> list[str]:
         return []
     mine = next(iter(ask.ratings))
     clauses = [c for c in _RATING_CLAUSE.split(evid_text) if c and c.strip()]
-    rated = [(c, {r for r in RATINGS if re.search(rf"\b{r}\b", c.lower())}) for c in clauses]
+    rated = [(c, ratings_in(c.lower())) for c in clauses]
     given = set().union(*(r for _, r in rated)) if rated else set()
     if len(given) < 2 or mine not in given:
         return []   # one rating only (or not the claim's): basic_conflicts' rule decides
@@ -315,6 +316,7 @@ def missing_ordinals(ask, ev) -> list[str]:
     return sorted(f"#{n}" for n in mine - theirs)
 
 
+@lru_cache(maxsize=8192)
 def negated(text: str) -> bool:
     return bool(_NEGATION.search(text) or _NEGATORS.search(text))
 
@@ -322,6 +324,9 @@ def negated(text: str) -> bool:
 @lru_cache(maxsize=8192)
 def _negation_profile(text: str) -> tuple[bool, frozenset[str]]:
     """(negated at all, stems within three words after "lack"/"absence"/"unable")."""
+    low = text.lower()
+    if "lack" not in low and "absen" not in low and "unable" not in low:
+        return negated(text), frozenset()   # no word to find (each would hold one of these)
     words = tokens_of(text)
     lacked = frozenset(x.stem for i, w in enumerate(words) if _NEGATORS.fullmatch(w.word)
                        for x in words[i + 1:i + 4] if x.stem)

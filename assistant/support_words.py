@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.question_parse import OPPOSITES, _stems
+from assistant.question_parse import _STEM, OPPOSITES, RATINGS, _analyser, _stem_tuple, _stems
 from assistant.text import _WORD_KEYS as _NUMBER_KEYS
 from assistant.text import numbers_in
 
@@ -67,8 +67,16 @@ _CLAUSE = re.compile(r"[,;:()“”\"]|\s[–-]\s|\b(?:but|whilst|while|although
                      re.IGNORECASE)
 
 
+_RATING_PATTERNS = tuple((r, re.compile(rf"\b{r}\b")) for r in RATINGS)   # of lower-cased text
+
+
+def ratings_in(low: str) -> set[str]:
+    """The ratings (question_parse.RATINGS) lower-cased `low` names."""
+    return {r for r, pattern in _RATING_PATTERNS if pattern.search(low)}
+
+
 def _stem(word: str) -> str:
-    s = _stems(word)
+    s = _stem_tuple(word)   # (not _stems: its list copy, for each word of each sentence)
     return s[0] if s else ""
 
 
@@ -127,29 +135,67 @@ class Tok:
 _WORD = re.compile(r"[A-Za-z0-9]+(?:[’'][A-Za-z]+)?|[£$€%]")
 
 
-@lru_cache(maxsize=65536)
-def _word_toks(word: str) -> tuple[Tok, Tok]:
-    """The word's token as a sentence's first word and elsewhere, worked out once per distinct word: tokens_of
-    re-read every word of every clause, the cold stage's largest item (benchmarks/RESULTS.md)."""
-    low = word.lower()
-    # numbers_in finds digits and number or month words only: a plain word that is neither has none
-    nums = set() if low == "may" or (low.isalpha() and low not in _NUMBER_KEYS) else numbers_in(word)
-    stem = _stem(word) or (low if low in _kept_stop_words() else "")
-    number = next(iter(nums)) if len(nums) == 1 else ""
-    first = Tok(word, stem, False, number)
-    return first, (Tok(word, stem, True, number) if word[:1].isupper() else first)
+def first_stems(words: list[str]) -> list[str]:
+    """_stem_tuple(word)[0] of each word ("" when it has none), the words not seen before stemmed in one call:
+    a sentence's words one by one went through the analyser's per-text path (benchmarks/RESULTS.md)."""
+    stop, stemmer = _analyser()
+    out: list[str] = []
+    new: list[tuple[int, str]] = []
+    for word in words:
+        low = word.lower()
+        if not (low.isascii() and low.isalnum()):
+            first = _stem_tuple(word)   # hyphens, apostrophes, other scripts: the analyser's own split
+            out.append(first[0] if first else "")
+        elif (len(low) < 2 and not low.isdigit()) or low in stop:
+            out.append("")
+        else:
+            stem = _STEM.get(low)
+            if stem is None:
+                new.append((len(out), low))
+            out.append(stem or "")
+    if new:
+        if len(_STEM) > 200_000:
+            _STEM.clear()
+        for (i, low), stem in zip(new, stemmer.stemWords([low for _, low in new]), strict=True):
+            out[i] = _STEM[low] = stem
+    return out
+
+
+# word -> its token as a sentence's first word and elsewhere, worked out once per distinct word: tokens_of re-read
+# every word of every clause, the cold stage's largest item (benchmarks/RESULTS.md, "Answerability stage cost")
+_TOKS: dict[str, tuple[Tok, Tok]] = {}
+
+
+def _words(text: str) -> list[str]:
+    """The words of `text` (tokens_of's), each one's tokens in _TOKS."""
+    words = _WORD.findall(text)
+    new = [w for w in dict.fromkeys(words) if w not in _TOKS]
+    if new:
+        if len(_TOKS) > 100_000:
+            _TOKS.clear()
+            new = list(dict.fromkeys(words))
+        kept = _kept_stop_words()
+        for word, stem in zip(new, first_stems(new), strict=True):
+            low = word.lower()
+            # numbers_in finds digits and number or month words only: a plain word that is neither has none
+            nums = set() if low == "may" or (low.isalpha() and low not in _NUMBER_KEYS) else numbers_in(word)
+            stem = stem or (low if low in kept else "")
+            number = next(iter(nums)) if len(nums) == 1 else ""
+            first = Tok(word, stem, False, number)
+            _TOKS[word] = first, (Tok(word, stem, True, number) if word[:1].isupper() else first)
+    return words
 
 
 @lru_cache(maxsize=8192)
 def tokens_of(text: str) -> tuple[Tok, ...]:
     """Words in order (hyphenated words split, as the BM25 analyser splits them)."""
-    return tuple(_word_toks(w)[i > 0] for i, w in enumerate(_WORD.findall(text)))
+    return tuple(_TOKS[w][i > 0] for i, w in enumerate(_words(text)))
 
 
 @lru_cache(maxsize=8192)
 def _stem_set(text: str) -> frozenset[str]:
     """The stems of tokens_of(text), without building its tokens (each clause of a sentence is asked for)."""
-    return frozenset(_word_toks(w)[0].stem for w in _WORD.findall(text)) - {""}
+    return frozenset(_TOKS[w][0].stem for w in _words(text)) - {""}
 
 
 # --- word order ------------------------------------------------------------------------------------------------
@@ -169,7 +215,17 @@ def _neighbours(toks: tuple[Tok, ...]) -> dict[str, set[str]]:
 
 def _near(content: list[str], stem: str) -> set[str]:
     """_neighbours(...)[stem] of the tokens whose content stems are `content` (empty when it is not there)."""
-    return {content[j] for k, s in enumerate(content) if s == stem for j in (k - 1, k + 1) if 0 <= j < len(content)}
+    out: set[str] = set()
+    k = -1
+    while True:
+        try:
+            k = content.index(stem, k + 1)
+        except ValueError:
+            return out
+        if k > 0:
+            out.add(content[k - 1])
+        if k + 1 < len(content):
+            out.add(content[k + 1])
 
 
 def _find(seq: list[str], part: list[str]) -> list[int]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from assistant import support_terms, term_forms
 from assistant.question_parse import _AMOUNT_WORDS, _DATE_WORDS, _YEAR, RATINGS, Ask, _stem_tuple
-from assistant.sentence_evidence import Evidence, _is_acronym
+from assistant.sentence_evidence import Evidence, _is_acronym, numbers_of
 from assistant.text import numbers_in
 
 
@@ -80,7 +80,7 @@ def _strict_candidate(ask: Ask, text: str, names: list[tuple[str, ...]], stems: 
     """A clear candidate: a figure (not "all" or "no") for a number, bound to X for "how many X" ("eight LDU
     clusters"); a name of two words or an acronym for a who-question ("England" is no director)."""
     if ask.answer_type == "number":
-        figures = numbers_in(text) - ask.numbers - ask.years
+        figures = numbers_of(text) - ask.numbers - ask.years
         if ask.head:
             words = re.findall(r"[\w,.£%-]+", text)
             heads = [i for i, w in enumerate(words) if (_stem_tuple(w) or ("",))[0] == ask.head]
@@ -106,7 +106,7 @@ def _candidate_spans(ask: Ask, ev: Evidence) -> list[set[str]]:
             heading |= stems
     for i, (text, stems, delim) in enumerate(clauses):
         names = [run for run in runs if set(run) <= stems]  # sentence-level runs: a clause's first word counts
-        if not _type_in(ask, text, names, numbers_in(text) if ask.answer_type == "number" else set(),
+        if not _type_in(ask, text, names, numbers_of(text) if ask.answer_type == "number" else set(),
                         set(_YEAR.findall(text)) if ask.answer_type == "date" else set(), stems):  # as judged
             continue
         span = set(stems) | heading

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from assistant.question_parse import _NEGATION, _YEAR, _stem_tuple, _stems, glossary_subset
 from assistant.support_words import ratings_in
@@ -30,7 +31,7 @@ def clear_caches() -> None:
     _SUB_GLOSSARIES.clear()
     _STEM.clear()
     support_words._TOKS.clear()
-    for cached in (_stem_tuple, _stem_set, support_words.tokens_of, support_words._stem_set,
+    for cached in (_numbers, _stem_tuple, _stem_set, support_words.tokens_of, support_words._stem_set,
                    support_terms._prefixed, support_terms._negation_profile, support_terms._negated_clauses, support_terms.negated,
                    support_terms.aliases, term_forms._initialisms):
         cached.cache_clear()
@@ -45,6 +46,17 @@ def evidence_of(text: str, glossary=None, context: str = "", passage: str = "") 
             _EVIDENCE.clear()
         ev = _EVIDENCE[key] = Evidence.of(text, glossary, context, passage)
     return ev
+
+
+@lru_cache(maxsize=8192)
+def _numbers(text: str) -> frozenset[str]:
+    return frozenset(numbers_in(text))
+
+
+def numbers_of(text: str) -> set[str]:
+    """text.numbers_in, cached: a passage's title comes with each of its sentences, and the type check and the
+    binding (answer_binding) read the same clauses."""
+    return set(_numbers(text))
 
 
 def _expanded_stems(glossary, text: str) -> set[str]:
@@ -163,7 +175,7 @@ class Evidence:
             every = answer_type is None
             names, numbers, dates = (every or answer_type in ("person", "place"), every or answer_type == "number",
                                      every or answer_type == "date")
-            out = self._memo[key] = [(c, stems, _name_runs(c) if names else [], numbers_in(c) if numbers else set(),
+            out = self._memo[key] = [(c, stems, _name_runs(c) if names else [], numbers_of(c) if numbers else set(),
                                       set(_YEAR.findall(c)) if dates else set()) for c, stems in self.clauses]
         return out
 
@@ -242,8 +254,8 @@ class Evidence:
         words = _WORDS.findall(text)
         caps = {s for i, w in enumerate(words) if i > 0 and w[:1].isupper() for s in _stem_tuple(w)[:1]}
         # the numbers and years of "context\ntext" are those of each part (neither pattern crosses a line)
-        own_numbers, own_years = numbers_in(text), set(_YEAR.findall(text))
+        own_numbers, own_years = numbers_of(text), set(_YEAR.findall(text))
         return cls(text=text, tokens=_expanded_stems(glossary, full), caps=caps, low=text.lower(), passage_text=passage,
-                   numbers=own_numbers | numbers_in(context) if context else set(own_numbers),
+                   numbers=own_numbers | numbers_of(context) if context else set(own_numbers),
                    years=own_years | set(_YEAR.findall(context)) if context else set(own_years),
                    glossary=glossary, own_numbers=own_numbers, own_years=own_years)

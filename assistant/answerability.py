@@ -165,8 +165,7 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
                      clause_share=_type_clause_share(ask, ev, {x for x, how in matched.items() if how in ("exact", "stem")}), missing_terms=[ask.terms[s] for s in missing if s not in ask.names],
                      missing_names=[ask.terms[s] for s in missing if s in ask.names],
                      missing_numbers=missing_numbers, term_share=round(share, 4), type_ok=_has_type(ask, ev),
-                     conflicts=term_forms.distinct(support_terms.basic_conflicts(ask, ev) + support_terms.conflicts(ask, ev)
-                                         + term_forms.body_swaps(ask.text, ev.text)),
+                     conflicts=list(dict.fromkeys(support_terms.basic_conflicts(ask, ev) + support_terms.conflicts(ask, ev))),
                      negation_mismatch=_negation_flipped(ask, ev) or support_terms.clause_negation_flipped(ask, ev))
 
 

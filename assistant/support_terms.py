@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from assistant.question_parse import _NEGATION, OPPOSITES, RATINGS, _stems
+from assistant.question_parse import _NEGATION, OPPOSITES, RATINGS
 from assistant.support_words import (  # noqa: F401 (synonym_in: also used from here by answerability.align)
     _ALTERNATIVES,
     _CLAUSE,
@@ -51,6 +51,9 @@ from assistant.support_words import (  # noqa: F401 (synonym_in: also used from 
     _stem,
     _stem_set,
     _synonyms,
+    _units,
+    alias_matches,
+    aliases,
     ratings_in,
     synonym_in,
     tokens_of,
@@ -237,9 +240,10 @@ def _designator_conflicts(claim: tuple[Tok, ...], evid: tuple[Tok, ...]) -> list
 
 def _modifier_swaps(claim: tuple[Tok, ...], evid: tuple[Tok, ...], claim_stems: set[str],
                     ev_tokens: set[str]) -> list[str]:
-    """The word before a body/role noun or a name says which one: "Wales Division" against "Midlands
-    Division", "senior probation officers" against "mid-ranking probation officers". Only a name against a
-    name, or a rank/scope word against another (a verb before a noun phrase is not a modifier)."""
+    """The word before a body/role noun or a name says which one: "Wales Division" (or "the NPS Wales division")
+    against "Midlands Division", "Harrowfield PDU" against "Saltmarsh Coast PDU", "senior probation officers"
+    against "mid-ranking probation officers". Only a name against a name, or a rank/scope word against another
+    (a verb before a noun phrase is not a modifier)."""
     out = []
     key = [t.stem or t.word.lower() for t in evid]
     heads = _heads()
@@ -259,8 +263,10 @@ def _modifier_swaps(claim: tuple[Tok, ...], evid: tuple[Tok, ...], claim_stems: 
         if not c.stem or c.number or (c.word.isupper() and c.stem in ev_tokens):
             continue   # a stop word, a number, or an acronym the evidence spells out ("IOM offenders")
         if c.cap:
-            if not claim[i].cap:
-                continue
+            units, services = _units()
+            if not claim[i].cap and not (claim[i].stem in units and c.stem not in services
+                                         and c.stem not in {e.stem for e in evid}):
+                continue   # a name before a lower-case unit noun, not in the sentence at all: "Wales division"
         elif c.stem in ev_tokens or c.stem not in ranks:
             continue
         found = _find(key, [x.stem for x in claim[i:j + 1]])
@@ -364,35 +370,3 @@ def clause_negation_flipped(ask, ev) -> bool:
     top = max(h for h, _ in scored)
     flags = {n for h, n in scored if h == top}
     return top >= 2 and flags == {True}
-
-
-# --- aliases --------------------------------------------------------------------------------------------------
-
-_APPOSITION = re.compile(r"((?:[A-Z][\w’'-]+\s){1,3}[A-Z][\w’'-]+),\s+((?:(?:[A-Z][\w’'-]*|of|the|and)\s?){1,8}),")
-_GENERIC = {"dame", "sir", "mr", "mrs", "ms", "dr", "hm", "lord", "ladi", "the", "of"}
-
-
-@lru_cache(maxsize=2048)
-def aliases(passage_text: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
-    """(name, title) pairs the passage sets up by apposition: "Dame Glenys Stacey, HM Chief Inspector of
-    Probation, said" -> ({dame, glenys, stacey}, {hm, chief, inspector, probat})."""
-    out = []
-    for m in _APPOSITION.finditer(passage_text):
-        a = frozenset(_stems(m.group(1))) - _GENERIC
-        b = frozenset(_stems(m.group(2))) - _GENERIC
-        if a and b:
-            out.append((a, b))
-    return tuple(out)
-
-
-def alias_matches(terms: list[str], evidence_text: str, passage_text: str) -> list[str]:
-    """Of `terms` (as written), those that name, by an alias the passage sets up, someone the evidence names."""
-    ev = {t.stem for t in tokens_of(evidence_text)}
-    out = []
-    for term in terms:
-        s = _stem(term)
-        for a, b in aliases(passage_text):
-            if (s in b and a & ev) or (s in a and b & ev):
-                out.append(term)
-                break
-    return out

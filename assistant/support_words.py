@@ -117,6 +117,16 @@ def _heads() -> frozenset[str]:
     return frozenset(_stem(w) for w in _HEAD_WORDS.split()) - {""}
 
 
+# units of the service that a name before them says which of, even written in lower case ("the NPS Wales
+# division", "the Eastvale region"); a service-wide name before one ("the NPS division") names no particular unit
+_UNIT_WORDS, _SERVICE_WORDS = "division region pdu", "nps hmip hmpps national probation service"
+
+
+@lru_cache(maxsize=1)
+def _units() -> tuple[frozenset[str], frozenset[str]]:
+    return frozenset(_stem(w) for w in _UNIT_WORDS.split()), frozenset(_stem(w) for w in _SERVICE_WORDS.split())
+
+
 def synonym_in(stem: str, tokens: set[str]) -> bool:
     """A synonym of `stem` stands in `tokens` ("rise" matched by "increase")."""
     return bool(_synonyms().get(stem, frozenset()) & tokens)
@@ -232,3 +242,35 @@ def _near(content: list[str], stem: str) -> set[str]:
 def _find(seq: list[str], part: list[str]) -> list[int]:
     n = len(part)
     return [k for k in range(len(seq) - n + 1) if seq[k:k + n] == part]
+
+
+# --- aliases --------------------------------------------------------------------------------------------------
+
+_APPOSITION = re.compile(r"((?:[A-Z][\w’'-]+\s){1,3}[A-Z][\w’'-]+),\s+((?:(?:[A-Z][\w’'-]*|of|the|and)\s?){1,8}),")
+_GENERIC = {"dame", "sir", "mr", "mrs", "ms", "dr", "hm", "lord", "ladi", "the", "of"}
+
+
+@lru_cache(maxsize=2048)
+def aliases(passage_text: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """(name, title) pairs the passage sets up by apposition: "Dame Glenys Stacey, HM Chief Inspector of
+    Probation, said" -> ({dame, glenys, stacey}, {hm, chief, inspector, probat})."""
+    out = []
+    for m in _APPOSITION.finditer(passage_text):
+        a = frozenset(_stems(m.group(1))) - _GENERIC
+        b = frozenset(_stems(m.group(2))) - _GENERIC
+        if a and b:
+            out.append((a, b))
+    return tuple(out)
+
+
+def alias_matches(terms: list[str], evidence_text: str, passage_text: str) -> list[str]:
+    """Of `terms` (as written), those that name, by an alias the passage sets up, someone the evidence names."""
+    ev = {t.stem for t in tokens_of(evidence_text)}
+    out = []
+    for term in terms:
+        s = _stem(term)
+        for a, b in aliases(passage_text):
+            if (s in b and a & ev) or (s in a and b & ev):
+                out.append(term)
+                break
+    return out

@@ -106,7 +106,8 @@ def _candidate_spans(ask: Ask, ev: Evidence) -> list[set[str]]:
             heading |= stems
     for i, (text, stems, delim) in enumerate(clauses):
         names = [run for run in runs if set(run) <= stems]  # sentence-level runs: a clause's first word counts
-        if not _type_in(ask, text, names, answer_numbers(text), set(_YEAR.findall(text)), stems):
+        if not _type_in(ask, text, names, answer_numbers(text) if ask.answer_type == "number" else set(),
+                        set(_YEAR.findall(text)) if ask.answer_type == "date" else set(), stems):  # as judged
             continue
         span = set(stems) | heading
         for j, joint in ((i - 1, delim), (i + 1, clauses[i + 1][2] if i + 1 < len(clauses) else "")):
@@ -155,7 +156,7 @@ def binding(ask: Ask, ev: Evidence, a, weights: dict[str, float]) -> Binding | N
     share, span = max(scored, key=lambda x: x[0])
     asked_bound = all(_term_in(ask, t, span) for t in ask.asked if t in a.matched)
     # a name the sentence itself holds (not one its title or glossary expansion supplies)
-    own = set(_stem_tuple(ev.text))
+    own = ev.own_stems
     names_unbound = [ask.terms[t] for t in ask.names if a.matched.get(t) in ("exact", "stem") and t in own
                      and not any(_term_in(ask, t, sp) for sp in spans)]
     return Binding(share=round(share, 4), asked_bound=asked_bound, names_unbound=names_unbound)

@@ -100,7 +100,7 @@ def _type_clause_share(ask: Ask, ev: Evidence, matched: set[str]) -> float:
     if ask.answer_type in (None, "thing", "mention") or not matched:
         return 1.0
     best = 0.0
-    for text, stems, names, numbers, years in ev.clause_facts():
+    for text, stems, names, numbers, years in ev.clause_facts(ask.answer_type):
         if len(ev.clauses) > 1 and not _type_in(ask, text, names, numbers, years, stems):
             continue
         best = max(best, len(matched & stems) / len(matched))
@@ -114,12 +114,12 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
     question's word may be matched by the sentence's neighbours (assess; a generated claim must be supported
     by the very sentence it cites)."""
     matched: dict[str, str] = {}
-    low_words = set(re.findall(r"[\w’'-]+", ev.low))
+    low_words = ev.low_word_set
     for stem, word in ask.terms.items():
         if word.lower() in low_words:
             matched[stem] = "exact"
         elif stem in ev.tokens and not term_forms.noun_without_its_noun(word, ask.text, low_words):
-            matched[stem] = "stem" if stem in _stems(ev.text) else "synonym"
+            matched[stem] = "stem" if stem in ev.own_stems else "synonym"
         elif any(alt and alt <= ev.tokens for alt in ask.synonyms.get(stem, ())):
             matched[stem] = "synonym"
         elif support_terms.synonym_in(stem, ev.tokens):   # "rise" for "increase" (support_terms)
@@ -166,8 +166,8 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
                      clause_share=_type_clause_share(ask, ev, {x for x, how in matched.items() if how in ("exact", "stem")}), missing_terms=[ask.terms[s] for s in missing if s not in ask.names],
                      missing_names=[ask.terms[s] for s in missing if s in ask.names],
                      missing_numbers=missing_numbers, term_share=round(share, 4), type_ok=_has_type(ask, ev),
-                     conflicts=term_forms.distinct(support_terms.basic_conflicts(ask, ev) + support_terms.conflicts(ask, ev)
-                                         + term_forms.body_swaps(ask.text, ev.text) + period_swaps(ask.text, ev.text)),
+                     conflicts=list(dict.fromkeys(support_terms.basic_conflicts(ask, ev) + support_terms.conflicts(ask, ev)
+                                                  + period_swaps(ask.text, ev.text))),
                      negation_mismatch=_negation_flipped(ask, ev) or support_terms.clause_negation_flipped(ask, ev))
 
 

@@ -89,7 +89,11 @@ def _stem_tuple(text: str) -> tuple[str, ...]:
     compares the two on every corpus sentence and question)."""
     stop, stemmer = _analyser()
     out = []
-    for token in _TOKEN.findall(text.lower()):
+    low = text.lower()
+    # one plain word (most calls: words of a sentence, one by one) is its own token, without the regex
+    tokens = ((low,) if len(low) > 1 or low.isdigit() else ()) if low.isascii() and low.isalnum() \
+        else _TOKEN.findall(low)
+    for token in tokens:
         if token in stop:
             continue
         stem = _STEM.get(token)

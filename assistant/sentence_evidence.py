@@ -9,25 +9,32 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from assistant.question_parse import _NEGATION, _YEAR, RATINGS, _stem_tuple, _stems, glossary_subset
+from assistant.question_parse import _NEGATION, _YEAR, _stem_tuple, _stems, glossary_subset
+from assistant.support_words import ratings_in
 from assistant.term_forms import neighbours
 from assistant.text import numbers_in
 
-_EXPANDED: dict[tuple[int, str], str] = {}
+_EXPANDED: dict[tuple[int, str], frozenset[str]] = {}
 _EVIDENCE: dict[tuple, Evidence] = {}
 
 
 def clear_caches() -> None:
-    """Empty every cache the stage keeps (benchmarks/answerability_cost.py measures the cold case with it)."""
+    """Empty every cache the stage keeps of words, sentences and passages (benchmarks/answerability_cost.py
+    measures the cold case with it); the lexicons and compiled patterns, built once per process, stay."""
+    from assistant import support_terms, support_words, term_forms
     from assistant.question_parse import _STEM, _SUB_GLOSSARIES, _stem_set
 
     _EXPANDED.clear()
     _EVIDENCE.clear()
     _SUB_GLOSSARIES.clear()
     _STEM.clear()
-    _stem_tuple.cache_clear()
-    _stem_set.cache_clear()
+    support_words._TOKS.clear()
+    for cached in (_numbers, _stem_tuple, _stem_set, support_words.tokens_of, support_words._stem_set,
+                   support_terms._prefixed, support_terms._negation_profile, support_terms._negated_clauses, support_terms.negated,
+                   support_terms.aliases, term_forms._initialisms):
+        cached.cache_clear()
 
 
 def evidence_of(text: str, glossary=None, context: str = "", passage: str = "") -> Evidence:
@@ -41,25 +48,42 @@ def evidence_of(text: str, glossary=None, context: str = "", passage: str = "") 
     return ev
 
 
-def _expanded(glossary, text: str) -> str:
-    """The text with the other form of every glossary term it uses (glossary.expand_query), cached: the same
-    passages recur. Only the terms that can occur in the text are tried (a glossary restricted to them gives
-    the same expansion): trying all ~100 patterns on each passage was most of the stage's cold time."""
+@lru_cache(maxsize=8192)
+def _numbers(text: str) -> frozenset[str]:
+    return frozenset(numbers_in(text))
+
+
+def numbers_of(text: str) -> set[str]:
+    """text.numbers_in, cached: a passage's title comes with each of its sentences, and the type check and the
+    binding (answer_binding) read the same clauses."""
+    return set(_numbers(text))
+
+
+def _expanded_stems(glossary, text: str) -> set[str]:
+    """The stems of the text with the other form of every glossary term it uses (glossary.expand_query), cached:
+    the same passages recur. Only the terms that can occur in the text are tried (a glossary restricted to them
+    gives the same expansion): trying all ~100 patterns on each passage was most of the stage's cold time. As a
+    set these are the text's stems and those of both forms of each term it mentions (expand_query appends the
+    forms the text lacks; a form it has adds no stem), so the text is not searched again for each form
+    (tests/test_answerability.py compares the two on every corpus sentence)."""
     if glossary is None:
-        return text
+        return set(_stem_tuple(text))
     key = (id(glossary), text)
     out = _EXPANDED.get(key)
     if out is None:
         if len(_EXPANDED) > 20000:
             _EXPANDED.clear()
+        stems = set(_stem_tuple(text))
         sub = glossary_subset(glossary, text)
-        out = text if sub is None else sub.expand_query(text)
-        _EXPANDED[key] = out
-    return out
+        for term in sub.mentioned(text) if sub is not None else ():
+            stems.update(_stem_tuple(term.abbr), _stem_tuple(term.expansion))
+        out = _EXPANDED[key] = frozenset(stems)
+    return set(out)
 
 
 # a table row's "High or very high risk of serious harm: 47" is one clause: its label and its value
 _CLAUSE = re.compile(r"[;()]|:(?!\s*[£$]?\d)|,\s|\s[–—-]\s|\b(?:but|whilst|while|although|which|who)\b")
+_WORDS = re.compile(r"[\w’'-]+")
 # "2.8 Sickness absence had fallen ...": a report's paragraph number opens the sentence; it is no figure the
 # sentence gives ("how many interview rooms" is not answered by "2.5 ... interview rooms were in short supply")
 _PARAGRAPH_NO = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})+\.?\s+(?=[A-Z“\"'‘])")
@@ -67,7 +91,7 @@ _PARAGRAPH_NO = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})+\.?\s+(?=[A-Z“\"'‘])")
 
 def answer_numbers(text: str) -> set[str]:
     """The numbers a sentence (or clause) offers as an answer: text.numbers_in without a paragraph number."""
-    return numbers_in(_PARAGRAPH_NO.sub("", text, count=1))
+    return numbers_of(_PARAGRAPH_NO.sub("", text, count=1))
 
 
 _NAME_RUN = re.compile(r"(?<![\w’'-])(?:[A-Z][\w’'.-]*)(?:\s+(?:of|and|the|for|de|du|la|le)?\s*[A-Z][\w’'.-]*)*")
@@ -124,6 +148,29 @@ class Evidence:
         return out
 
     @property
+    def own_stems(self) -> set[str]:
+        """Stems of the sentence itself (not its title or glossary forms)."""
+        out = self._memo.get("own_stems")
+        if out is None:
+            out = self._memo["own_stems"] = set(_stem_tuple(self.text))
+        return out
+
+    @property
+    def low_words(self) -> list[str]:
+        """The sentence's words, lower-cased, in order (alignment and negation both read them)."""
+        out = self._memo.get("low_words")
+        if out is None:
+            out = self._memo["low_words"] = _WORDS.findall(self.low)
+        return out
+
+    @property
+    def low_word_set(self) -> set[str]:
+        out = self._memo.get("low_word_set")
+        if out is None:
+            out = self._memo["low_word_set"] = set(self.low_words)
+        return out
+
+    @property
     def clauses(self) -> list[tuple[str, set[str]]]:
         """Each clause (split at ; : , brackets, dashes, but/which/who) and its stems, when first needed."""
         out = self._memo.get("clause_stems")
@@ -132,12 +179,18 @@ class Evidence:
                                                 if c and c.strip()]
         return out
 
-    def clause_facts(self) -> list[tuple[str, set[str], list[tuple[str, ...]], set[str], set[str]]]:
-        """Each clause with its stems, name runs, numbers and years (worked out once per sentence)."""
-        out = self._memo.get("clauses")
+    def clause_facts(self, answer_type: str | None = None) -> list[tuple[str, set[str], list[tuple[str, ...]],
+                                                                        set[str], set[str]]]:
+        """Each clause with its stems, name runs, numbers and years (worked out once per sentence); given the
+        asked type, only the facts that type is judged by (answer_binding._type_in), the others left empty."""
+        key = ("clauses", answer_type)
+        out = self._memo.get(key)
         if out is None:
-            out = self._memo["clauses"] = [(c, stems, _name_runs(c), answer_numbers(c), set(_YEAR.findall(c)))
-                                           for c, stems in self.clauses]
+            every = answer_type is None
+            names, numbers, dates = (every or answer_type in ("person", "place"), every or answer_type == "number",
+                                     every or answer_type == "date")
+            out = self._memo[key] = [(c, stems, _name_runs(c) if names else [], answer_numbers(c) if numbers else set(),
+                                      set(_YEAR.findall(c)) if dates else set()) for c, stems in self.clauses]
         return out
 
     def word_stems(self) -> tuple[list[str], list[str]]:
@@ -145,20 +198,20 @@ class Evidence:
         out = self._memo.get("words")
         if out is None:
             toks = re.findall(r"[\w,.£%-]+", self.text)
-            out = self._memo["words"] = (toks, [(_stems(t) or [""])[0] for t in toks])
+            out = self._memo["words"] = (toks, [(_stem_tuple(t) or ("",))[0] for t in toks])
         return out
 
     def ratings(self) -> set[str]:
         out = self._memo.get("ratings")
         if out is None:
-            out = self._memo["ratings"] = {r for r in RATINGS if re.search(rf"\b{r}\b", self.low)}
+            out = self._memo["ratings"] = ratings_in(self.low)
         return out
 
     def negation(self) -> tuple[bool, set[str]]:
         """Whether the sentence is negated, and the stems of the two words after each negation."""
         out = self._memo.get("negation")
         if out is None:
-            words = re.findall(r"[\w’'-]+", self.low)
+            words = self.low_words
             after: set[str] = set()
             for i, w in enumerate(words):
                 if _NEGATION.fullmatch(w) or w.endswith(("n't", "n’t")):
@@ -173,7 +226,7 @@ class Evidence:
         out = self._memo.get("neighbours")
         if out is None:
             near = neighbours(self.text, self.passage_text)
-            out = self._memo["neighbours"] = set(_stem_tuple(_expanded(self.glossary, near))) if near else set()
+            out = self._memo["neighbours"] = _expanded_stems(self.glossary, near) if near else set()
         return out
 
     @property
@@ -182,7 +235,7 @@ class Evidence:
         naming a glossary topic the sentence lacks looks at them, and expanding a long passage is the
         dearest step of the stage."""
         if self._passage is None:
-            self._passage = set(_stem_tuple(_expanded(self.glossary, self.passage_text))) if self.passage_text \
+            self._passage = _expanded_stems(self.glossary, self.passage_text) if self.passage_text \
                 else set()
         return self._passage
 
@@ -212,9 +265,11 @@ class Evidence:
     @classmethod
     def of(cls, text: str, glossary=None, context: str = "", passage: str = "") -> Evidence:
         full = f"{context}\n{text}" if context else text
-        expanded = _expanded(glossary, full)
-        words = re.findall(r"[\w’'-]+", text)
-        caps = {s for i, w in enumerate(words) if i > 0 and w[:1].isupper() for s in _stems(w)[:1]}
-        return cls(text=text, tokens=set(_stem_tuple(expanded)), numbers=numbers_in(full),
-                   years=set(_YEAR.findall(full)), caps=caps, low=text.lower(), passage_text=passage,
-                   glossary=glossary, own_numbers=answer_numbers(text), own_years=set(_YEAR.findall(text)))
+        words = _WORDS.findall(text)
+        caps = {s for i, w in enumerate(words) if i > 0 and w[:1].isupper() for s in _stem_tuple(w)[:1]}
+        # the numbers and years of "context\ntext" are those of each part (neither pattern crosses a line)
+        own_numbers, own_years = answer_numbers(text), set(_YEAR.findall(text))
+        return cls(text=text, tokens=_expanded_stems(glossary, full), caps=caps, low=text.lower(), passage_text=passage,
+                   numbers=numbers_of(text) | numbers_of(context) if context else numbers_of(text),
+                   years=own_years | set(_YEAR.findall(context)) if context else set(own_years),
+                   glossary=glossary, own_numbers=own_numbers, own_years=own_years)

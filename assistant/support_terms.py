@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from assistant.question_parse import _NEGATION, OPPOSITES, RATINGS, _stems
+from assistant.question_parse import _NEGATION, OPPOSITES, RATINGS
 from assistant.support_words import (  # noqa: F401 (synonym_in: also used from here by answerability.align)
     _ALTERNATIVES,
     _CLAUSE,
@@ -43,11 +43,18 @@ from assistant.support_words import (  # noqa: F401 (synonym_in: also used from 
     _UNIVERSALS,
     Tok,
     _all_opposites,
+    _find,
     _heads,
+    _near,
+    _neighbours,
     _ranks,
     _stem,
     _stem_set,
     _synonyms,
+    _units,
+    alias_matches,
+    aliases,
+    ratings_in,
     synonym_in,
     tokens_of,
 )
@@ -119,19 +126,6 @@ def _opposite_index() -> dict[str, tuple[tuple[frozenset[str], frozenset[str]], 
     return {k: tuple(v) for k, v in out.items()}
 
 
-def _neighbours(toks: tuple[Tok, ...]) -> dict[str, set[str]]:
-    """stem -> the content stems right before or after any of its occurrences."""
-    content = [t.stem for t in toks if t.stem]
-    out: dict[str, set[str]] = {}
-    for k, s in enumerate(content):
-        near = out.setdefault(s, set())
-        if k > 0:
-            near.add(content[k - 1])
-        if k + 1 < len(content):
-            near.add(content[k + 1])
-    return out
-
-
 def _bound_opposites(claim: tuple[Tok, ...], evid: tuple[Tok, ...]) -> list[str]:
     """An opposite next to the same word: "publicly run" against "privately run" (the evidence may use the claim's
     word elsewhere: "public funds"). Not when the claim holds both sides ("East and West divisions")."""
@@ -139,14 +133,16 @@ def _bound_opposites(claim: tuple[Tok, ...], evid: tuple[Tok, ...]) -> list[str]
     if not any(t.stem in index for t in claim):
         return []
     out = []
-    claim_near, ev_near = _neighbours(claim), _neighbours(evid)
+    claim_near = _neighbours(claim)
     claim_stems = set(claim_near)
+    ev_content = [t.stem for t in evid if t.stem]   # the evidence's neighbours, only of the words asked about
+    ev_stems = set(ev_content)
     for t in claim:
         for mine, theirs in index.get(t.stem, ()):
-            if claim_stems & theirs or not ev_near.keys() & mine:
+            if claim_stems & theirs or not ev_stems & mine:
                 continue   # (the evidence without the claim's side at all: _opposite_conflicts' case)
             for n in claim_near.get(t.stem, set()) - mine - theirs:
-                near = ev_near.get(n)
+                near = _near(ev_content, n)
                 if near and near & theirs and not near & mine:
                     out.append(f"{t.word} {n} vs {'/'.join(sorted(near & theirs))} {n}")
     return out
@@ -158,6 +154,8 @@ def _prefixed(evidence_text: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for t in tokens_of(evidence_text):
         w = t.word.lower()
+        if not w.startswith(_PREFIXES):
+            continue
         for p in _PREFIXES:
             if w.startswith(p) and len(w) - len(p) >= 4:
                 base = _stem(w[len(p):])
@@ -191,7 +189,7 @@ def _rating_binding(ask, evid_text: str) -> list[str]:
         return []
     mine = next(iter(ask.ratings))
     clauses = [c for c in _RATING_CLAUSE.split(evid_text) if c and c.strip()]
-    rated = [(c, {r for r in RATINGS if re.search(rf"\b{r}\b", c.lower())}) for c in clauses]
+    rated = [(c, ratings_in(c.lower())) for c in clauses]
     given = set().union(*(r for _, r in rated)) if rated else set()
     if len(given) < 2 or mine not in given:
         return []   # one rating only (or not the claim's): basic_conflicts' rule decides
@@ -240,16 +238,12 @@ def _designator_conflicts(claim: tuple[Tok, ...], evid: tuple[Tok, ...]) -> list
             for d, ids in mine.items() if theirs.get(d) and not ids & theirs[d]]
 
 
-def _find(seq: list[str], part: list[str]) -> list[int]:
-    n = len(part)
-    return [k for k in range(len(seq) - n + 1) if seq[k:k + n] == part]
-
-
 def _modifier_swaps(claim: tuple[Tok, ...], evid: tuple[Tok, ...], claim_stems: set[str],
                     ev_tokens: set[str]) -> list[str]:
-    """The word before a body/role noun or a name says which one: "Wales Division" against "Midlands
-    Division", "senior probation officers" against "mid-ranking probation officers". Only a name against a
-    name, or a rank/scope word against another (a verb before a noun phrase is not a modifier)."""
+    """The word before a body/role noun or a name says which one: "Wales Division" (or "the NPS Wales division")
+    against "Midlands Division", "Harrowfield PDU" against "Saltmarsh Coast PDU", "senior probation officers"
+    against "mid-ranking probation officers". Only a name against a name, or a rank/scope word against another
+    (a verb before a noun phrase is not a modifier)."""
     out = []
     key = [t.stem or t.word.lower() for t in evid]
     heads = _heads()
@@ -269,8 +263,10 @@ def _modifier_swaps(claim: tuple[Tok, ...], evid: tuple[Tok, ...], claim_stems: 
         if not c.stem or c.number or (c.word.isupper() and c.stem in ev_tokens):
             continue   # a stop word, a number, or an acronym the evidence spells out ("IOM offenders")
         if c.cap:
-            if not claim[i].cap:
-                continue
+            units, services = _units()
+            if not claim[i].cap and not (claim[i].stem in units and c.stem not in services
+                                         and c.stem not in {e.stem for e in evid}):
+                continue   # a name before a lower-case unit noun, not in the sentence at all: "Wales division"
         elif c.stem in ev_tokens or c.stem not in ranks:
             continue
         found = _find(key, [x.stem for x in claim[i:j + 1]])
@@ -326,18 +322,30 @@ def missing_ordinals(ask, ev) -> list[str]:
     return sorted(f"#{n}" for n in mine - theirs)
 
 
+@lru_cache(maxsize=8192)
 def negated(text: str) -> bool:
     return bool(_NEGATION.search(text) or _NEGATORS.search(text))
 
 
 @lru_cache(maxsize=8192)
-def _negation_profile(text: str) -> tuple[bool, frozenset[str], tuple[tuple[frozenset[str], bool], ...]]:
-    """(negated at all, stems within three words after "lack"/"absence"/"unable", (clause stems, negated) each)."""
+def _negation_profile(text: str) -> tuple[bool, frozenset[str]]:
+    """(negated at all, stems within three words after "lack"/"absence"/"unable")."""
+    low = text.lower()
+    if "lack" not in low and "absen" not in low and "unable" not in low:
+        return negated(text), frozenset()   # no word to find (each would hold one of these)
     words = tokens_of(text)
     lacked = frozenset(x.stem for i, w in enumerate(words) if _NEGATORS.fullmatch(w.word)
                        for x in words[i + 1:i + 4] if x.stem)
-    clauses = tuple((_stem_set(c), negated(c)) for c in _CLAUSE.split(text) if c and c.strip())
-    return negated(text), lacked, clauses
+    return negated(text), lacked
+
+
+@lru_cache(maxsize=8192)
+def _negated_clauses(text: str) -> tuple[tuple[frozenset[str], bool], ...]:
+    """(clause stems, negated) of each clause, asked for only when the sentence negates something. A clause
+    ends at a delimiter or a whole word, so a negation in a clause is one in the sentence: of an un-negated
+    sentence no clause is tested."""
+    neg = negated(text)
+    return tuple((_stem_set(c), neg and negated(c)) for c in _CLAUSE.split(text) if c and c.strip())
 
 
 def clause_negation_flipped(ask, ev) -> bool:
@@ -349,48 +357,16 @@ def clause_negation_flipped(ask, ev) -> bool:
     terms = set(ask.terms)
     if not terms:
         return False
-    ev_negated, lacked, clauses = _negation_profile(ev.text)
+    ev_negated, lacked = _negation_profile(ev.text)
     if negated(ask.text):
         return not ev_negated
     if not ev_negated and not lacked:
         return False
     if lacked & terms:
         return True
-    scored = [(len(terms & stems), neg) for stems, neg in clauses if terms & stems]
+    scored = [(len(terms & stems), neg) for stems, neg in _negated_clauses(ev.text) if terms & stems]
     if not scored:
         return False
     top = max(h for h, _ in scored)
     flags = {n for h, n in scored if h == top}
     return top >= 2 and flags == {True}
-
-
-# --- aliases --------------------------------------------------------------------------------------------------
-
-_APPOSITION = re.compile(r"((?:[A-Z][\w’'-]+\s){1,3}[A-Z][\w’'-]+),\s+((?:(?:[A-Z][\w’'-]*|of|the|and)\s?){1,8}),")
-_GENERIC = {"dame", "sir", "mr", "mrs", "ms", "dr", "hm", "lord", "ladi", "the", "of"}
-
-
-@lru_cache(maxsize=2048)
-def aliases(passage_text: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
-    """(name, title) pairs the passage sets up by apposition: "Dame Glenys Stacey, HM Chief Inspector of
-    Probation, said" -> ({dame, glenys, stacey}, {hm, chief, inspector, probat})."""
-    out = []
-    for m in _APPOSITION.finditer(passage_text):
-        a = frozenset(_stems(m.group(1))) - _GENERIC
-        b = frozenset(_stems(m.group(2))) - _GENERIC
-        if a and b:
-            out.append((a, b))
-    return tuple(out)
-
-
-def alias_matches(terms: list[str], evidence_text: str, passage_text: str) -> list[str]:
-    """Of `terms` (as written), those that name, by an alias the passage sets up, someone the evidence names."""
-    ev = {t.stem for t in tokens_of(evidence_text)}
-    out = []
-    for term in terms:
-        s = _stem(term)
-        for a, b in aliases(passage_text):
-            if (s in b and a & ev) or (s in a and b & ev):
-                out.append(term)
-                break
-    return out

@@ -5,10 +5,11 @@ number), so the rules can look at word order and neighbours rather than at a bag
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
-from assistant.question_parse import OPPOSITES, _stems
+from assistant.question_parse import _STEM, OPPOSITES, RATINGS, _analyser, _stem_tuple, _stems
+from assistant.text import _WORD_KEYS as _NUMBER_KEYS
 from assistant.text import numbers_in
 
 # --- lexicons (surface words; compared by stem) ---------------------------------------------------------------
@@ -66,8 +67,16 @@ _CLAUSE = re.compile(r"[,;:()“”\"]|\s[–-]\s|\b(?:but|whilst|while|although
                      re.IGNORECASE)
 
 
+_RATING_PATTERNS = tuple((r, re.compile(rf"\b{r}\b")) for r in RATINGS)   # of lower-cased text
+
+
+def ratings_in(low: str) -> set[str]:
+    """The ratings (question_parse.RATINGS) lower-cased `low` names."""
+    return {r for r, pattern in _RATING_PATTERNS if pattern.search(low)}
+
+
 def _stem(word: str) -> str:
-    s = _stems(word)
+    s = _stem_tuple(word)   # (not _stems: its list copy, for each word of each sentence)
     return s[0] if s else ""
 
 
@@ -108,6 +117,16 @@ def _heads() -> frozenset[str]:
     return frozenset(_stem(w) for w in _HEAD_WORDS.split()) - {""}
 
 
+# units of the service that a name before them says which of, even written in lower case ("the NPS Wales
+# division", "the Eastvale region"); a service-wide name before one ("the NPS division") names no particular unit
+_UNIT_WORDS, _SERVICE_WORDS = "division region pdu", "nps hmip hmpps national probation service"
+
+
+@lru_cache(maxsize=1)
+def _units() -> tuple[frozenset[str], frozenset[str]]:
+    return frozenset(_stem(w) for w in _UNIT_WORDS.split()), frozenset(_stem(w) for w in _SERVICE_WORDS.split())
+
+
 def synonym_in(stem: str, tokens: set[str]) -> bool:
     """A synonym of `stem` stands in `tokens` ("rise" matched by "increase")."""
     return bool(_synonyms().get(stem, frozenset()) & tokens)
@@ -115,26 +134,143 @@ def synonym_in(stem: str, tokens: set[str]) -> bool:
 
 # --- token sequences --------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Tok:
+class Tok(NamedTuple):   # (a named tuple: built for each new word of each sentence, 4x faster than a dataclass)
     word: str           # as written
     stem: str           # "" for a stop word
     cap: bool           # capitalised (a name, unless it opens the sentence)
     number: str         # the number it states ("six" -> "6"), or ""
 
 
+_WORD = re.compile(r"[A-Za-z0-9]+(?:[’'][A-Za-z]+)?|[£$€%]")
+
+
+def first_stems(words: list[str]) -> list[str]:
+    """_stem_tuple(word)[0] of each word ("" when it has none), the words not seen before stemmed in one call:
+    a sentence's words one by one went through the analyser's per-text path (benchmarks/RESULTS.md)."""
+    stop, stemmer = _analyser()
+    out: list[str] = []
+    new: list[tuple[int, str]] = []
+    for word in words:
+        low = word.lower()
+        if not (low.isascii() and low.isalnum()):
+            first = _stem_tuple(word)   # hyphens, apostrophes, other scripts: the analyser's own split
+            out.append(first[0] if first else "")
+        elif (len(low) < 2 and not low.isdigit()) or low in stop:
+            out.append("")
+        else:
+            stem = _STEM.get(low)
+            if stem is None:
+                new.append((len(out), low))
+            out.append(stem or "")
+    if new:
+        if len(_STEM) > 200_000:
+            _STEM.clear()
+        for (i, low), stem in zip(new, stemmer.stemWords([low for _, low in new]), strict=True):
+            out[i] = _STEM[low] = stem
+    return out
+
+
+# word -> its token as a sentence's first word and elsewhere, worked out once per distinct word: tokens_of re-read
+# every word of every clause, the cold stage's largest item (benchmarks/RESULTS.md, "Answerability stage cost")
+_TOKS: dict[str, tuple[Tok, Tok]] = {}
+
+
+def _words(text: str) -> list[str]:
+    """The words of `text` (tokens_of's), each one's tokens in _TOKS."""
+    words = _WORD.findall(text)
+    new = [w for w in dict.fromkeys(words) if w not in _TOKS]
+    if new:
+        if len(_TOKS) > 100_000:
+            _TOKS.clear()
+            new = list(dict.fromkeys(words))
+        kept = _kept_stop_words()
+        for word, stem in zip(new, first_stems(new), strict=True):
+            low = word.lower()
+            number = ""
+            # numbers_in finds digits and number or month words only: a plain word that is neither has none
+            if low != "may" and not (low.isalpha() and low not in _NUMBER_KEYS):
+                nums = numbers_in(word)
+                number = next(iter(nums)) if len(nums) == 1 else ""
+            stem = stem or (low if low in kept else "")
+            first = Tok(word, stem, False, number)
+            _TOKS[word] = first, (Tok(word, stem, True, number) if word[:1].isupper() else first)
+    return words
+
+
 @lru_cache(maxsize=8192)
 def tokens_of(text: str) -> tuple[Tok, ...]:
     """Words in order (hyphenated words split, as the BM25 analyser splits them)."""
-    out = []
-    for i, m in enumerate(re.finditer(r"[A-Za-z0-9]+(?:[’'][A-Za-z]+)?|[£$€%]", text)):
-        w = m.group(0)
-        nums = numbers_in(w) if not re.fullmatch(r"(?i)may", w) else set()
-        stem = _stem(w) or (w.lower() if w.lower() in _kept_stop_words() else "")
-        out.append(Tok(w, stem, w[:1].isupper() and i > 0, next(iter(nums)) if len(nums) == 1 else ""))
-    return tuple(out)
+    return tuple(_TOKS[w][i > 0] for i, w in enumerate(_words(text)))
 
 
 @lru_cache(maxsize=8192)
 def _stem_set(text: str) -> frozenset[str]:
-    return frozenset(t.stem for t in tokens_of(text)) - {""}
+    """The stems of tokens_of(text), without building its tokens (each clause of a sentence is asked for)."""
+    return frozenset(_TOKS[w][0].stem for w in _words(text)) - {""}
+
+
+# --- word order ------------------------------------------------------------------------------------------------
+
+def _neighbours(toks: tuple[Tok, ...]) -> dict[str, set[str]]:
+    """stem -> the content stems right before or after any of its occurrences."""
+    content = [t.stem for t in toks if t.stem]
+    out: dict[str, set[str]] = {}
+    for k, s in enumerate(content):
+        near = out.setdefault(s, set())
+        if k > 0:
+            near.add(content[k - 1])
+        if k + 1 < len(content):
+            near.add(content[k + 1])
+    return out
+
+
+def _near(content: list[str], stem: str) -> set[str]:
+    """_neighbours(...)[stem] of the tokens whose content stems are `content` (empty when it is not there)."""
+    out: set[str] = set()
+    k = -1
+    while True:
+        try:
+            k = content.index(stem, k + 1)
+        except ValueError:
+            return out
+        if k > 0:
+            out.add(content[k - 1])
+        if k + 1 < len(content):
+            out.add(content[k + 1])
+
+
+def _find(seq: list[str], part: list[str]) -> list[int]:
+    n = len(part)
+    return [k for k in range(len(seq) - n + 1) if seq[k:k + n] == part]
+
+
+# --- aliases --------------------------------------------------------------------------------------------------
+
+_APPOSITION = re.compile(r"((?:[A-Z][\w’'-]+\s){1,3}[A-Z][\w’'-]+),\s+((?:(?:[A-Z][\w’'-]*|of|the|and)\s?){1,8}),")
+_GENERIC = {"dame", "sir", "mr", "mrs", "ms", "dr", "hm", "lord", "ladi", "the", "of"}
+
+
+@lru_cache(maxsize=2048)
+def aliases(passage_text: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """(name, title) pairs the passage sets up by apposition: "Dame Glenys Stacey, HM Chief Inspector of
+    Probation, said" -> ({dame, glenys, stacey}, {hm, chief, inspector, probat})."""
+    out = []
+    for m in _APPOSITION.finditer(passage_text):
+        a = frozenset(_stems(m.group(1))) - _GENERIC
+        b = frozenset(_stems(m.group(2))) - _GENERIC
+        if a and b:
+            out.append((a, b))
+    return tuple(out)
+
+
+def alias_matches(terms: list[str], evidence_text: str, passage_text: str) -> list[str]:
+    """Of `terms` (as written), those that name, by an alias the passage sets up, someone the evidence names."""
+    ev = {t.stem for t in tokens_of(evidence_text)}
+    out = []
+    for term in terms:
+        s = _stem(term)
+        for a, b in aliases(passage_text):
+            if (s in b and a & ev) or (s in a and b & ev):
+                out.append(term)
+                break
+    return out

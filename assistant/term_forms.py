@@ -204,39 +204,3 @@ def labelled_count(head: str, text: str, asked_numbers: set[str]) -> bool:
         return False                   # from every word (0.6 ms a long sentence, the slowest questions' tail)
     return any(head in _stems(m.group(1)) and numbers_in(m.group(2)) - asked_numbers
                for m in _LABELLED.finditer(text))
-
-
-# a named unit of the service: "the NPS Wales division", "Calderbrook and Wendle PDU", "the Eastvale region"
-_BODY_SLOT = re.compile(r"((?:[A-Z][\w’'-]*\s+(?:(?:and|&)\s+)?)+)(PDU|Probation Delivery Unit|[Dd]ivision|[Rr]egion)\b")
-_SLOT_SKIP = frozenset("nps hmip hmpps the national probation service and what which how who when where".split())
-
-
-def _body_slots(text: str) -> dict[str, list[tuple[str, ...]]]:
-    out: dict[str, list[tuple[str, ...]]] = {}
-    for m in _BODY_SLOT.finditer(text):
-        noun = "PDU" if m.group(2).lower() in ("pdu", "probation delivery unit") else m.group(2).lower()
-        words = tuple(w for w in re.findall(r"[A-Za-z]{2,}", m.group(1)) if w.lower() not in _SLOT_SKIP)
-        if words:
-            out.setdefault(noun, []).append(words)
-    return out
-
-
-def body_swaps(question: str, sentence: str) -> list[str]:
-    """The question names one division, PDU or region and the sentence another in the same place ("How many staff
-    does the NPS Wales division employ?" against "The NPS Midlands Division ... employs over 1,600 staff"), and
-    does not name the asked one anywhere: "wales division vs midlands division"."""
-    asked, stated = _body_slots(question), _body_slots(sentence)
-    words = {w.lower() for w in re.findall(r"[A-Za-z]{2,}", sentence)}
-    out = []
-    for noun, names in asked.items():
-        for name in names:
-            low = {w.lower() for w in name}
-            others = [s for s in stated.get(noun, []) if not low <= {w.lower() for w in s}]
-            if others and not low & words:
-                out.append(f"{' '.join(name)} {noun} vs {' '.join(others[0])} {noun}")
-    return out
-
-
-def distinct(items: list[str]) -> list[str]:
-    """Each conflict once, whatever its case ("Wales Division" from one rule, "Wales division" from another)."""
-    return [i for n, i in enumerate(items) if i.lower() not in {x.lower() for x in items[:n]}]

@@ -7,8 +7,10 @@ it in-process over the retrieval results of every question of evals/questions/, 
 stage emptied before each call: the question's passages never seen before) and warm, not a whole
 10k-passage `ask` (benchmarks/bench_query.py measures that; on the shared 2-core machine its p95 noise is
 larger than the stage). Figures per call, and per question as the median of --repeat calls (the shared
-machine's scheduling stalls land on single calls; the median shows what the stage itself costs). The load
-average is printed before and after. --decisions writes every verdict, to show a speed-up changes none.
+machine's scheduling stalls land on single calls; the median shows what the stage itself costs), and the
+calls' CPU time (on a shared machine, wall time counts other processes' turns on the core). The load
+average is printed before and after. "Every cache" is every cache of words, sentences and passages
+(sentence_evidence.clear_caches); the lexicons and compiled patterns, built once per process, stay. --decisions writes every verdict, to show a speed-up changes none.
 """
 
 from __future__ import annotations
@@ -59,20 +61,23 @@ def main() -> None:
         print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         for label, cold in (("cold (every cache of the stage emptied before each call)", True), ("warm", False)):
             times: dict[int, list[float]] = {i: [] for i in range(len(prepared))}
+            cpu: list[float] = []
             for _ in range(args.repeat):
                 for i, (question, results, ev) in enumerate(prepared):
                     chosen = select_sentences(question, results)  # the answer step's own work, there before
                     if cold:
                         clear_caches()
-                    t0 = time.perf_counter()
+                    t0, c0 = time.perf_counter(), time.thread_time()
                     assess(question, chosen, ev.top_dense, ev.coverage, [r.passage.text for r in results[:3]], g)
+                    cpu.append((time.thread_time() - c0) * 1000)
                     times[i].append((time.perf_counter() - t0) * 1000)
             flat = [t for ts in times.values() for t in ts]
             medians = [float(np.median(ts)) for ts in times.values()]
             print(f"{label}: {len(flat)} calls, p50 {np.percentile(flat, 50):.2f} ms, "
                   f"p95 {np.percentile(flat, 95):.2f} ms, max {max(flat):.2f} ms; per question (median of "
                   f"{args.repeat}): p50 {np.percentile(medians, 50):.2f} ms, p95 {np.percentile(medians, 95):.2f} ms, "
-                  f"max {max(medians):.2f} ms")
+                  f"max {max(medians):.2f} ms; CPU time a call (the thread's own, without the time other "
+                  f"processes held the core): p50 {np.percentile(cpu, 50):.2f} ms, p95 {np.percentile(cpu, 95):.2f} ms")
         print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

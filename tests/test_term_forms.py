@@ -116,14 +116,24 @@ def test_a_rate_asked_for_is_not_matched_by_rated():
 
 def test_a_division_or_pdu_swapped_for_another_is_a_conflict():
     """"How many staff does the NPS Wales division employ?" quoting the Midlands Division's staff figure (p 0.49
-    against the threshold 0.47 after the merged re-fit): the sentence names another unit in the same place."""
-    from assistant.term_forms import body_swaps
-
+    against the threshold 0.47 after the merged re-fit): the sentence names another unit in the same place. One
+    rule (support_terms._modifier_swaps) for a question and a generated claim, the unit noun in either case."""
     a = align(parse("How many full-time-equivalent staff does the NPS Wales division employ?"), _last_sentence(MIDLANDS))
     assert a.conflicts == ["Wales division vs Midlands division"]
     assert not align(parse("How many full-time-equivalent staff does the NPS Midlands division employ?"),
                      _last_sentence(MIDLANDS)).conflicts
-    assert body_swaps("How many staff does Calderbrook and Wendle PDU have?", "Calderbrook PDU has 40 staff.") == []
-    assert body_swaps("How many staff does Harrowfield PDU have?", "The PDU has 40 staff.") == []
-    assert body_swaps("How many staff does Harrowfield PDU have?", "Saltmarsh Coast PDU has 40 staff.") == \
-        ["Harrowfield PDU vs Saltmarsh Coast PDU"]
+    claim = align(parse("The NPS Wales division employs over 1,600 staff.", question=False), _last_sentence(MIDLANDS))
+    assert claim.conflicts == ["Wales division vs Midlands division"]
+
+    def swaps(question: str, sentence: str) -> list[str]:
+        return align(parse(question), Evidence.of(sentence)).conflicts
+
+    assert swaps("How many staff does Calderbrook and Wendle PDU have?", "Calderbrook PDU has 40 staff.") == []
+    assert swaps("How many staff does Harrowfield PDU have?", "The PDU has 40 staff.") == []
+    assert swaps("How many staff does Harrowfield PDU have?", "Saltmarsh Coast PDU has 40 staff.") == \
+        ["Harrowfield PDU vs Coast PDU"]
+    assert swaps("How many staff does the Eastvale region have?", "The Westmoor region has 40 staff.") == \
+        ["Eastvale region vs Westmoor region"]
+    assert swaps("How many staff does the NPS division have?", "The Midlands division has 40 staff.") == []
+    assert swaps("How many staff does the Wales division have?", "In Wales the work moved to the Midlands division, "
+                 "which has 40 staff.") == []   # the asked one named in the sentence

@@ -43,7 +43,7 @@ def test_what_does_x_stand_for_is_answered_from_the_defining_passage(service):
         ("What does SOMMB stand for?", "Strategic Offender Management and MAPPA Board", "8"),
         ("what is omic", "Offender Management in Custody", "7"),
         ("What is MAPPA?", "Multi-Agency Public Protection Arrangements", "footnote 1"),
-        ("LLR stands for?", "Leicester, Leicestershire and Rutland", "1–3"),  # paragraphs 1-3 form one passage
+        ("LLR stands for?", "Leicester, Leicestershire and Rutland", "2–3"),  # paragraph 2 spells it out
     ]:
         answer = service.ask(question)
         assert answer.status == "answered", question

@@ -113,9 +113,10 @@ def test_support_is_judged_against_the_cited_passage(service, claim, ok):
 
 # --- issue 11 item 6: the causes the shared support engine (assistant/support_terms.py) catches ---------------
 
-PRESS_MAIN, NOTES, BACKGROUND = "supervising more than 17,000", "seven divisions", "executive agency of the Ministry"
+PRESS_MAIN, NOTES = "supervising more than 17,000", "seven divisions"
 RESULTS, ACTION_PLAN, OMIC = "ranked the highest overall", "target staffing", "approximately 350"
 COMING_YEAR, GLEN_PARVA, PARTNERS = "250,000", "Glen Parva", "November 2017"
+DIVISIONS, PRESENTATION = "organised into divisions", "presentation and opportuni"
 
 
 @pytest.mark.parametrize("phrase,claim,verdict", [
@@ -124,8 +125,8 @@ COMING_YEAR, GLEN_PARVA, PARTNERS = "250,000", "Glen Parva", "November 2017"
     (RESULTS, "NPS Midlands received an overall outstanding rating.", "conflict"),
     (RESULTS, "Case supervision planning was rated outstanding.", "ok"),
     # a named body, place or rank that the cited sentence does not hold in that place
-    (BACKGROUND, "LLR is part of the Wales Division.", "conflict"),
-    (BACKGROUND, "LLR is part of the Midlands Division.", "ok"),
+    (DIVISIONS, "LLR is part of the Wales Division.", "conflict"),
+    (DIVISIONS, "LLR is part of the Midlands Division.", "ok"),
     (PRESS_MAIN, "Workloads were too high, especially for senior probation officers.", "conflict"),
     (PRESS_MAIN, "The Home Office had a role to play in improving NPS property.", "names"),
     (RESULTS, "The table of results is attached at Appendix B.", "conflict"),
@@ -135,9 +136,9 @@ COMING_YEAR, GLEN_PARVA, PARTNERS = "250,000", "Glen Parva", "November 2017"
     # a name a neighbouring sentence supplies (not a sentence that refers back to it)
     (COMING_YEAR, "Each area in Wales will have a new regional director.", "dropped"),
     (COMING_YEAR, "Each area in England will have a new regional director.", "ok"),
-    (GLEN_PARVA, "The Board should notify Michael Hopkinson if it would like a presentation on the new prison.",
+    (PRESENTATION, "The Board should notify Michael Hopkinson if it would like a presentation on the new prison.",
      "names"),
-    (GLEN_PARVA, "The Board should notify Carolyn Maclean if it would like a presentation on the new prison.", "ok"),
+    (PRESENTATION, "The Board should notify Carolyn Maclean if it would like a presentation on the new prison.", "ok"),
     (OMIC, "OMIC aims to make prisons safer.", "ok"),
     # opposites: bound to the same word, by prefix, beyond the basic list; a claim about all of something
     (GLEN_PARVA, "The new prison at Glen Parva will probably be publicly run.", "conflict"),

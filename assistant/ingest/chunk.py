@@ -167,6 +167,12 @@ def _is_definition(unit: Unit) -> bool:
             and bool(_DEFINITION.match(unit.parts[0])))
 
 
+def _items(u: Unit) -> bool:
+    """Numbered at the top level ("4."), as a list of separate points is; "3.14" is a paragraph within a
+    report's section, continuing its argument."""
+    return bool(u.numbers) and all(n.isdigit() for n in u.numbers)
+
+
 def _merge_small(units: list[Unit], min_words: int, max_words: int) -> list[Unit]:
     """Merge short neighbours in the same section so passages carry enough context to match a question."""
     merged: list[Unit] = []
@@ -181,6 +187,12 @@ def _merge_small(units: list[Unit], min_words: int, max_words: int) -> list[Unit
         # a paragraph carrying its footnote is merged only into a short passage (up to min_words): in ~200
         # words the note's sentence was diluted and a question about the note missed it
         limit = min_words if u.noted or prev is not None and prev.noted else max_words
+        # top-level numbered items are separate points ("Notes to editors" 1-6: a publication time, a staff
+        # count, a fieldwork month, a press contact): gathered only into a short passage (up to min_words), as a
+        # footnoted paragraph is. In one 148-word passage each item's fact was diluted and six questions ranked
+        # it 2nd-5th (repository corpus passage MRR@10 0.897 -> 0.918; library unchanged: evals/README.md)
+        if _items(u) and prev is not None and _items(prev):
+            limit = min(limit, min_words)
         if (prev is not None and not u.footnote and not prev.footnote and not u.alone and not prev.alone
                 and prev.section == u.section
                 and u.table is None and prev.table is None

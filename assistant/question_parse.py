@@ -23,7 +23,7 @@ _PERSON_Q = re.compile(r"^(?:who|whom|whose|(?:by|to|for|with|from) whom|which (
                        r"queen|leader|group|team))\b", re.IGNORECASE)
 _PLACE_Q = re.compile(r"^(?:where|from where|(?:in |to |from |at )?(?:what|which) (?:country|countries|city|"
                       r"cities|town|region|regions|place|places|area|areas|county|counties|location|site|"
-                      r"island|river|division|land|kingdom|territory|sea))\b", re.IGNORECASE)
+                      r"island|river|division|land|kingdom|territory|sea|continent|province|port|village|peninsula|ocean))\b", re.IGNORECASE)
 _WHICH_X = re.compile(r"^(?:(?:in|on|by|to|for|from|of|at|with) )?(?:which|what) (?:kind of |type of |sort of )?"
                       r"(?:(?:two|three|four|five|six|seven|eight|nine|ten|\d+) )?"
                       r"(?P<x>[a-z][a-z-]+)", re.IGNORECASE)
@@ -31,6 +31,9 @@ _HOW_MANY = re.compile(r"^how many (?:of (?:the|our) )?(?P<x>[\w -]+?)(?: (?:doe
 # "which two boards", "name the three aims": the number counts the answer, it is not a fact to find
 _ANSWER_COUNT = re.compile(r"\b(?:which|what|the|name|list)\s+(two|three|four|five|six|seven|eight|nine|ten|\d+)\b",
                            re.IGNORECASE)
+_TYPE_WORD = re.compile(r"(?:(?:in|on|by|from|during|at|until|since|for) )?(?:what|which|how) (year|date|month|day|"
+                        r"century|decade|period|season|long|old|far|often|percentage|proportion|fraction)\b",
+                        re.IGNORECASE)
 _AUX = {"is", "are", "was", "were", "do", "does", "did", "has", "have", "had", "will", "would", "can", "could",
         "should", "may", "might", "must", "shall", "the", "a", "an", "of", "it", "they", "he", "she", "this", "that",
         "these", "those", "there", "be"}
@@ -289,7 +292,8 @@ def _which_noun(q: str) -> str | None:
     """The X of "which X" / "what X" (stem): the last of up to three words before a verb ("what notable
     achievements has" -> achievement); None for a verb ("what changed for", "what happens to") or a vague noun
     ("which parts": any part may answer)."""
-    m = re.match(r"^(?:(?:in|on|by|to|for|from|of|at|with) )?(?:which|what) (?:kind of |type of |sort of )?"
+    m = re.match(r"^(?:(?:in|on|by|to|for|from|of|at|with|during|under|through|against) )?(?:which|what) "
+                 r"(?:kind of |type of |sort of )?"
                  r"(?:(?:two|three|four|five|six|seven|eight|nine|ten|\d+) )?(?P<w>(?:[a-z][\w’'-]*\s*){1,4})",
                  q, re.IGNORECASE)
     if not m:
@@ -365,6 +369,9 @@ def parse(text: str, question: bool = True) -> Ask:
             surface.setdefault(s[0], w)
     ignore = QUESTION_WORDS | SOURCE_WORDS if question else set()
     terms = {s: surface.get(s, s) for s in stems if s not in ignore and not s.isdigit()}
+    m = _TYPE_WORD.match(_WH.sub("", text.strip())) if question else None
+    if m:  # "in what year", "how long": the kind of answer, not a word the sentence must repeat
+        terms.pop(next(iter(_stems(m.group(1))), ""), None)
     names: set[str] = set()
     for i, w in enumerate(words):
         if (w[:1].isupper() and i > 0) or (len(w) > 1 and w.isupper()):

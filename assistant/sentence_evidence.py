@@ -8,6 +8,7 @@ is most of the answerability stage's cost (benchmarks/RESULTS.md, "Answerability
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from assistant.question_parse import _NEGATION, _YEAR, RATINGS, _stem_tuple, _stems, glossary_subset
@@ -61,6 +62,15 @@ def _expanded(glossary, text: str) -> str:
 # a table row's "High or very high risk of serious harm: 47" is one clause: its label and its value
 _CLAUSE = re.compile(r"[;()]|:(?!\s*[£$]?\d)|,\s|\s[–—-]\s|\b(?:but|whilst|while|although|which|who)\b")
 _NAME_RUN = re.compile(r"(?<![\w’'-])(?:[A-Z][\w’'.-]*)(?:\s+(?:of|and|the|for|de|du|la|le)?\s*[A-Z][\w’'.-]*)*")
+
+
+def _folded_stems(text: str) -> set[str]:
+    """The stems of the text with its accents dropped, so "Herve" in a question finds "Hervé" (and "Fecamp"
+    "Fécamp"): only for text that has any."""
+    if text.isascii():
+        return set()
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return set(_stem_tuple(folded)) if folded != text else set()
 
 
 def _name_runs(text: str) -> list[tuple[str, ...]]:
@@ -201,6 +211,6 @@ class Evidence:
         expanded = _expanded(glossary, full)
         words = re.findall(r"[\w’'-]+", text)
         caps = {s for i, w in enumerate(words) if i > 0 and w[:1].isupper() for s in _stems(w)[:1]}
-        return cls(text=text, tokens=set(_stem_tuple(expanded)), numbers=numbers_in(full),
+        return cls(text=text, tokens=set(_stem_tuple(expanded)) | _folded_stems(expanded), numbers=numbers_in(full),
                    years=set(_YEAR.findall(full)), caps=caps, low=text.lower(), passage_text=passage,
                    glossary=glossary, own_numbers=numbers_in(text), own_years=set(_YEAR.findall(text)))

@@ -171,8 +171,17 @@ def in_context(stem: str, word: str, ask, ev) -> bool:
     if stem not in ask.names:
         return False   # a content word from the next sentence: the SQuAD 2.0 near-misses join two sentences so
         #                ("What castles were built by the Irish?": Normans dev set refused 0.527 -> 0.545 without)
-    return (stem in ev.neighbour_tokens or acronym_spelt(word, ev.passage_text)) and \
-        not other_names(ev.text, set(ask.terms), ask.answer_type == "person")
+    return bool(stem in ev.neighbour_tokens or acronym_spelt(word, ev.passage_text)) and \
+        bool(not other_names(ev.text, set(ask.terms), ask.answer_type == "person") or _PERSON_PRONOUN.search(ev.text)
+         and stem in ev.neighbour_tokens and word[:1].isupper() and not _SENTENCE_NAMES_PERSON.search(ev.text))
+
+
+# "he led an army of 30,000 men": a sentence about a person it names only by pronoun takes the name from its
+# neighbour even when it names places too ("allying himself with Croatia ..."), so long as it names no other
+# person by title
+_PERSON_PRONOUN = re.compile(r"\b(?:he|his|him|himself|she|her|herself)\b", re.IGNORECASE)
+_SENTENCE_NAMES_PERSON = re.compile(r"\b(?:King|Queen|Duke|Duchess|Count|Countess|Earl|Lord|Lady|Sir|Dame|Mr|Mrs|Ms|"
+                                    r"Dr|Pope|Bishop|Archbishop|Emperor|Prince|Princess)\b")
 
 
 # nouns naming who does something without a capital letter ("the victim liaison officer must be told", "agreed

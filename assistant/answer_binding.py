@@ -128,6 +128,8 @@ def _candidate_spans(ask: Ask, ev: Evidence) -> list[set[str]]:
             if 0 <= j < len(clauses) and joint in (",", ":") and \
                     (_fragment(ask, stems) or _fragment(ask, clauses[j][1])):
                 span |= clauses[j][1]
+            elif j == i - 1 and joint in ("which", "who") and _fragment(ask, clauses[j][1]):
+                span |= clauses[j][1]  # "The Duchy of Normandy, which began in 911": the date is the Duchy's
         found.append((_strict_candidate(ask, text, names, stems), span))
     strict = [span for ok, span in found if ok]
     return strict or [span for _, span in found]

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from assistant.question_words import _IRREGULAR_PAST, _TYPE_WORD
 from assistant.text import BM25_TOKEN_PATTERN, QUESTION_WORDS, SOURCE_WORDS, numbers_in
 
 _WH = re.compile(r"^\s*(?:(?:and|but|so|then|also|please|tell me|can you tell me|do you know)\s+)*", re.IGNORECASE)
@@ -31,9 +32,6 @@ _HOW_MANY = re.compile(r"^how many (?:of (?:the|our) )?(?P<x>[\w -]+?)(?: (?:doe
 # "which two boards", "name the three aims": the number counts the answer, it is not a fact to find
 _ANSWER_COUNT = re.compile(r"\b(?:which|what|the|name|list)\s+(two|three|four|five|six|seven|eight|nine|ten|\d+)\b",
                            re.IGNORECASE)
-_TYPE_WORD = re.compile(r"(?:(?:in|on|by|from|during|at|until|since|for) )?(?:what|which|how) (year|date|month|day|"
-                        r"century|decade|period|season|long|old|far|often|percentage|proportion|fraction)\b",
-                        re.IGNORECASE)
 _AUX = {"is", "are", "was", "were", "do", "does", "did", "has", "have", "had", "will", "would", "can", "could",
         "should", "may", "might", "must", "shall", "the", "a", "an", "of", "it", "they", "he", "she", "this", "that",
         "these", "those", "there", "be"}
@@ -304,16 +302,20 @@ def _which_noun(q: str) -> str | None:
     if len(words) > 1 and words[1].lower() in _AFTER_VERB and words[0].lower().endswith(("ed", "s", "en")) \
             and not words[0].lower().endswith(("ss", "us")):
         return None  # "what changed for", "what happens to": a verb, not a thing named
-    noun = words[0]
+    nouns = [words[0]]
     for w in words[1:3]:
         if w.lower() in _AUX or w.lower() in _AFTER_VERB or w.lower() in {"will", "would", "can", "could", "did"} \
-                or w.lower().endswith("ed"):
+                or w.lower().endswith("ed") or w.lower() in _IRREGULAR_PAST:
             break
-        noun = w
-    stems = _stems(noun)
-    if not stems or stems[0] in {_stems(v)[0] for v in _VAGUE_NOUNS if _stems(v)}:
+        nouns.append(w)
+    vague = {_stems(v)[0] for v in _VAGUE_NOUNS if _stems(v)}
+    stems = [_stems(n)[:1] for n in nouns]
+    if len(stems) > 1 and stems[-1] and stems[-1][0] in vague:
+        stems.pop()   # "what architecture type came": the architecture is the X
+    last = stems[-1]
+    if not last or last[0] in vague:
         return None
-    return stems[0]
+    return last[0]
 
 
 # "what will the caseload increase to?", "what is the budget of the SOMMB?": a figure, though asked with "what"
@@ -372,13 +374,16 @@ def parse(text: str, question: bool = True) -> Ask:
     m = _TYPE_WORD.match(_WH.sub("", text.strip())) if question else None
     if m:  # "in what year", "how long": the kind of answer, not a word the sentence must repeat
         terms.pop(next(iter(_stems(m.group(1))), ""), None)
+    answer_type, focus = _answer_type(text) if question else (None, None)
+    if answer_type == "place":  # "where was X located": a place answers it
+        for word in ("locat", "situat"):
+            terms.pop(word, None)
     names: set[str] = set()
     for i, w in enumerate(words):
         if (w[:1].isupper() and i > 0) or (len(w) > 1 and w.isupper()):
             s = _stems(w)
             if s and s[0] in terms:
                 names.add(s[0])
-    answer_type, focus = _answer_type(text) if question else (None, None)
     head = None
     m = _HOW_MANY.match(_WH.sub("", text.strip())) if question else None
     if m:

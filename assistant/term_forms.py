@@ -62,8 +62,20 @@ def _verb_groups() -> dict[str, frozenset[str]]:
 
 
 def verb_form_in(stem: str, tokens: set[str]) -> bool:
-    """Another form of an irregular verb stands in `tokens` ("held" for "holds", "saw" for "see")."""
-    return bool((_verb_groups().get(stem, frozenset()) - {stem}) & tokens)
+    """Another form of an irregular verb stands in `tokens` ("held" for "holds", "saw" for "see"), or its agent
+    noun ("led" for "leader"), or the adjective of a place ("European" for "Europe", "Italian" for "Italy")."""
+    if (_verb_groups().get(stem, frozenset()) - {stem}) & tokens:
+        return True
+    base = stem[:-2] if len(stem) >= 5 and stem.endswith(("er", "or")) else ""
+    if base and _verb_groups().get(base, frozenset()) & tokens:
+        return True    # irregular verbs only: "worker" is not "unpaid work"
+    if any(v + end in tokens for v in _verb_groups().get(stem, frozenset()) for end in ("er", "or")):
+        return True    # "the leader of" for "who led"
+    return any(t.startswith(stem) and t[len(stem):] in _PLACE_ADJECTIVE or
+               len(t) >= 4 and stem.startswith(t) and stem[len(t):] in _PLACE_ADJECTIVE for t in tokens)
+
+
+_PLACE_ADJECTIVE = {"an", "ean", "ian", "ese", "ish", "ic", "n"}  # europ/european, asia/asian, itali/italian
 
 
 # a noun whose stem is a verb the documents use everywhere: "the proven reoffending rate" is not "we rated the PDU"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answerability import Evidence, Quoted, align, assess, parse
+from assistant.answerability import Evidence, Quoted, assess, parse
 from assistant.argument_roles import direction_swaps, numeral_swaps, order_swaps, possessive_swaps, swaps
 
 

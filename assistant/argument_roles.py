@@ -255,6 +255,26 @@ def numeral_swaps(question: str, sentence: str) -> list[str]:
     return out
 
 
+# a people's or language's adjective before a noun ("a Byzantine general", "the French words", "Anglo-Norman")
+_NAMED_NOUN = re.compile(r"(?<=[\w,;’'”\"] )((?:[A-Z][a-z]+-)?[A-Z][a-z]+(?:ish|an|ian|ean|ese|ic|ch|ine|se|in))"
+                         r"\s+([a-z][a-z-]{2,})\b")
+
+
+def modifier_swaps(question: str, sentence: str) -> list[str]:
+    """"a Norman general" asked where the sentence says only "a Byzantine general": a people's or language's
+    adjective before a noun says which one (a place's or body's name is support_terms' and body_swaps' job)."""
+    def pairs(text: str) -> list[tuple[set[str], str, str, str]]:
+        return [(set(_stems(m.group(1))), _stem(m.group(2)), m.group(1), m.group(2)) for m in _NAMED_NOUN.finditer(text)]
+
+    out = []
+    there = pairs(sentence)
+    for mine, noun, word, surface in pairs(question):
+        others = [w for theirs, n, w, _ in there if n == noun]
+        if others and noun and not any(mine & theirs for theirs, n, _, _ in there if n == noun):
+            out.append(f"{word} {surface} vs {others[0]} {surface}")
+    return out
+
+
 def _verb_forms(stem: str) -> frozenset[str]:
     from assistant.term_forms import _verb_groups  # term_forms imports question_parse, as this module does
 
@@ -266,4 +286,4 @@ def swaps(ask, ev) -> list[str]:
     if ask.answer_type is None and not re.match(r"\s*(?:who|what|which|when|where|how|why)\b", ask.text, re.I):
         return []
     return order_swaps(ask.text, ev.text, set(ask.terms), _verb_forms, ask.names) + possessive_swaps(ask.text, ev.text) + \
-        direction_swaps(ask.text, ev.text) + numeral_swaps(ask.text, ev.text)
+        direction_swaps(ask.text, ev.text) + numeral_swaps(ask.text, ev.text) + modifier_swaps(ask.text, ev.text)

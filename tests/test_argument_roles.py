@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 
 from assistant.answerability import Evidence, Quoted, assess, parse
-from assistant.argument_roles import direction_swaps, numeral_swaps, order_swaps, possessive_swaps, swaps
+from assistant.argument_roles import (
+    direction_swaps,
+    modifier_swaps,
+    numeral_swaps,
+    order_swaps,
+    possessive_swaps,
+    swaps,
+)
 
 
 def _order(question: str, sentence: str) -> list[str]:
@@ -79,3 +86,12 @@ def test_a_swapped_role_refuses_whatever_the_score():
     assert swapped.status == "no_answer" and "county council “replaced”, not “replaced” county council" in swapped.reason
     right = assess("Who replaced the parish board as the licensing authority?", quoted, 0.9, 1.0, strictness=0.01)
     assert right.status == "answered"
+
+
+def test_a_peoples_adjective_swapped_before_the_same_noun_is_a_conflict():
+    assert modifier_swaps("Who was the first Danish envoy to the court?",
+                          "The first Swedish envoy to the court was Nils Berg.")
+    assert modifier_swaps("Who was the first Danish envoy to the court?",
+                          "The first Danish envoy to the court was Nils Berg.") == []
+    # names of places or bodies before a noun are left to the body and division checks
+    assert modifier_swaps("When will the Harrowfield office close?", "The Probation office will close in May.") == []

@@ -77,3 +77,10 @@ def test_the_x_of_what_x_stops_at_an_irregular_past_and_skips_a_vague_noun():
     assert ask.answer_type == "mention" and ask.focus == "build"
     assert parse("Where was the depot located?").terms.keys() == {"depot"}
     assert parse("What continent is Kenya in?").answer_type == "place"
+
+
+def test_a_one_word_name_answers_when_no_clearer_candidate_stands_with_the_question():
+    ask = parse("Who was Carter's deputy?")
+    ev = Evidence.of("A year after the Leeds Review, the panel under Ellis, Carter's deputy, met in York.")
+    bound = binding(ask, ev, align(ask, ev), {})
+    assert bound is not None and bound.share == 1.0 and not bound.names_unbound

@@ -128,8 +128,10 @@ def _candidate_spans(ask: Ask, ev: Evidence) -> tuple[list[set[str]], list[set[s
             if 0 <= j < len(clauses) and joint in (",", ":") and \
                     (_fragment(ask, stems) or _fragment(ask, clauses[j][1])):
                 span |= clauses[j][1]
-            elif j == i - 1 and joint in ("which", "who") and _fragment(ask, clauses[j][1]):
+            elif j == i - 1 and joint == "which" and ask.answer_type in ("date", "number", "place") and \
+                    _fragment(ask, clauses[j][1]):
                 span |= clauses[j][1]  # "The Duchy of Normandy, which began in 911": the date is the Duchy's
+                #                        (a name in "the lead for the MoJ who wants ..." is not the lead)
         found.append((_strict_candidate(ask, text, names, stems), span))
     strict = [span for ok, span in found if ok]
     return strict, [span for _, span in found]

@@ -84,3 +84,10 @@ def test_a_one_word_name_answers_when_no_clearer_candidate_stands_with_the_quest
     ev = Evidence.of("A year after the Leeds Review, the panel under Ellis, Carter's deputy, met in York.")
     bound = binding(ask, ev, align(ask, ev), {})
     assert bound is not None and bound.share == 1.0 and not bound.names_unbound
+
+
+def test_a_name_in_a_who_clause_is_not_the_person_it_describes():
+    ask = parse("Who is the engagement lead for the trust?")
+    ev = Evidence.of("I was contacted by the engagement lead for the trust, who wants to meet Jane Ellis in May.")
+    bound = binding(ask, ev, align(ask, ev), {})
+    assert bound is not None and bound.share < 0.5

@@ -105,7 +105,7 @@ def _strict_candidate(ask: Ask, text: str, names: list[tuple[str, ...]], stems: 
     return True
 
 
-def _candidate_spans(ask: Ask, ev: Evidence) -> tuple[list[set[str]], list[set[str]]]:
+def _candidate_spans(ask: Ask, ev: Evidence) -> list[set[str]]:
     """The clauses holding a candidate answer, each widened across a comma to a fragment; clear candidates
     only, when the sentence has any."""
     clauses = _clauses(ev)
@@ -134,7 +134,7 @@ def _candidate_spans(ask: Ask, ev: Evidence) -> tuple[list[set[str]], list[set[s
                 #                        (a name in "the lead for the MoJ who wants ..." is not the lead)
         found.append((_strict_candidate(ask, text, names, stems), span))
     strict = [span for ok, span in found if ok]
-    return strict, [span for _, span in found]
+    return strict or [span for _, span in found]
 
 
 def _opening_name(ev: Evidence) -> list[tuple[str, ...]]:
@@ -163,23 +163,13 @@ def binding(ask: Ask, ev: Evidence, a, weights: dict[str, float]) -> Binding | N
     Secretary" is not the one before him."""
     if ask.answer_type not in _BOUND_TYPES or not ask.terms:
         return None
-    strict, every = _candidate_spans(ask, ev)
-    if not every:
+    spans = _candidate_spans(ask, ev)
+    if not spans:
         return None
     matched = [t for t, how in a.matched.items() if how != "topic"]
     total = sum(weights.get(t, 1.0) for t in ask.terms) or 1.0
-
-    def best(spans: list[set[str]]) -> tuple[float, set[str]]:
-        scored = [(sum(weights.get(t, 1.0) for t in matched if _term_in(ask, t, sp)) / total, sp) for sp in spans]
-        return max(scored, key=lambda x: x[0]) if scored else (0.0, set())
-
-    # clear candidates only, unless none of them stands with anything the question matches ("Bohemond, Robert's
-    # son": the one-word name is the answer, "the First Crusade" in another clause is not)
-    share, span = best(strict)
-    spans = strict
-    if share == 0.0:
-        share, span = best(every)
-        spans = every
+    scored = [(sum(weights.get(t, 1.0) for t in matched if _term_in(ask, t, sp)) / total, sp) for sp in spans]
+    share, span = max(scored, key=lambda x: x[0])
     asked_bound = all(_term_in(ask, t, span) for t in ask.asked if t in a.matched)
     # a name the sentence itself holds (not one its title or glossary expansion supplies)
     own = set(_stem_tuple(ev.text))

@@ -25,7 +25,7 @@ def _type_in(ask: Ask, text: str, names: list[tuple[str, ...]], numbers: set[str
         return None
     if t == "date":
         return bool(years - ask.years) or any(m.group(0).lower() not in ask.text.lower()
-                                              for m in _DATE_WORDS.finditer(text))
+                                              for m in _DATE_WORDS.finditer(text)) or early_year(text, ask.text)
     if t == "number":
         return bool(numbers - ask.numbers - ask.years) or any(
             m.group(0).lower() not in ask.text.lower() for m in _AMOUNT_WORDS.finditer(text))
@@ -37,6 +37,19 @@ def _type_in(ask: Ask, text: str, names: list[tuple[str, ...]], numbers: set[str
     if t == "rating":
         return any(re.search(rf"\b{r}\b", text, re.IGNORECASE) for r in RATINGS + ("well led", "poor", "weak"))
     return None
+
+
+# a year before 1000 ("began in 911 as a fiefdom", "AD 793"): after a preposition of time and before no noun
+# ("in 300 ships" is a count), or beside AD/BC/CE
+_EARLY_YEAR = re.compile(r"\b(?:(?:in|by|from|until|till|since|around|circa|c\.|before|after|about)\s+(\d{3})\b"
+                         r"(?!\s*[-–]?\s*[a-z]*[a-z](?<!as)(?<!and)(?<!when)(?<!the)(?<!to)(?<!by)(?<!with)"
+                         r"(?<!until)(?<!after)(?<!before)\b)|"
+                         r"\b(?:AD|CE)\s+(\d{1,4})\b|\b(\d{1,4})\s+(?:AD|BC|BCE|CE)\b)")
+
+
+def early_year(text: str, question: str) -> bool:
+    """`text` holds a year before 1000 that the question does not hold."""
+    return any(y not in question for m in _EARLY_YEAR.finditer(text) for y in m.groups() if y)
 
 
 _BOUND_TYPES = ("date", "number", "person", "place", "rating", "mention")
@@ -116,6 +129,10 @@ def _candidate_spans(ask: Ask, ev: Evidence) -> list[set[str]]:
             if 0 <= j < len(clauses) and joint in (",", ":") and \
                     (_fragment(ask, stems) or _fragment(ask, clauses[j][1])):
                 span |= clauses[j][1]
+            elif j == i - 1 and joint == "which" and ask.answer_type in ("date", "number", "place") and \
+                    _fragment(ask, clauses[j][1]):
+                span |= clauses[j][1]  # "The Duchy of Normandy, which began in 911": the date is the Duchy's
+                #                        (a name in "the lead for the MoJ who wants ..." is not the lead)
         found.append((_strict_candidate(ask, text, names, stems), span))
     strict = [span for ok, span in found if ok]
     return strict or [span for _, span in found]

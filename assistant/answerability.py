@@ -28,7 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 
 # support_terms: the shared support words (issue 11 item 6); term_forms: irregular verbs, acronyms, context names
-from assistant import asked_slot, support_terms, term_forms
+from assistant import argument_roles, asked_slot, support_terms, term_forms
 from assistant.answer_binding import Binding, _type_in, best_binding
 from assistant.period_swaps import period_swaps
 from assistant.question_parse import (  # noqa: F401 (names also imported from here)
@@ -167,7 +167,7 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
                      missing_names=[ask.terms[s] for s in missing if s in ask.names],
                      missing_numbers=missing_numbers, term_share=round(share, 4), type_ok=_has_type(ask, ev),
                      conflicts=list(dict.fromkeys(support_terms.basic_conflicts(ask, ev) + support_terms.conflicts(ask, ev)
-                                                  + period_swaps(ask.text, ev.text))),
+                                                  + period_swaps(ask.text, ev.text) + argument_roles.swaps(ask, ev))),
                      negation_mismatch=_negation_flipped(ask, ev) or support_terms.clause_negation_flipped(ask, ev))
 
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from assistant.question_words import _IRREGULAR_PAST, _TYPE_WORD, OPPOSITES  # noqa: F401 (imported from here)
 from assistant.text import BM25_TOKEN_PATTERN, QUESTION_WORDS, SOURCE_WORDS, numbers_in
 
 _WH = re.compile(r"^\s*(?:(?:and|but|so|then|also|please|tell me|can you tell me|do you know)\s+)*", re.IGNORECASE)
@@ -23,7 +24,7 @@ _PERSON_Q = re.compile(r"^(?:who|whom|whose|(?:by|to|for|with|from) whom|which (
                        r"queen|leader|group|team))\b", re.IGNORECASE)
 _PLACE_Q = re.compile(r"^(?:where|from where|(?:in |to |from |at )?(?:what|which) (?:country|countries|city|"
                       r"cities|town|region|regions|place|places|area|areas|county|counties|location|site|"
-                      r"island|river|division|land|kingdom|territory|sea))\b", re.IGNORECASE)
+                      r"island|river|division|land|kingdom|territory|sea|continent|province|port|village|peninsula|ocean))\b", re.IGNORECASE)
 _WHICH_X = re.compile(r"^(?:(?:in|on|by|to|for|from|of|at|with) )?(?:which|what) (?:kind of |type of |sort of )?"
                       r"(?:(?:two|three|four|five|six|seven|eight|nine|ten|\d+) )?"
                       r"(?P<x>[a-z][a-z-]+)", re.IGNORECASE)
@@ -45,24 +46,6 @@ _AMOUNT_WORDS = re.compile(r"(?:[£$€%]|\b(?:per ?cent|percent|hundred|thousan
                            re.IGNORECASE)
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nor|cannot|without|neither)\b|n[’']t\b", re.IGNORECASE)
 
-# pairs of words that say opposite things (stems); a claim or question using one where the evidence uses the
-# other is the cheap-to-detect contradiction
-OPPOSITES = [
-    ({"highest", "high", "higher"}, {"lowest", "low", "lower"}),
-    ({"increas", "rise", "rose", "risen", "grow", "grew", "growth", "gain", "expand", "up"},
-     {"decreas", "fall", "fell", "fallen", "declin", "drop", "shrink", "down"}),
-    ({"short"}, {"long"}), ({"closer", "nearer"}, {"further", "farther"}), ({"month", "monthli"}, {"year", "annual"}), ({"week", "weekli"}, {"year", "annual"}),
-    ({"day", "daili"}, {"year", "annual"}), ({"ever"}, {"never"}), ({"all"}, {"none"}), ({"alway"}, {"never"}),
-    ({"more"}, {"fewer", "less"}), ({"most"}, {"least", "fewest"}), ({"best", "better"}, {"worst", "wors"}),
-    ({"largest", "biggest", "larger", "bigger"}, {"smallest", "smaller"}), ({"first", "earliest"}, {"last", "latest"}),
-    ({"improv"}, {"deterior", "worsen", "declin"}), ({"begin", "began", "start", "open"}, {"end", "finish", "stop", "close"}),
-    ({"befor", "earlier", "prior"}, {"after", "later"}), ({"success", "successful"}, {"fail", "failur", "unsuccess"}),
-    ({"strong", "strength"}, {"weak"}), ({"won", "win", "victori"}, {"lost", "lose", "defeat"}),
-    ({"accept"}, {"reject", "refus"}), ({"north", "northern"}, {"south", "southern"}),
-    ({"east", "eastern"}, {"west", "western"}), ({"minimum"}, {"maximum"}), ({"major"}, {"minor"}),
-    ({"posit"}, {"negat"}), ({"allow", "permit"}, {"forbid", "ban", "prohibit"}), ({"sufficient"}, {"insuffici"}),
-    ({"consist"}, {"inconsist"}), ({"appropri"}, {"inappropri"}), ({"privat"}, {"public"}),
-]
 RATINGS = ("outstanding", "good", "requires improvement", "inadequate")
 
 
@@ -293,7 +276,8 @@ def _which_noun(q: str) -> str | None:
     """The X of "which X" / "what X" (stem): the last of up to three words before a verb ("what notable
     achievements has" -> achievement); None for a verb ("what changed for", "what happens to") or a vague noun
     ("which parts": any part may answer)."""
-    m = re.match(r"^(?:(?:in|on|by|to|for|from|of|at|with) )?(?:which|what) (?:kind of |type of |sort of )?"
+    m = re.match(r"^(?:(?:in|on|by|to|for|from|of|at|with|during|under|through|against) )?(?:which|what) "
+                 r"(?:kind of |type of |sort of )?"
                  r"(?:(?:two|three|four|five|six|seven|eight|nine|ten|\d+) )?(?P<w>(?:[a-z][\w’'-]*\s*){1,4})",
                  q, re.IGNORECASE)
     if not m:
@@ -304,16 +288,20 @@ def _which_noun(q: str) -> str | None:
     if len(words) > 1 and words[1].lower() in _AFTER_VERB and words[0].lower().endswith(("ed", "s", "en")) \
             and not words[0].lower().endswith(("ss", "us")):
         return None  # "what changed for", "what happens to": a verb, not a thing named
-    noun = words[0]
+    nouns = [words[0]]
     for w in words[1:3]:
         if w.lower() in _AUX or w.lower() in _AFTER_VERB or w.lower() in {"will", "would", "can", "could", "did"} \
-                or w.lower().endswith("ed"):
+                or w.lower().endswith("ed") or w.lower() in _IRREGULAR_PAST:
             break
-        noun = w
-    stems = _stems(noun)
-    if not stems or stems[0] in {_stems(v)[0] for v in _VAGUE_NOUNS if _stems(v)}:
+        nouns.append(w)
+    vague = {_stems(v)[0] for v in _VAGUE_NOUNS if _stems(v)}
+    stems = [_stems(n)[:1] for n in nouns]
+    if len(stems) > 1 and stems[-1] and stems[-1][0] in vague:
+        stems.pop()   # "what architecture type came": the architecture is the X
+    last = stems[-1]
+    if not last or last[0] in vague:
         return None
-    return stems[0]
+    return last[0]
 
 
 # "what will the caseload increase to?", "what is the budget of the SOMMB?": a figure, though asked with "what"
@@ -369,13 +357,19 @@ def parse(text: str, question: bool = True) -> Ask:
             surface.setdefault(s[0], w)
     ignore = QUESTION_WORDS | SOURCE_WORDS if question else set()
     terms = {s: surface.get(s, s) for s in stems if s not in ignore and not s.isdigit()}
+    m = _TYPE_WORD.match(_WH.sub("", text.strip())) if question else None
+    if m:  # "in what year", "how long": the kind of answer, not a word the sentence must repeat
+        terms.pop(next(iter(_stems(m.group(1))), ""), None)
+    answer_type, focus = _answer_type(text) if question else (None, None)
+    if answer_type == "place":  # "where was X located": a place answers it
+        for word in ("locat", "situat"):
+            terms.pop(word, None)
     names: set[str] = set()
     for i, w in enumerate(words):
         if (w[:1].isupper() and i > 0) or (len(w) > 1 and w.isupper()):
             s = _stems(w)
             if s and s[0] in terms:
                 names.add(s[0])
-    answer_type, focus = _answer_type(text) if question else (None, None)
     head = None
     m = _HOW_MANY.match(_WH.sub("", text.strip())) if question else None
     if m:

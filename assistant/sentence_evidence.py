@@ -8,6 +8,7 @@ is most of the answerability stage's cost (benchmarks/RESULTS.md, "Answerability
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -95,6 +96,15 @@ def answer_numbers(text: str) -> set[str]:
 
 
 _NAME_RUN = re.compile(r"(?<![\w’'-])(?:[A-Z][\w’'.-]*)(?:\s+(?:of|and|the|for|de|du|la|le)?\s*[A-Z][\w’'.-]*)*")
+
+
+def _folded_stems(text: str) -> set[str]:
+    """The stems of the text with its accents dropped, so "Herve" in a question finds "Hervé" (and "Fecamp"
+    "Fécamp"): only for text that has any."""
+    if text.isascii():
+        return set()
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return set(_stem_tuple(folded)) if folded != text else set()
 
 
 def _name_runs(text: str) -> list[tuple[str, ...]]:
@@ -269,7 +279,7 @@ class Evidence:
         caps = {s for i, w in enumerate(words) if i > 0 and w[:1].isupper() for s in _stem_tuple(w)[:1]}
         # the numbers and years of "context\ntext" are those of each part (neither pattern crosses a line)
         own_numbers, own_years = answer_numbers(text), set(_YEAR.findall(text))
-        return cls(text=text, tokens=_expanded_stems(glossary, full), caps=caps, low=text.lower(), passage_text=passage,
+        return cls(text=text, tokens=_expanded_stems(glossary, full) | _folded_stems(full), caps=caps, low=text.lower(), passage_text=passage,
                    numbers=numbers_of(text) | numbers_of(context) if context else numbers_of(text),
                    years=own_years | set(_YEAR.findall(context)) if context else set(own_years),
                    glossary=glossary, own_numbers=own_numbers, own_years=own_years)

@@ -34,6 +34,9 @@ _EXTRA_OPPOSITE_WORDS = [
     ("above exceed", "below"),
     ("improve improved change changed worsen worsened", "remain remains unchanged"),
     ("supplement supplements complement add", "replace replaces substitute supersede"),
+    ("modern", "medieval ancient"), ("import imports imported importing", "export exports exported exporting"),
+    ("upper", "lower"), ("inner", "outer"), ("internal", "external"), ("maternal", "paternal"),
+    ("male", "female"), ("elder", "younger"), ("domestic", "foreign"), ("ancestor ancestors", "descendant descendants"),
 ]
 
 # nouns that name a body, role, place or group: the word before one says which ("the Midlands division",

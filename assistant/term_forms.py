@@ -64,8 +64,20 @@ def _verb_groups() -> dict[str, frozenset[str]]:
 
 
 def verb_form_in(stem: str, tokens: set[str]) -> bool:
-    """Another form of an irregular verb stands in `tokens` ("held" for "holds", "saw" for "see")."""
-    return bool((_verb_groups().get(stem, frozenset()) - {stem}) & tokens)
+    """Another form of an irregular verb stands in `tokens` ("held" for "holds", "saw" for "see"), or its agent
+    noun ("led" for "leader"), or the adjective of a place ("European" for "Europe", "Italian" for "Italy")."""
+    if (_verb_groups().get(stem, frozenset()) - {stem}) & tokens:
+        return True
+    base = stem[:-2] if len(stem) >= 5 and stem.endswith(("er", "or")) else ""
+    if base and _verb_groups().get(base, frozenset()) & tokens:
+        return True    # irregular verbs only: "worker" is not "unpaid work"
+    if any(v + end in tokens for v in _verb_groups().get(stem, frozenset()) for end in ("er", "or")):
+        return True    # "the leader of" for "who led"
+    return any(t.startswith(stem) and t[len(stem):] in _PLACE_ADJECTIVE or
+               len(t) >= 4 and stem.startswith(t) and stem[len(t):] in _PLACE_ADJECTIVE for t in tokens)
+
+
+_PLACE_ADJECTIVE = {"an", "ean", "ian", "ese", "ish", "ic", "n"}  # europ/european, asia/asian, itali/italian
 
 
 # a noun whose stem is a verb the documents use everywhere: "the proven reoffending rate" is not "we rated the PDU"
@@ -173,8 +185,17 @@ def in_context(stem: str, word: str, ask, ev) -> bool:
     if stem not in ask.names:
         return False   # a content word from the next sentence: the SQuAD 2.0 near-misses join two sentences so
         #                ("What castles were built by the Irish?": Normans dev set refused 0.527 -> 0.545 without)
-    return (stem in ev.neighbour_tokens or acronym_spelt(word, ev.passage_text)) and \
-        not other_names(ev.text, set(ask.terms), ask.answer_type == "person")
+    return bool(stem in ev.neighbour_tokens or acronym_spelt(word, ev.passage_text)) and \
+        bool(not other_names(ev.text, set(ask.terms), ask.answer_type == "person") or _PERSON_PRONOUN.search(ev.text)
+         and stem in ev.neighbour_tokens and word[:1].isupper() and not _SENTENCE_NAMES_PERSON.search(ev.text))
+
+
+# "he led an army of 30,000 men": a sentence about a person it names only by pronoun takes the name from its
+# neighbour even when it names places too ("allying himself with Croatia ..."), so long as it names no other
+# person by title
+_PERSON_PRONOUN = re.compile(r"\b(?:he|his|him|himself|she|her|herself)\b", re.IGNORECASE)
+_SENTENCE_NAMES_PERSON = re.compile(r"\b(?:King|Queen|Duke|Duchess|Count|Countess|Earl|Lord|Lady|Sir|Dame|Mr|Mrs|Ms|"
+                                    r"Dr|Pope|Bishop|Archbishop|Emperor|Prince|Princess)\b")
 
 
 # nouns naming who does something without a capital letter ("the victim liaison officer must be told", "agreed

@@ -125,6 +125,9 @@ def rates(rows: list[dict], refused: list[bool]) -> dict:
             "refusal_accuracy": round(float(np.mean(right)), 4), "n": len(rows)}
 
 
+MIN_REFUSED: dict[str, float] = {}  # --min-refused SET=RATE: a question set whose refused rate bounds the threshold
+
+
 def choose_threshold(rows: list[dict], coef: np.ndarray, min_answered: float) -> float:
     model_rows = [i for i, r in enumerate(rows) if r["stage"] == "model"]
     p_all = np.zeros(len(rows))
@@ -145,6 +148,10 @@ def choose_threshold(rows: list[dict], coef: np.ndarray, min_answered: float) ->
             m = rates([rows[i] for i in idx], [refused[i] for i in idx])
             scores.append(m["refusal_accuracy"])
             ok &= m["answered"] is None or m["answered"] >= min_answered or (ceiling[src] or 0) < min_answered
+        for name, bound in MIN_REFUSED.items():
+            idx = [i for i, r in enumerate(rows) if r.get("set") == name]
+            m = rates([rows[i] for i in idx], [refused[i] for i in idx]) if idx else {"refused": None}
+            ok &= m["refused"] is None or m["refused"] >= bound
         score = float(np.mean(scores)) + (0 if ok else -1)
         if score > best:
             best, best_t = score, float(t)
@@ -181,11 +188,18 @@ def main() -> None:
     ap.add_argument("--library-threshold", action="store_true",
                     help="collect the generated library's questions too, but use them only to choose the threshold "
                          "(the coefficients are fitted on the other sources)")
+    ap.add_argument("--min-refused", action="append", default=[], metavar="SET=RATE",
+                    help="the threshold must also refuse at least RATE of SET's unanswerable questions (issue 11's "
+                         "target: near-miss=0.8); without it the rule, maximising mean refusal accuracy over the "
+                         "sources, chose 0.43 on 2026-12-02 and refused 0.67 of near-miss")
     ap.add_argument("--rows", type=Path, help="reuse features collected earlier (JSON)")
     ap.add_argument("--save-rows", type=Path)
     ap.add_argument("--write", action="store_true", help="write assistant/answerability_model.json")
     args = ap.parse_args()
 
+    for item in args.min_refused:
+        name, _, rate = item.partition("=")
+        MIN_REFUSED[name] = float(rate)
     if args.rows:
         rows = json.loads(args.rows.read_text())
     else:
@@ -272,6 +286,7 @@ def main() -> None:
     if args.write:
         model = {"features": list(FEATURES), "coef": [round(float(c), 5) for c in coef], "threshold": round(t, 3),
                  "fitted": time.strftime("%Y-%m-%d"), "min_answered": args.min_answered,
+                 "min_refused": MIN_REFUSED,
                  "trained_on": {s: sum(r["source"] == s for r in model_rows) for s in sorted({r["source"] for r in rows})
                                 if s not in THRESHOLD_ONLY},
                  "threshold_from": sorted({r["source"] for r in rows}),

@@ -83,8 +83,15 @@ _SCALE_Q = re.compile(r"\b(?:scores?|scored|scoring|points?|totals?|scale|bands?
 _YES_NO_Q = re.compile(r"^\s*(?:was|were|is|are|did|does|do|has|have|had)\b", re.IGNORECASE)
 
 
+# "When did the Midlands division stop being rated good?", "Why did X lose its Good rating?": a change of rating
+# over time, which one inspection's ratings row does not record; search (and the answerability stage) decide
+_CHANGE_Q = re.compile(r"\b(?:stop(?:ped)?|ceased?|start(?:ed)?|beg[ia]n|bec[oa]me|lost|lose|los(?:es|ing)|"
+                       r"chang(?:e|ed)|drop(?:ped)?|fell|fall(?:en)?|improv(?:e|ed)|declin(?:e|ed)|since)\b",
+                       re.IGNORECASE)
+
+
 def is_ratings_question(question: str) -> bool:
-    if _SCALE_Q.search(question):
+    if _SCALE_Q.search(question) or _CHANGE_Q.search(question):
         return False
     return bool(_RATINGS_Q.search(question)) and (
         bool(_COMPARE_Q.search(question)) or any(r.lower() in question.lower() for r in RATINGS)
@@ -265,6 +272,8 @@ def ratings_answer(question: str, snap: Snapshot, filters: Filters | None = None
     if not rows:
         return None
     unrated = _unrated_topic(question, rows) if not standard else None
+    if unrated and any(r.source != "table" for r in rows):
+        return None  # a rating found in prose may leave standards out: not "not rated", and not the overall
     if unrated:
         rated = "; ".join(f"{r.body}: {', '.join(r.standards)}" for r in rows)
         return Answer(question=question, status="no_answer", citations=[],
@@ -311,7 +320,10 @@ def ratings_answer(question: str, snap: Snapshot, filters: Filters | None = None
 _TOPIC = [re.compile(r"\b(?:rat\w*|grade\w*|get|got|receive\w*|give\w*|given|gave|scored?)\s+(?:[\w'’-]+\s+){0,6}?(?:for|on)\s+"
                      r"(?:the\s+|its\s+|their\s+)?(?P<x>[a-z][a-z' -]{2,50}?)\s*(?:[?,(]|$|\b(?:in|at|by|from|during)\b)"),
           re.compile(r"\b(?P<x>[a-z][a-z'-]{3,}(?:\s+[a-z][a-z'-]{3,})?)\s+(?:rating|grade)\b"),
-          re.compile(r"^\s*[Hh]ow\s+(?:was|were|is|are)\s+(?:the\s+)?(?P<x>[a-z][a-z' -]{2,50}?)\s+(?:rated|graded)\b")]
+          re.compile(r"^\s*[Hh]ow\s+(?:was|were|is|are)\s+(?:the\s+)?(?P<x>[a-z][a-z' -]{2,50}?)\s+(?:rated|graded)\b"),
+          # "What rating did inspectors give the Midlands division's unpaid work?"
+          re.compile(r"\b(?:give|gave|given|award\w*)\s+(?:to\s+)?(?:the\s+)?(?:[\w-]+\s+){0,4}?[\w-]+['’]s?\s+"
+                     r"(?P<x>[a-z][a-z' -]{2,50}?)\s*(?:[?,(]|$)")]
 _NOT_TOPIC = {"overall", "what", "which", "their", "inspection", "inspectors", "highest", "lowest", "best", "worst",
               "final", "latest", "last", "first", "current", "given", "received", "probation", "work", "delivery",
               "previous", "recent", "same", "higher", "lower", "every", "each", "this", "that", "with", "such",
@@ -320,8 +332,8 @@ _NOT_TOPIC = {"overall", "what", "which", "their", "inspection", "inspectors", "
 
 def _unrated_topic(question: str, rows: list[RatingRow]) -> str | None:
     """The standard a question asks about that the ratings tables of `rows` do not rate ("resettlement"), or None.
-    Only a table lists every standard it rates: a rating found in prose may leave some out."""
-    if not rows or any(r.source != "table" for r in rows):
+    Only a table lists every standard it rates: for a rating found in prose the caller searches instead."""
+    if not rows:
         return None
     named = {w for r in rows for w in re.findall(r"[a-z]{3,}", f"{r.body} {r.area or ''}".lower())}
     rated = {t for r in rows for s in r.standards for t in tokenize([s])[0]}

@@ -207,3 +207,17 @@ def test_a_pdu_named_in_the_question_must_match_the_rows_body_not_only_its_regio
         ["Calderbrook and Wendle Probation Delivery Unit"]
     assert [r.body for r in _select_rows("Which PDUs in the Eastvale region were rated?", rows)[0]] == \
         ["Calderbrook and Wendle Probation Delivery Unit"]
+
+
+def test_a_change_of_rating_or_an_unrated_topic_is_not_answered_with_the_overall_rating(service):
+    """"When did the Midlands division stop being rated good?" and "What rating did inspectors give the Midlands
+    division's unpaid work?" were both answered "NPS Midlands division — overall Good": one inspection's row
+    records neither a change nor a rating of every topic when it was read from prose."""
+    from assistant import domain
+
+    assert not domain.is_ratings_question("When did the Midlands division stop being rated good?")
+    assert domain.is_ratings_question("How was the Midlands division rated?")
+    for question in ("When did the Midlands division stop being rated good?",
+                     "What rating did inspectors give the Midlands division's unpaid work?"):
+        assert "overall Good" not in service.ask(question).answer
+    assert "overall Good" in service.ask("What rating did inspectors give the Midlands division?").answer

@@ -73,8 +73,10 @@ def verb_form_in(stem: str, tokens: set[str]) -> bool:
         return True    # irregular verbs only: "worker" is not "unpaid work"
     if any(v + end in tokens for v in _verb_groups().get(stem, frozenset()) for end in ("er", "or")):
         return True    # "the leader of" for "who led"
-    return any(t.startswith(stem) and t[len(stem):] in _PLACE_ADJECTIVE or
-               len(t) >= 4 and stem.startswith(t) and stem[len(t):] in _PLACE_ADJECTIVE for t in tokens)
+    # a token that is the stem plus a place adjective's ending, or the stem less one (at least 4 letters left):
+    # looked up per ending, not by scanning every token (that scan was most of select_sentences' time)
+    return any(stem + end in tokens or (stem.endswith(end) and len(stem) - len(end) >= 4
+                                        and stem[:-len(end)] in tokens) for end in _PLACE_ADJECTIVE)
 
 
 _PLACE_ADJECTIVE = {"an", "ean", "ian", "ese", "ish", "ic", "n"}  # europ/european, asia/asian, itali/italian

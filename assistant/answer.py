@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from assistant.answerability import Assessment, Quoted, assess
 from assistant.models import Answer, Citation, ScoredPassage
 from assistant.term_forms import verb_form_in
-from assistant.text import QUESTION_WORDS, content_terms, numbers_in, split_sentences, tokenize
+from assistant.text import MONTH_NAMES, QUESTION_WORDS, content_terms, numbers_in, split_sentences, tokenize
 
 NEAREST = "The nearest passages are listed below."
 NO_ANSWER_TEXT = f"I could not find this in the indexed documents. {NEAREST}"
@@ -134,8 +134,7 @@ def row_label(passage) -> str:
 
 
 _NAME_RUN = re.compile(r"\b[A-Z][a-z’'-]+(?:[ -][A-Z][a-z’'-]+)+")
-_DATE_WORD = re.compile(r"\b(?:19|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|September|"
-                        r"October|November|December|spring|summer|autumn|winter)\b", re.IGNORECASE)
+_DATE_WORD = re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{'|'.join(MONTH_NAMES)}|spring|summer|autumn|winter)\b", re.IGNORECASE)
 
 
 def _holds_type(answer_type: str | None, sentence: str, question: str) -> bool:

@@ -337,12 +337,11 @@ def _unrated_topic(question: str, rows: list[RatingRow]) -> str | None:
         return None
     named = {w for r in rows for w in re.findall(r"[a-z]{3,}", f"{r.body} {r.area or ''}".lower())}
     rated = {t for r in rows for s in r.standards for t in tokenize([s])[0]}
-    for pattern in _TOPIC:
-        m = pattern.search(question)
-        words = [w for w in re.findall(r"[a-z]{3,}", m.group("x").lower()) if w not in _NOT_TOPIC | named] if m else []
+    for m in filter(None, (pattern.search(question) for pattern in _TOPIC)):
+        words = [w for w in re.findall(r"[a-z]{3,}", m.group("x").lower()) if w not in _NOT_TOPIC | named]
         stems = set(tokenize([" ".join(words)])[0]) if words else set()
         if stems and not stems & rated and not stems & {"pdu", "crc", "divis", "unit"}:
-            return m.group("x").strip() if m else None
+            return m.group("x").strip()
     return None
 
 

@@ -234,3 +234,14 @@ def read_file(path: Path, corpus: Path, manifest: dict, ocr: str = "auto", min_w
     except TypeError:
         ratings = extract_ratings(passages)
     return SimpleNamespace(blocks=blocks, notes=notes, meta=meta, passages=passages, ratings=ratings)
+
+
+def indexed_service(corpus: Path, index_dir: Path):
+    """A real Service over `corpus` (OCR off), ingested, every file read: the module fixtures' common end."""
+    from assistant.config import Settings
+    from assistant.service import Service
+
+    service = Service(Settings(corpus_dir=corpus, index_dir=index_dir, ocr="off"))
+    report = service.ingest()
+    assert not report.failed, report.failed
+    return service

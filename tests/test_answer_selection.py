@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.config import Settings
 from assistant.text import split_sentences
 from tests import realdocs
 
@@ -59,8 +58,6 @@ The Board thanked Northvale PDU staff for the progress made.
 
 @pytest.fixture(scope="module")
 def svc(tmp_path_factory):
-    from assistant.service import Service
-
     tmp = tmp_path_factory.mktemp("selection")
     corpus = tmp / "corpus"
     corpus.mkdir()
@@ -70,10 +67,7 @@ def svc(tmp_path_factory):
     (corpus / "northvale-rrb-minutes-2024-09.md").write_text(MINUTES)
     (corpus / "manifest.yaml").write_text("documents:\n  northvale-report.pdf:\n    doc_type: inspection_report\n"
                                           "    organisation: HM Inspectorate of Probation\n")
-    service = Service(Settings(corpus_dir=corpus, index_dir=tmp / "indexes", ocr="off"))
-    report = service.ingest()
-    assert not report.failed
-    return service
+    return realdocs.indexed_service(corpus, tmp / "indexes")
 
 
 def test_the_cover_field_holding_the_asked_attribute_and_a_date_is_quoted(svc):

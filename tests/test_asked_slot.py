@@ -133,8 +133,6 @@ def test_a_paragraph_number_is_no_figure_the_sentence_gives():
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory):
-    from assistant.config import Settings
-    from assistant.service import Service
     from tests import realdocs
 
     tmp = tmp_path_factory.mktemp("asked_slot")
@@ -151,9 +149,7 @@ def library(tmp_path_factory):
         "restricted/northvale-review-2024.md": {"title": "Northvale level 3 case review", "doc_type": "board_paper",
                                                 "published": "2024-04-02", "restricted": True}}}
     (corpus / "manifest.yaml").write_text(yaml.safe_dump(manifest), encoding="utf-8")
-    service = Service(Settings(corpus_dir=corpus, index_dir=tmp / "indexes", ocr="off"))
-    assert not service.ingest().failed
-    return service
+    return realdocs.indexed_service(corpus, tmp / "indexes")
 
 
 @pytest.mark.parametrize("question,missing", [

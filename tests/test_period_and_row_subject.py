@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.config import Settings
 from assistant.period_swaps import period_swaps
 from assistant.text import content_terms
+from tests import realdocs
 
 PAGE = """<!DOCTYPE html><html><head><title>Review of approved premises in the Kestrel region | Kestrel Probation</title>
 </head><body>
@@ -84,18 +84,13 @@ def _paper(path) -> None:
 
 @pytest.fixture(scope="module")
 def svc(tmp_path_factory):
-    from assistant.service import Service
-
     tmp = tmp_path_factory.mktemp("periods")
     corpus = tmp / "corpus"
     corpus.mkdir()
     (corpus / "kestrel-approved-premises-review.html").write_text(PAGE)
     (corpus / "ridgeway-mappa-smb-minutes-2025-06.md").write_text(MINUTES)
     _paper(corpus / "kestrel-unpaid-work-q1-2025-26.docx")
-    service = Service(Settings(corpus_dir=corpus, index_dir=tmp / "indexes", ocr="off"))
-    report = service.ingest()
-    assert not report.failed
-    return service
+    return realdocs.indexed_service(corpus, tmp / "indexes")
 
 
 def test_the_same_date_in_another_year_is_refused_and_the_asked_one_answered(svc):

@@ -80,7 +80,9 @@ def evidence_for(question: str, results: list[ScoredPassage]) -> Evidence:
 def is_weak(ev: Evidence, min_dense: float, min_coverage: float) -> bool:
     """Weak when too few of the question's content words appear in the best passages, or when the
     embedding match is poor and the words are only partly there (acronyms embed poorly, so a passage
-    holding every content word of the question is trusted even with a low cosine)."""
+    holding every content word of the question is trusted even with a low cosine). Refused before the
+    answerability stage: handing these to it, even re-fitted, cost near-miss and library refusals for
+    4 paraphrased Normans answers (evals/README.md, "Should the floor hand borderline questions...")."""
     if ev.coverage < min_coverage and (ev.top_dense is None or ev.top_dense < DENSE_RESCUE):
         return True
     return ev.top_dense is not None and ev.top_dense < min_dense and ev.coverage < 0.99

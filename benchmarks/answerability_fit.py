@@ -12,6 +12,8 @@ equally (evals/questions/*-heldout.yaml is left out of the fit and only scored);
 least --min-answered of the answerable questions of each. Figures: 5-fold cross-validated (whole pipeline:
 fit and threshold on 4/5, scored on the rest) and across sources (fitted on one source, scored on the other).
 `--library-threshold` collects the library's questions but lets them choose only the threshold.
+Rows hold the features of floor-refused questions too; `--rows` re-stages them under the floor of the settings it
+runs with (ASSISTANT_MIN_DENSE_SCORE, ASSISTANT_MIN_TERM_COVERAGE), so a lower floor is measured with a re-fit.
 `--write` stores the model file and the figures in evals/README.md's section.
 """
 
@@ -40,7 +42,7 @@ ZERO = {"features": list(FEATURES), "coef": [0.0] * len(FEATURES), "threshold": 
 def collect(service, questions, source: str) -> list[dict]:
     """One row per question: its features as ask() computes them, and whether ask() reaches the stage."""
     from assistant import domain
-    from assistant.answer import evidence_for, is_weak, select_sentences
+    from assistant.answer import evidence_for, select_sentences
 
     s = service.settings
     snap = service.snapshot()
@@ -66,18 +68,31 @@ def collect(service, questions, source: str) -> list[dict]:
                                                                    "published_before": period.before})
         results = service.retriever.search(snap, query, s.top_k, filters, None,
                                            bm25_query=glossary.bm25_query(q.question) if glossary else None)
-        ev = evidence_for(q.question, results)
-        if not results or is_weak(ev, s.min_dense_score, s.min_term_coverage):
+        if not results:
             row["stage"] = "floor"
             rows.append(row)
             continue
+        ev = evidence_for(q.question, results)
+        # features for the questions the floor refuses too, so that saved rows can be re-scored under another
+        # floor (restage) and the model fitted on what a lower floor would hand it
         chosen = select_sentences(q.question, results, s.answer_sentences, glossary=glossary)
         verdict = assess(q.question, chosen, ev.top_dense, ev.coverage, [r.passage.text for r in results[:3]],
                          glossary, model=ZERO, split=False)
-        row.update(stage="model", features=verdict.features,
+        row.update(evidence={"top_dense": ev.top_dense, "coverage": ev.coverage}, features=verdict.features,
                    unknown=bool(s.domain_features and domain.unknown_names(q.question, snap, glossary)))
-        rows.append(row)
+        rows.append(restage(row, s))
     return rows
+
+
+def restage(row: dict, settings) -> dict:
+    """The row's stage under the floor of the code and settings now: "floor" when answer.is_weak refuses it,
+    else "model" (rows answered deterministically, or with no passages, keep their stage)."""
+    from assistant.answer import Evidence, is_weak
+
+    if "evidence" in row:
+        weak = is_weak(Evidence(**row["evidence"]), settings.min_dense_score, settings.min_term_coverage)
+        row["stage"] = "floor" if weak else "model"
+    return row
 
 
 # sources that only help choose the threshold (--library-threshold): their questions are ours, but fitting the
@@ -201,7 +216,10 @@ def main() -> None:
         name, _, rate = item.partition("=")
         MIN_REFUSED[name] = float(rate)
     if args.rows:
-        rows = json.loads(args.rows.read_text())
+        from assistant.config import Settings
+
+        settings = Settings()
+        rows = [restage(r, settings) for r in json.loads(args.rows.read_text())]
     else:
         from assistant.config import Settings
         from assistant.evaluation.questions import load_sets

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from assistant.answerability import Assessment, Quoted, assess
 from assistant.models import Answer, Citation, ScoredPassage
+from assistant.quoted_paragraph import quoted_paragraph
 from assistant.term_forms import verb_form_in
 from assistant.text import MONTH_NAMES, QUESTION_WORDS, content_terms, numbers_in, split_sentences, tokenize
 
@@ -258,6 +259,9 @@ def extractive_answer(question: str, results: list[ScoredPassage], min_dense: fl
         n = numbers.setdefault(q.rank, len(numbers) + 1)
         parts.append(f"{q.sentence} [{n}]")
     citations = [citation_for(n, results[rank]) for rank, n in sorted(numbers.items(), key=lambda x: x[1])]
+    for c, rank in zip(citations, sorted(numbers, key=lambda r: numbers[r]), strict=True):
+        c.paragraph = quoted_paragraph(c.paragraph, results[rank].passage.text,
+                                       [q.sentence for q in typed or chosen if q.rank == rank])
     text = " ".join(parts)
     if verdict.status == "partial":
         text = f"{text}\n\n{verdict.reason}"

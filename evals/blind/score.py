@@ -37,6 +37,9 @@ def score_one(q: dict, answer) -> dict:
     text = answer.answer.lower()
     row["given"] = answer.status != "no_answer"
     row["words"] = all(w.lower() in text for w in q["expect"])
+    # stricter, reported beside: the answer's first quoted sentence holds the expected words (a sentence from
+    # another document put first, e.g. newest first, reads as the answer)
+    row["lead"] = all(w.lower() in text.split("[", 1)[0] for w in q["expect"])
     row["doc_ok"] = first is not None and first.doc_id == q["doc"]
     row["page_ok"] = "page" not in q or (first is not None and first.page == q["page"])
     row["paragraph_ok"] = "paragraph" not in q or (first is not None and first.paragraph == q["paragraph"])
@@ -54,7 +57,7 @@ def summary(rows: list[dict]) -> dict:
     out = {"answerable_right": f"{sum(r['ok'] for r in ans)}/{len(ans)}",
            "unanswerable_refused": f"{sum(r['ok'] for r in una)}/{len(una)}",
            "all_right": f"{sum(r['ok'] for r in rows)}/{len(rows)}"}
-    for key in ("given", "words", "doc_ok", "page_ok", "paragraph_ok"):
+    for key in ("given", "words", "doc_ok", "page_ok", "paragraph_ok", "lead"):
         out[key] = f"{sum(r[key] for r in ans)}/{len(ans)}"
     return out
 

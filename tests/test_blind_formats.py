@@ -117,3 +117,27 @@ def test_ratings_of_the_report_are_read_from_its_table(blind):
     want = {name: rating for name, rating in want.items() if rating}
     assert {k.lower(): v.lower() for k, v in row.standards.items()} == \
         {k.lower(): v.lower() for k, v in want.items()}, row.standards
+
+
+def test_a_citation_names_the_numbered_paragraph_its_quoted_sentences_sit_in():
+    from assistant.quoted_paragraph import quoted_paragraph
+
+    text = ("1.3 The PDU had 41 probation officers in post.\n1.4 Workloads were high. The average caseload "
+            "was 48 cases.\n1.5 The PDU shared an office.\nFootnote 3: The office opened in May 2023.")
+    assert quoted_paragraph("1.3–1.5", text, ["The average caseload was 48 cases."]) == "1.4"
+    assert quoted_paragraph("1.3–1.5", text, ["Footnote 3: The office opened in May 2023."]) == "1.5"
+    assert quoted_paragraph("1.3–1.5", text, ["1.3 The PDU had 41 probation officers in post.",
+                                              "1.4 Workloads were high."]) == "1.3–1.4"
+    assert quoted_paragraph("1.3–1.5", text, ["A sentence the passage does not hold."]) == "1.3–1.5"
+    assert quoted_paragraph("1.4", text, ["1.3 The PDU had 41 probation officers in post."]) == "1.4"
+
+
+def test_numbers_that_label_a_paragraph_or_row_are_not_the_number_asked_for():
+    from assistant.answer import _holds_type
+
+    asked = "How many cases did inspectors inspect?"
+    assert not _holds_type("number", "1.5 The PDU shared an office with the police.", asked)
+    assert not _holds_type("number", "Table 1: Ratings — 2. Case supervision — 2.3 Implementation: Good.", asked)
+    assert _holds_type("number", "We inspected 34 cases.", asked)
+    assert _holds_type("number", "12 Staff were trained.", asked)
+    assert _holds_type("number", "Table 2 — Licences — Number: 10.", asked)

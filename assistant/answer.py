@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from assistant.answerability import Assessment, Quoted, assess
 from assistant.models import Answer, Citation, ScoredPassage
+from assistant.quoted_paragraph import quoted_paragraph
 from assistant.term_forms import verb_form_in
 from assistant.text import MONTH_NAMES, QUESTION_WORDS, content_terms, numbers_in, split_sentences, tokenize
 
@@ -139,13 +140,21 @@ _NAME_RUN = re.compile(r"\b[A-Z][a-z’'-]+(?:[ -][A-Z][a-z’'-]+)+")
 _DATE_WORD = re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{'|'.join(MONTH_NAMES)}|spring|summer|autumn|winter)\b", re.IGNORECASE)
 
 
+# numbers that label rather than count: a paragraph's or a table row's standard number at the start of the
+# sentence or of a row's segment ("1.5 The PDU shared an office", "— 2.3 Implementation and delivery: ..."), and
+# "Table 2", "paragraph 4.1". Counted as the number a "how many" asks for, they made a ratings row answer "how
+# many cases did inspectors inspect?" and quoted paragraph 1.5 beside the answer in 1.3 (blind test, evals/blind)
+_LABEL_NUMBER = re.compile(r"(?:^|(?<=— )|(?<=\n))\s*(?:\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}\.)\s+(?=[A-Z])"
+                           r"|\b(?i:table|figure|chart|annexe?|appendix|chapter|section|paragraph)\s+\d+(?:\.\d+)*")
+
+
 def _holds_type(answer_type: str | None, sentence: str, question: str) -> bool:
     """The sentence holds a candidate of the asked kind the question does not already hold: a date for "when",
     a number for "how many", a person's name (two capitalised words) for "who"."""
     if answer_type == "date":
         return any(m.group(0).lower() not in question.lower() for m in _DATE_WORD.finditer(sentence))
     if answer_type == "number":
-        return bool(numbers_in(sentence) - numbers_in(question))
+        return bool(numbers_in(_LABEL_NUMBER.sub(" ", sentence)) - numbers_in(question))
     if answer_type == "person":
         return any(m.group(0) not in question for m in _NAME_RUN.finditer(sentence))
     return False
@@ -260,6 +269,9 @@ def extractive_answer(question: str, results: list[ScoredPassage], min_dense: fl
         n = numbers.setdefault(q.rank, len(numbers) + 1)
         parts.append(f"{q.sentence} [{n}]")
     citations = [citation_for(n, results[rank]) for rank, n in sorted(numbers.items(), key=lambda x: x[1])]
+    for c, rank in zip(citations, sorted(numbers, key=lambda r: numbers[r]), strict=True):
+        c.paragraph = quoted_paragraph(c.paragraph, results[rank].passage.text,
+                                       [q.sentence for q in typed or chosen if q.rank == rank])
     text = " ".join(parts)
     if verdict.status == "partial":
         text = f"{text}\n\n{verdict.reason}"

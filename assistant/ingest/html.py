@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.ingest.clean import Block
+from assistant.ingest.clean import _NUMBERED_RE, Block
 from assistant.ingest.tables import Table, html_grid, is_data_table, normalise_grid
 
 _BOILERPLATE_TAGS = ["script", "style", "noscript", "nav", "header", "footer", "form", "aside", "button",
@@ -92,6 +92,8 @@ def html_blocks(html: str) -> tuple[list[Block], str | None]:
             blocks.append(Block(kind="heading", text=text, section=section))
         elif el.name == "li":
             blocks.append(Block(kind="bullet", text=text, section=section, level=1))
+        elif m := _NUMBERED_RE.match(text):  # "13.4 The lead agency must ...": cited by its number, as in Word
+            blocks.append(Block(kind="para", text=text[m.end():], section=section, number=m.group(1)))
         else:
             blocks.append(Block(kind="text", text=text, section=section))
     return blocks, title

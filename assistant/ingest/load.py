@@ -91,7 +91,8 @@ def _read_pdf_blocks(path: Path, ocr_setting: str | None, budget=None) -> Loaded
         if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
             raise LoadError("the PDF is encrypted") from exc
         raise LoadError(f"the PDF could not be read ({cause.__class__.__name__}: {cause})") from exc
-    return LoadedDocument(content.blocks, notes=content.notes, scanned_pages=content.scanned_pages)
+    return LoadedDocument(content.blocks, notes=content.notes, scanned_pages=content.scanned_pages,
+                          title=content.title)
 
 
 _HEADING_STYLE = ("heading", "title", "subtitle")

@@ -36,6 +36,7 @@ class PdfContent:
     notes: list[str] = field(default_factory=list)        # "page 7 has no text layer; OCR used"
     scanned_pages: list[int] = field(default_factory=list)
     page_count: int = 0
+    title: str | None = None  # the first page's headline (largest type), when it is set larger than the body
 
 
 def read_pdf(path: Path, ocr=None, no_ocr_reason: str = "OCR is off", budget=None) -> PdfContent:
@@ -49,6 +50,7 @@ def read_pdf(path: Path, ocr=None, no_ocr_reason: str = "OCR is off", budget=Non
         running = _running_keys(lines_by_page, [p.height for p in pages])
         reader = BlockBuilder(body_size)
         notes: list[str] = []
+        title = None
         for page, lines in zip(pages, lines_by_page, strict=False):
             if budget is not None:
                 budget.tick(page.number)
@@ -65,8 +67,34 @@ def read_pdf(path: Path, ocr=None, no_ocr_reason: str = "OCR is off", budget=Non
                     why = no_ocr_reason if ocr is None else "OCR found no text"
                     notes.append(f"page {page.number} has no text layer; not searchable ({why})")
                 continue
+            if title is None:
+                title = headline(lines, body_size) or ""
             reader.add_page(page.number, page.height, lines, page.tables)
-    return PdfContent(blocks=reader.finish(), notes=notes, scanned_pages=scanned, page_count=len(pages))
+    return PdfContent(blocks=reader.finish(), notes=notes, scanned_pages=scanned, page_count=len(pages),
+                      title=title or None)
+
+
+HEADLINE_MIN = 1.35  # times the body size: a title, not a bold label line ("HM Inspectorate of Probation")
+
+
+def headline(lines: list[Line], body_size: float) -> str | None:
+    """The document's title as its first page shows it: the largest line, with the lines of the same size
+    next to it (a title wrapped over two lines), when set clearly larger than the body text. The first line
+    of the page is often the publisher ("HM Inspectorate of Probation", "PRESS RELEASE") and a press
+    release's headline sits under it; titled by that first line, every passage of the release lacked the
+    premises it is about (blind test, evals/blind)."""
+    sized = [ln for ln in lines if ln.column == 0 and len(ln.text.split()) >= 2]
+    if not sized:
+        return None
+    top = max(sized, key=lambda ln: ln.size)
+    if top.size < HEADLINE_MIN * body_size:
+        return None
+    i = lines.index(top)
+    j = i
+    while j + 1 < len(lines) and abs(lines[j + 1].size - top.size) < 0.6:
+        j += 1
+    text = " ".join(ln.text.strip() for ln in lines[i:j + 1])
+    return text if len(text) <= 160 else None
 
 
 # --- words, lines, furniture -------------------------------------------------------------------

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import re
 
+from assistant.asked_role import role_unfilled
 from assistant.question_parse import Ask, _stem_tuple
 from assistant.sentence_evidence import _CALENDAR
+from assistant.text import MONTH_NAMES
 
 # --- measures ------------------------------------------------------------------------------------------------
 
@@ -59,6 +61,26 @@ def asked_measure(question: str) -> str | None:
 
 def measure_given(measure: str, sentence: str) -> bool:
     return bool(_MEASURES[measure].search(sentence))
+
+
+# --- dates --------------------------------------------------------------------------------------------------
+
+# "On what date will the register be created?" asks for a date; "When will it be created?" may be answered "when
+# Parliamentary time allows" (a condition), so only the first needs a calendar date in a quoted sentence (or, for
+# when a document was published, its title's date)
+_DATE_Q = re.compile(r"^(?:(?:on|by|from|until|since|in)\s+)?(?:what|which)\s+(?:date|day|month|year)s?\b", re.IGNORECASE)
+_CALENDAR_DATE = re.compile(rf"\b\d{{3,4}}\b|\b(?:{'|'.join(MONTH_NAMES)})\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|"
+                            r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|yesterday)\b",
+                            re.IGNORECASE)
+_ABOUT_THE_DOCUMENT = re.compile(r"\b(?:publish\w*|issued|released|written|dated)\b", re.IGNORECASE)
+
+
+def date_unfilled(question: str, sentences: list[str], titles: list[str]) -> bool:
+    """The question asks for a date by name ("on what date", "which year") and no quoted sentence gives one."""
+    if not _DATE_Q.match(question.strip()):
+        return False
+    where = sentences + (titles if _ABOUT_THE_DOCUMENT.search(question) else [])
+    return not any(_CALENDAR_DATE.search(s) for s in where)
 
 
 # --- names ---------------------------------------------------------------------------------------------------
@@ -200,11 +222,16 @@ def denied(ask: Ask, sentences: list[str]) -> str | None:
 
 # --- all slots -----------------------------------------------------------------------------------------------
 
-def unfilled(ask: Ask, sentences: list[str]) -> str | None:
+def unfilled(ask: Ask, sentences: list[str], titles: list[str] | None = None) -> str | None:
     """What the question asks that no quoted sentence gives, as the refusal says it; None when every slot is
-    filled (or the question asks for none of these)."""
+    filled (or the question asks for none of these). `titles`: each sentence's document title and section."""
     if not sentences:
         return None
+    if date_unfilled(ask.text, sentences, titles or []):
+        return "they give no date"
+    role = role_unfilled(ask, sentences, titles or [])
+    if role:
+        return role
     measure = asked_measure(ask.text)
     if measure and not any(measure_given(measure, s) for s in sentences):
         return f"they give no {measure} for what is asked"

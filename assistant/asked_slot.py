@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.asked_count import count_unfilled
 from assistant.asked_role import role_unfilled
 from assistant.question_parse import Ask, _stem_tuple
 from assistant.sentence_evidence import _CALENDAR
@@ -232,6 +233,8 @@ def unfilled(ask: Ask, sentences: list[str], titles: list[str] | None = None) ->
     role = role_unfilled(ask, sentences, titles or [])
     if role:
         return role
+    if count_unfilled(ask, sentences):
+        return f"they give no number of {ask.terms.get(ask.head or '', ask.head)}"
     measure = asked_measure(ask.text)
     if measure and not any(measure_given(measure, s) for s in sentences):
         return f"they give no {measure} for what is asked"

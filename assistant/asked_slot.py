@@ -24,6 +24,7 @@ from assistant.asked_role import role_unfilled
 from assistant.question_parse import Ask, _stem_tuple
 from assistant.sentence_evidence import _CALENDAR
 from assistant.text import MONTH_NAMES
+from assistant.text import numbers_in as numbers_of
 
 # --- measures ------------------------------------------------------------------------------------------------
 
@@ -82,6 +83,87 @@ def date_unfilled(question: str, sentences: list[str], titles: list[str]) -> boo
         return False
     where = sentences + (titles if _ABOUT_THE_DOCUMENT.search(question) else [])
     return not any(_CALENDAR_DATE.search(s) for s in where)
+
+
+# --- planned figures ----------------------------------------------------------------------------------------
+
+# "How many bed spaces does Harrowgate House plan to add?" quoted the table's "Bed spaces: 32": a figure asked of a
+# plan or of the future is answered only by a sentence that speaks of one
+_FUTURE_Q = re.compile(r"\b(?:will|shall|going\s+to|(?:plan|intend|aim|propose|expect|hope)(?:s|ed|ing)?\s+to)\b",
+                       re.IGNORECASE)
+_FUTURE = re.compile(r"\b(?:will|shall|would|going\s+to|plan\w*|intend\w*|intention|aim\w*|propos\w*|expect\w*|"
+                     r"anticipat\w*|forecast\w*|project\w*|target\w*|estimat\w*|due\s+to|to\s+be)\b", re.IGNORECASE)
+
+
+def plan_unfilled(ask: Ask, sentences: list[str]) -> bool:
+    """A figure asked of a plan or of the future ("plan to add", "will the prison hold") where no quoted sentence
+    speaks of a plan or of the future: they state a current figure."""
+    return ask.answer_type == "number" and bool(_FUTURE_Q.search(ask.text)) and \
+        not any(_FUTURE.search(s) for s in sentences)
+
+
+# --- rated topics ---------------------------------------------------------------------------------------------
+
+# "What rating did inspectors give the Midlands division's unpaid work?" quoted the ratings of court work and case
+# supervision: a rating is of something, and a sentence that never names it rates something else
+_RATING_WORDS = {"rate", "rating", "inspector", "inspect", "inspectorate", "give", "gave", "given", "award", "score",
+                 "judg", "grade", "assess", "receiv", "get", "got", "overal"}
+
+
+def rated_topic_missing(ask: Ask, sentences: list[str]) -> list[str]:
+    """The words naming what a rating question asks to have rated that no quoted sentence holds."""
+    if ask.answer_type != "rating":
+        return []
+    held = set().union(*(set(_stem_tuple(s)) for s in sentences)) if sentences else set()
+    return [ask.terms[t] for t in ask.terms
+            if t not in ask.names and t not in _RATING_WORDS and t not in held
+            and not any(alt and alt <= held for alt in ask.synonyms.get(t, ()))]
+
+
+# --- places ---------------------------------------------------------------------------------------------------
+
+# "What will the NPS caseload in Nottinghamshire increase to?" quoted "In LLR we anticipate that this will increase
+# the NPS caseload from 1800 to approximately 4500", in a paragraph listing Nottinghamshire elsewhere: the figure's
+# own clause places it in another area
+_PLACED = re.compile(r"\b(?:[Ii]n|[Ff]or|[Aa]cross|[Ww]ithin)\s+(?:the\s+)?((?:[A-Z][\w'’-]+)(?:\s+(?:and\s+)?[A-Z][\w'’-]+)*)")
+_CLAUSE_END = re.compile(r";|(?<=[.!?])\s+(?=[A-Z])")
+
+
+def _places(text: str) -> list[set[str]]:
+    return [stems for m in _PLACED.finditer(text) if (stems := set(_stem_tuple(m.group(1))) - _CALENDAR)]
+
+
+def _has_candidate(ask: Ask, clause: str) -> bool:
+    if ask.answer_type == "number":
+        return bool(numbers_of(clause) - ask.numbers - set(re.findall(r"\b(?:19|20)\d\d\b", clause)))
+    return bool(re.search(r"\b(?:19|20)\d\d\b", clause))
+
+
+def place_conflict(ask: Ask, sentences: list[str]) -> str | None:
+    """"LLR, not Nottinghamshire" when every clause holding a figure (or date) the question asks for places it in
+    another area than the question's "in X", and none places it in X."""
+    if ask.answer_type not in ("number", "date"):
+        return None
+    asked = _places(ask.text)
+    if not asked:
+        return None
+    wanted = set().union(*asked)
+    others: list[str] = []
+    for sentence in sentences:
+        for clause in _CLAUSE_END.split(sentence):
+            if not _has_candidate(ask, clause):
+                continue
+            stems = set(_stem_tuple(clause))
+            if all(any(w in stems or any(alt and alt <= stems for alt in ask.synonyms.get(w, ())) for w in place)
+                   for place in asked):
+                return None
+            others += [m.group(1) for m in _PLACED.finditer(clause)
+                       if set(_stem_tuple(m.group(1))) - _CALENDAR and not set(_stem_tuple(m.group(1))) & wanted
+                       and not set(_stem_tuple(m.group(1))) <= set(ask.terms)]
+    if not others:
+        return None
+    asked_words = [m.group(1) for m in _PLACED.finditer(ask.text) if set(_stem_tuple(m.group(1))) - _CALENDAR]
+    return f"{' and '.join(dict.fromkeys(others))}, not {' and '.join(asked_words)}"
 
 
 # --- names ---------------------------------------------------------------------------------------------------
@@ -233,6 +315,14 @@ def unfilled(ask: Ask, sentences: list[str], titles: list[str] | None = None) ->
     role = role_unfilled(ask, sentences, titles or [])
     if role:
         return role
+    unrated = rated_topic_missing(ask, sentences)
+    if unrated:
+        return f"they give no rating for {' '.join(unrated)}"
+    if plan_unfilled(ask, sentences):
+        return "they give a current figure, not a planned or future one"
+    place = place_conflict(ask, sentences)
+    if place:
+        return f"they give figures for {place}"
     if count_unfilled(ask, sentences):
         return f"they give no number of {ask.terms.get(ask.head or '', ask.head)}"
     measure = asked_measure(ask.text)

@@ -35,9 +35,12 @@ _WHO_IS = re.compile(r"^who\s+(?:is|was|are|were|will\s+be|has\s+been|had\s+been
                      r"(?P<np>[^?]+)", re.IGNORECASE)
 _WHO_VERB = re.compile(rf"^who\s+(?P<verb>{'|'.join(_ROLE_VERBS)})\b(?P<rest>[^?]*)", re.IGNORECASE)
 
-# a person's name: two to four capitalised words, after an optional title ("Supt. Hollis Brandt", "Dr Ivo Pellam")
+# a person's name: one to four capitalised words, after an optional title ("Supt. Hollis Brandt", "Dr Ivo Pellam")
 _PERSON = re.compile(r"(?<![\w’'.-])(?:(?:Mr|Mrs|Ms|Miss|Dr|Prof|Professor|Sir|Dame|Lord|Lady|Supt|Insp|Cllr|Rev|"
-                     r"Revd|Det|Sgt|Ch)\.?\s+)?[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+){1,3}(?![\w’'-])")
+                     r"Revd|Det|Sgt|Ch)\.?\s+)?[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+){0,3}(?![\w’'-])")
+# a name of one word ("under their leader Rollo") opening a sentence only as its subject ("Bohemond was ...")
+_SUBJECT_VERB = {"was", "is", "had", "has", "became", "becomes", "served", "remained", "chaired", "chairs", "led",
+                 "leads", "headed", "heads", "wrote"}
 # words of a body's or place's name, never of a person's ("Ridgeway Police", "Harrowgate House")
 _NOT_PERSON = {"the", "a", "an", "in", "on", "at", "by", "for", "of", "and", "this", "that", "these", "those", "his",
                "her", "their", "its", "our", "we", "it", "he", "she", "they", "service", "services", "board", "police",
@@ -52,6 +55,10 @@ _NOT_PERSON = {"the", "a", "an", "in", "on", "at", "by", "for", "of", "and", "th
                "action", "chair", "recommendation", "recommendations", "version", "published"}
 _ROLE_WORDS = {w for w in _ROLE_NOUNS} | {f for forms in _ROLE_FORMS.values() for f in forms}
 WINDOW = 6  # words between the role and the name: "the regional manager, Odette Vancourt", "chaired by X"
+# kinds of body a role belongs to: "The review panel ... was chaired by X" names the panel's chair, whatever the
+# document's title says
+_BODY_KINDS = frozenset(_stem_tuple("board panel committee group team review meeting forum partnership programme "
+                                    "project inquiry pdu unit division service trust council authority audit"))
 
 
 @dataclass
@@ -96,19 +103,35 @@ def _names_in(ask: Ask, text: str) -> set[str]:
     return {n for n in ask.names if n in stems}
 
 
-def _role_positions(role: str, words: list[str]) -> list[int]:
+# modifiers that leave a role the same role ("the new chair, X"); any other lowercase one makes it another role
+# ("the regional manager" is not the manager of a house the question names)
+_SAME_ROLE = {"new", "current", "interim", "acting", "permanent", "joint", "the", "a", "an", "its", "their", "our",
+              "his", "her", "as", "by", "and"}
+
+
+def _role_positions(role: str, words: list[str], asked: set[str]) -> list[int]:
     forms = set(_ROLE_FORMS.get(role, (role, role + "s")))
-    return [i for i, w in enumerate(words) if w.lower().strip("().,:;") in forms]
+    out = []
+    for i, w in enumerate(words):
+        if w.lower().strip("().,:;") not in forms:
+            continue
+        before = words[i - 1] if i else ""
+        if before.isalpha() and before.islower() and before not in _SAME_ROLE and \
+                not set(_stem_tuple(before)) <= asked and w.lower().strip("().,:;") in _ROLE_NOUNS:
+            continue
+        out.append(i)
+    return out
 
 
-def holder_named(ask: Ask, role: str, sentence: str) -> bool:
-    """A person the question does not name stands within WINDOW words of the role, in the same part of the
-    sentence (a semicolon ends a list item: "Supt. Hollis Brandt (Chair), Ridgeway Police; Maren Achebe, ...")."""
+def holder_parts(ask: Ask, role: str, sentence: str) -> list[tuple[str, int]]:
+    """The parts of the sentence (each with where the holder's name starts) where a person the question does not name stands within WINDOW words of the role
+    (a semicolon ends a list item: "Supt. Hollis Brandt (Chair), Ridgeway Police; Maren Achebe, ...")."""
     asked = set(ask.terms) | {x for alts in ask.synonyms.values() for alt in alts for x in alt}
+    out = []
     for part in re.split(r";|\n", sentence):
         spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", part)]
         words = [part[a:b] for a, b in spans]
-        roles = _role_positions(role, words)
+        roles = _role_positions(role, words, asked)
         if not roles:
             continue
         for m in _PERSON.finditer(part):
@@ -119,15 +142,24 @@ def holder_named(ask: Ask, role: str, sentence: str) -> bool:
                 continue   # the question's own name ("before David Gauke") is not the holder asked for
             first = next(i for i, (a, b) in enumerate(spans) if b > m.start())
             last = next(i for i, (a, b) in enumerate(spans) if b >= m.end())
+            if len(name_words) == 1 and (first == 0 or not part[:m.start()].strip()) and \
+                    (last + 1 >= len(words) or words[last + 1].lower() not in _SUBJECT_VERB):
+                continue   # a sentence's capitalised first word ("Significantly the ...") is no name
             if any(first - WINDOW <= r < first or last < r <= last + WINDOW for r in roles):
-                return True
-    return False
+                out.append((part, m.start()))
+                break
+    return out
 
 
-def body_named(role: AskedRole, ask: Ask, sentence: str, title: str) -> bool:
-    """Every name of the asked body stands in the sentence or its document's title (minutes name their board in
-    the title: "Present: Supt. Hollis Brandt (Chair)"), by itself or as the glossary spells it."""
-    stems = set(_stem_tuple(sentence)) | set(_stem_tuple(title))
+def body_named(role: AskedRole, ask: Ask, part: str, name_at: int, title: str) -> bool:
+    """Every name of the asked body stands in the part of the sentence naming the holder, or in its document's title
+    (minutes name their board in the title: "Present: Supt. Hollis Brandt (Chair)") unless that part opens with a
+    kind of body the question does not ask about ("The audit panel ... was chaired by"), by itself or as the
+    glossary spells it."""
+    stems = set(_stem_tuple(part))
+    subject = set(_stem_tuple(part[:name_at])) & _BODY_KINDS   # before the holder's name
+    if not subject or subject & set(_stem_tuple(ask.text)):
+        stems |= set(_stem_tuple(title))
     return all(n in stems or any(alt and alt <= stems for alt in ask.synonyms.get(n, ())) for n in role.body)
 
 
@@ -140,6 +172,6 @@ def role_unfilled(ask: Ask, sentences: list[str], titles: list[str]) -> str | No
     if role is None:
         return None
     for sentence, title in zip(sentences, titles or [""] * len(sentences), strict=False):
-        if holder_named(ask, role.role, sentence) and body_named(role, ask, sentence, title):
+        if any(body_named(role, ask, part, at, title) for part, at in holder_parts(ask, role.role, sentence)):
             return None
     return f"they name no one {role.phrase}"

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from assistant.asked_count import count_unfilled
+from assistant.asked_direction import direction_conflict
 from assistant.asked_role import role_unfilled
 from assistant.question_parse import Ask, _stem_tuple
 from assistant.sentence_evidence import _CALENDAR
@@ -98,8 +99,10 @@ _FUTURE = re.compile(r"\b(?:will|shall|would|going\s+to|plan\w*|intend\w*|intent
 def plan_unfilled(ask: Ask, sentences: list[str]) -> bool:
     """A figure asked of a plan or of the future ("plan to add", "will the prison hold") where no quoted sentence
     speaks of a plan or of the future: they state a current figure."""
-    return ask.answer_type == "number" and bool(_FUTURE_Q.search(ask.text)) and \
-        not any(_FUTURE.search(s) for s in sentences)
+    if ask.answer_type != "number" or not _FUTURE_Q.search(ask.text):
+        return False
+    about = {ask.head} if ask.head else set(ask.terms) - ask.names   # the thing counted ("beds"), not a date's plan
+    return not any(_FUTURE.search(s) and about & set(_stem_tuple(s)) for s in sentences)
 
 
 # --- rated topics ---------------------------------------------------------------------------------------------
@@ -126,6 +129,8 @@ def rated_topic_missing(ask: Ask, sentences: list[str]) -> list[str]:
 # the NPS caseload from 1800 to approximately 4500", in a paragraph listing Nottinghamshire elsewhere: the figure's
 # own clause places it in another area
 _PLACED = re.compile(r"\b(?:[Ii]n|[Ff]or|[Aa]cross|[Ww]ithin)\s+(?:the\s+)?((?:[A-Z][\w'’-]+)(?:\s+(?:and\s+)?[A-Z][\w'’-]+)*)")
+_DAY_MONTH_YEAR = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{'|'.join(MONTH_NAMES)})(?:\s+\d{{4}})?\b|"
+                             rf"\b(?:{'|'.join(MONTH_NAMES)})\s+\d{{4}}\b", re.IGNORECASE)
 _CLAUSE_END = re.compile(r";|(?<=[.!?])\s+(?=[A-Z])")
 
 
@@ -134,8 +139,10 @@ def _places(text: str) -> list[set[str]]:
 
 
 def _has_candidate(ask: Ask, clause: str) -> bool:
-    if ask.answer_type == "number":
-        return bool(numbers_of(clause) - ask.numbers - set(re.findall(r"\b(?:19|20)\d\d\b", clause)))
+    if ask.answer_type == "number":   # a date's day and year are no figure ("open on 14 July 2025")
+        clause = _DAY_MONTH_YEAR.sub(" ", clause)
+        figures = {n for n in numbers_of(clause) if not n.startswith("month:")}
+        return bool(figures - ask.numbers - set(re.findall(r"\b(?:19|20)\d\d\b", clause)))
     return bool(re.search(r"\b(?:19|20)\d\d\b", clause))
 
 
@@ -315,6 +322,9 @@ def unfilled(ask: Ask, sentences: list[str], titles: list[str] | None = None) ->
     role = role_unfilled(ask, sentences, titles or [])
     if role:
         return role
+    moved = direction_conflict(ask.text, sentences)
+    if moved:
+        return f"they give {moved}"
     unrated = rated_topic_missing(ask, sentences)
     if unrated:
         return f"they give no rating for {' '.join(unrated)}"

@@ -31,13 +31,15 @@ Board members will be aware that Rowan Hale, Chief Officer, has announced plans 
 
 The new model aims to improve local services:
 
-- In Arden we expect this to increase the caseload from 900 to 1,400 people when the caseload reductions from the
-  new custody arrangements are taken into account;
+- In Arden we expect this to increase the caseload from 900 to 1,400 people once the drop-in service moves to the
+  new custody arrangements;
 - The North division will comprise Arden and Bexley;
 - Each division will be overseen by a new regional director who will be responsible for commissioning services.
 
-When funding allows, a new case recording system will be introduced across the division. The new Bexley hostel
-will open on 14 July 2025.
+When funding allows, a new case recording system for probation staff will be introduced; this will give probation
+officers the same case recording tools as police officers.
+
+The new Bexley hostel will open on 14 July 2025.
 
 ## Staffing
 
@@ -101,9 +103,22 @@ def test_a_role_is_answered_only_by_its_holder_for_the_asked_body(svc):
     _answered(svc, "Who is the area manager?", "Nadia Orme")
 
 
+def _lenient(svc, question: str):
+    """The answer step over the service's own retrieval at strictness 0.3 (a deployment trading refusals for
+    answers): a hard check refuses whatever the model's score."""
+    from assistant.answer import extractive_answer
+
+    cfg = svc.settings
+    return extractive_answer(question, svc.search(question), cfg.min_dense_score, cfg.min_term_coverage,
+                             cfg.answer_sentences, glossary=svc.glossary, strictness=0.3)
+
+
 def test_on_what_date_needs_a_date(svc):
-    assert "no date" in _refused(svc, "On what date will the new case recording system be introduced?")
+    question = "On what date will the new case recording system be introduced?"
+    assert "no date" in _refused(svc, question)
+    assert _lenient(svc, question).status == "no_answer"
     _answered(svc, "On what date will the new Bexley hostel open?", "14 July 2025")
+    assert _lenient(svc, "On what date will the new Bexley hostel open?").status == "answered"
 
 
 def test_how_many_x_needs_a_figure_counting_x(svc):
@@ -112,10 +127,14 @@ def test_how_many_x_needs_a_figure_counting_x(svc):
     _answered(svc, "How many staff does the service employ?", "240")
 
 
-def test_a_figure_placed_in_another_area_or_moving_the_other_way_is_refused(svc):
+def test_a_figure_placed_in_another_area_is_refused(svc):
     assert "Arden" in _refused(svc, "What will the caseload in Bexley increase to?")
-    assert "rise, not a fall" in _refused(svc, "What will the caseload in Arden decrease to?")
     _answered(svc, "What will the caseload in Arden increase to?", "1,400")
+
+
+def test_a_figure_moving_the_other_way_is_refused(svc):
+    # "the drop-in service" beside it hid the opposite from the word-pair check; the figures run 900 -> 1,400
+    assert "rise, not a fall" in _refused(svc, "What will the caseload in Arden decrease to?")
 
 
 def test_a_planned_figure_is_not_answered_by_a_current_one(svc):

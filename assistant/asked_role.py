@@ -20,7 +20,7 @@ from assistant.question_parse import Ask, _stem_tuple
 _ROLE_NOUNS = ("director", "manager", "chair", "chairman", "chairwoman", "chairperson", "head", "lead", "leader",
                "chief", "secretary", "minister", "inspector", "coordinator", "co-ordinator", "president",
                "commissioner", "governor", "adviser", "advisor", "author", "clerk", "deputy", "treasurer", "convenor",
-               "convener", "superintendent", "editor", "officer")
+               "convener", "superintendent", "editor", "officer", "executive")
 # "who chairs X": the verb names the role; its forms in a sentence ("chaired by", "Chair", "led by", "Author:")
 _ROLE_VERBS = {"chairs": "chair", "chaired": "chair", "leads": "lead", "led": "lead", "heads": "head",
                "headed": "head", "manages": "manager", "managed": "manager", "directs": "director",

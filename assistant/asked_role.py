@@ -157,7 +157,8 @@ def body_named(role: AskedRole, ask: Ask, part: str, name_at: int, title: str) -
     kind of body the question does not ask about ("The audit panel ... was chaired by"), by itself or as the
     glossary spells it."""
     stems = set(_stem_tuple(part))
-    subject = set(_stem_tuple(part[:name_at])) & _BODY_KINDS   # before the holder's name
+    # before the holder's name, in its own sentence (a quoted unit may carry the sentence before: answer.py)
+    subject = set(_stem_tuple(re.split(r"(?<=[.!?])\s+", part[:name_at])[-1])) & _BODY_KINDS
     if not subject or subject & set(_stem_tuple(ask.text)):
         stems |= set(_stem_tuple(title))
     return all(n in stems or any(alt and alt <= stems for alt in ask.synonyms.get(n, ())) for n in role.body)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.asked_direction import moves
-from assistant.asked_role import asked_role
+from assistant.asked_role import asked_role, role_unfilled
 from assistant.question_parse import parse
 from tests import realdocs
 
@@ -160,6 +160,15 @@ def test_role_and_direction_readings():
     assert asked_role(parse("Who chairs the Ridgeway MAPPA Strategic Management Board?")).role == "chair"
     assert asked_role(parse("Who is the Kestrel regional manager?")).body == {"kestrel"}
     assert asked_role(parse("Who did the Normans fight in Italy?")) is None
+    # the body only in the title, the holder's sentence quoted with the one before it ("The review found ..."):
+    # the review opens that sentence, not the holder's
+    unit = ("The review found that night staff had not received refresher training. The regional manager, Odette "
+            "Vancourt, has asked for this training to be completed by December 2025.")
+    title = "Review of approved premises in the Kestrel region"
+    assert role_unfilled(parse("Who is the Kestrel regional manager?"), [unit], [title]) is None
+    assert role_unfilled(parse("Who is the manager of Harrowgate House?"), [unit], [title])
+    assert role_unfilled(parse("Who chairs the Kestrel board?"), ["The review panel met twice and was chaired by "
+                                                                 "Fenella Darrowby."], ["Kestrel board papers"])
     assert moves("this will increase the caseload from 1800 to approximately 4500") == {"up"}
     assert moves("attendance fell from 81 per cent to 71 per cent") == {"down"}
     assert moves("from 2019 to 2021 the caseload rose") == set()

@@ -9,7 +9,10 @@ A near-miss on a real report matches every word of a sentence and still leaves t
   Crown Court": a count of courts names none. The name must be one the question does not already give, and
   for a named kind of place or body ("Crown Court", "prison") it must be a name of that kind;
 - a **period**: "in quarter 4 of 2023-24" quoted the quarter 3 table; "in 2021/22" quoted 2023-24. A sentence
-  that names periods of the asked kind, none of them the asked one, gives another period's figure.
+  that names periods of the asked kind, none of them the asked one, gives another period's figure;
+- a **date by name** ("on what date", "which year"): "when Parliamentary time allows" gives none;
+- a **role's holder** (asked_role.py), a **count of X** (asked_count.py), a figure's **direction**
+  (asked_direction.py), a figure **in the asked area**, of a **plan**, and a **rated topic** (below).
 
 Each is refused whatever the model's score, as a year the sentence does not give is (answerability.assess):
 the model weighs these words like any other, and a confident figure for the wrong quarter is the worst answer.

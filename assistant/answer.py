@@ -121,7 +121,19 @@ def quotable_units(passage) -> list[str]:
     if passage.table is not None:
         text = " ".join(passage.text.split())
         return [text] if text else []
-    return split_sentences(passage.text)
+    sentences = split_sentences(passage.text)
+    return [f"{sentences[i - 1]} {s}" if i and _refers_back(s, sentences[i - 1]) else s for i, s in enumerate(sentences)]
+
+
+# "has asked for this training to be completed by December 2025" says which training only in the sentence before
+# ("night staff ... had not received refresher training"): quoted alone it answers no question about that training
+_DEMONSTRATIVE = re.compile(r"\b(?:this|these|such)\s+([a-z][\w-]*)", re.IGNORECASE)
+
+
+def _refers_back(sentence: str, previous: str) -> bool:
+    """The sentence names a thing by "this/these/such <noun>" where the sentence before names that noun."""
+    before = set(tokenize([previous])[0])
+    return any((stem := tokenize([m.group(1)])[0]) and stem[0] in before for m in _DEMONSTRATIVE.finditer(sentence))
 
 
 def row_label(passage) -> str:
@@ -227,7 +239,10 @@ def select_sentences(question: str, results: list[ScoredPassage], max_sentences:
         return []
     scored.sort(key=lambda x: -x[0])
     best = scored[0][0]
-    chosen = [q for score, direct, q in scored if score >= QUOTE_WITHIN * best or direct][:max_sentences]
+    chosen = [q for score, direct, q in scored if score >= QUOTE_WITHIN * best or direct]
+    # a sentence quoted with the one after it (_refers_back) is not quoted again on its own
+    chosen = [q for q in chosen if not any(o.rank == q.rank and o.sentence != q.sentence and q.sentence in o.sentence
+                                           for o in chosen)][:max_sentences]
     return sorted(chosen, key=lambda q: (q.rank, q.pos))
 
 

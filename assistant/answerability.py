@@ -377,7 +377,7 @@ def assess(question: str, quoted: list[Quoted], top_dense: float | None, coverag
     # ("hours of unpaid work in 2021" quoting the 2023 figure), is refused whatever the scores
     # (and a measure, name or period asked that no quoted sentence gives: assistant/asked_slot.py)
     hard = strictness is None or strictness > 0
-    unmet = asked_slot.unfilled(ask, [q.sentence for q in quoted]) if hard else None
+    unmet = asked_slot.unfilled(ask, [q.sentence for q in quoted], [q.title for q in quoted]) if hard else None
     if p >= threshold and not unmet and not (best is not None and hard
                                              and (best.conflicts or set(best.missing_numbers) & ask.years)):
         result.status = "answered"

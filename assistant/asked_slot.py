@@ -9,7 +9,10 @@ A near-miss on a real report matches every word of a sentence and still leaves t
   Crown Court": a count of courts names none. The name must be one the question does not already give, and
   for a named kind of place or body ("Crown Court", "prison") it must be a name of that kind;
 - a **period**: "in quarter 4 of 2023-24" quoted the quarter 3 table; "in 2021/22" quoted 2023-24. A sentence
-  that names periods of the asked kind, none of them the asked one, gives another period's figure.
+  that names periods of the asked kind, none of them the asked one, gives another period's figure;
+- a **date by name** ("on what date", "which year"): "when Parliamentary time allows" gives none;
+- a **role's holder** (asked_role.py), a **count of X** (asked_count.py), a figure's **direction**
+  (asked_direction.py), a figure **in the asked area**, of a **plan**, and a **rated topic** (below).
 
 Each is refused whatever the model's score, as a year the sentence does not give is (answerability.assess):
 the model weighs these words like any other, and a confident figure for the wrong quarter is the worst answer.
@@ -19,8 +22,13 @@ from __future__ import annotations
 
 import re
 
+from assistant.asked_count import count_unfilled
+from assistant.asked_direction import direction_conflict
+from assistant.asked_role import role_unfilled
 from assistant.question_parse import Ask, _stem_tuple
 from assistant.sentence_evidence import _CALENDAR
+from assistant.text import MONTH_NAMES
+from assistant.text import numbers_in as numbers_of
 
 # --- measures ------------------------------------------------------------------------------------------------
 
@@ -59,6 +67,113 @@ def asked_measure(question: str) -> str | None:
 
 def measure_given(measure: str, sentence: str) -> bool:
     return bool(_MEASURES[measure].search(sentence))
+
+
+# --- dates --------------------------------------------------------------------------------------------------
+
+# "On what date will the register be created?" asks for a date; "When will it be created?" may be answered "when
+# Parliamentary time allows" (a condition), so only the first needs a calendar date in a quoted sentence (or, for
+# when a document was published, its title's date)
+_DATE_Q = re.compile(r"^(?:(?:on|by|from|until|since|in)\s+)?(?:what|which)\s+(?:date|day|month|year)s?\b", re.IGNORECASE)
+_CALENDAR_DATE = re.compile(rf"\b\d{{3,4}}\b|\b(?:{'|'.join(MONTH_NAMES)})\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|"
+                            r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|yesterday)\b",
+                            re.IGNORECASE)
+_ABOUT_THE_DOCUMENT = re.compile(r"\b(?:publish\w*|issued|released|written|dated)\b", re.IGNORECASE)
+
+
+def date_unfilled(question: str, sentences: list[str], titles: list[str]) -> bool:
+    """The question asks for a date by name ("on what date", "which year") and no quoted sentence gives one."""
+    if not _DATE_Q.match(question.strip()):
+        return False
+    where = sentences + (titles if _ABOUT_THE_DOCUMENT.search(question) else [])
+    return not any(_CALENDAR_DATE.search(s) for s in where)
+
+
+# --- planned figures ----------------------------------------------------------------------------------------
+
+# "How many bed spaces does Harrowgate House plan to add?" quoted the table's "Bed spaces: 32": a figure asked of a
+# plan or of the future is answered only by a sentence that speaks of one
+_FUTURE_Q = re.compile(r"\b(?:will|shall|going\s+to|(?:plan|intend|aim|propose|expect|hope)(?:s|ed|ing)?\s+to)\b",
+                       re.IGNORECASE)
+_FUTURE = re.compile(r"\b(?:will|shall|would|going\s+to|plan\w*|intend\w*|intention|aim\w*|propos\w*|expect\w*|"
+                     r"anticipat\w*|forecast\w*|project\w*|target\w*|estimat\w*|due\s+to|to\s+be)\b", re.IGNORECASE)
+
+
+def plan_unfilled(ask: Ask, sentences: list[str]) -> bool:
+    """A figure asked of a plan or of the future ("plan to add", "will the prison hold") where no quoted sentence
+    speaks of a plan or of the future: they state a current figure."""
+    if ask.answer_type != "number" or not _FUTURE_Q.search(ask.text):
+        return False
+    about = {ask.head} if ask.head else set(ask.terms) - ask.names   # the thing counted ("beds"), not a date's plan
+    return not any(_FUTURE.search(s) and about & set(_stem_tuple(s)) for s in sentences)
+
+
+# --- rated topics ---------------------------------------------------------------------------------------------
+
+# "What rating did inspectors give the Midlands division's unpaid work?" quoted the ratings of court work and case
+# supervision: a rating is of something, and a sentence that never names it rates something else
+_RATING_WORDS = {"rate", "rating", "inspector", "inspect", "inspectorate", "give", "gave", "given", "award", "score",
+                 "judg", "grade", "assess", "receiv", "get", "got", "overal"}
+
+
+def rated_topic_missing(ask: Ask, sentences: list[str]) -> list[str]:
+    """The words naming what a rating question asks to have rated that no quoted sentence holds."""
+    if ask.answer_type != "rating":
+        return []
+    held = set().union(*(set(_stem_tuple(s)) for s in sentences)) if sentences else set()
+    return [ask.terms[t] for t in ask.terms
+            if t not in ask.names and t not in _RATING_WORDS and t not in held
+            and not any(alt and alt <= held for alt in ask.synonyms.get(t, ()))]
+
+
+# --- places ---------------------------------------------------------------------------------------------------
+
+# "What will the NPS caseload in Nottinghamshire increase to?" quoted "In LLR we anticipate that this will increase
+# the NPS caseload from 1800 to approximately 4500", in a paragraph listing Nottinghamshire elsewhere: the figure's
+# own clause places it in another area
+_PLACED = re.compile(r"\b(?:[Ii]n|[Ff]or|[Aa]cross|[Ww]ithin)\s+(?:the\s+)?((?:[A-Z][\w'’-]+)(?:\s+(?:and\s+)?[A-Z][\w'’-]+)*)")
+_DAY_MONTH_YEAR = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{'|'.join(MONTH_NAMES)})(?:\s+\d{{4}})?\b|"
+                             rf"\b(?:{'|'.join(MONTH_NAMES)})\s+\d{{4}}\b", re.IGNORECASE)
+_CLAUSE_END = re.compile(r";|(?<=[.!?])\s+(?=[A-Z])")
+
+
+def _places(text: str) -> list[set[str]]:
+    return [stems for m in _PLACED.finditer(text) if (stems := set(_stem_tuple(m.group(1))) - _CALENDAR)]
+
+
+def _has_candidate(ask: Ask, clause: str) -> bool:
+    if ask.answer_type == "number":   # a date's day and year are no figure ("open on 14 July 2025")
+        clause = _DAY_MONTH_YEAR.sub(" ", clause)
+        figures = {n for n in numbers_of(clause) if not n.startswith("month:")}
+        return bool(figures - ask.numbers - set(re.findall(r"\b(?:19|20)\d\d\b", clause)))
+    return bool(re.search(r"\b(?:19|20)\d\d\b", clause))
+
+
+def place_conflict(ask: Ask, sentences: list[str]) -> str | None:
+    """"LLR, not Nottinghamshire" when every clause holding a figure (or date) the question asks for places it in
+    another area than the question's "in X", and none places it in X."""
+    if ask.answer_type not in ("number", "date"):
+        return None
+    asked = _places(ask.text)
+    if not asked:
+        return None
+    wanted = set().union(*asked)
+    others: list[str] = []
+    for sentence in sentences:
+        for clause in _CLAUSE_END.split(sentence):
+            if not _has_candidate(ask, clause):
+                continue
+            stems = set(_stem_tuple(clause))
+            if all(any(w in stems or any(alt and alt <= stems for alt in ask.synonyms.get(w, ())) for w in place)
+                   for place in asked):
+                return None
+            others += [m.group(1) for m in _PLACED.finditer(clause)
+                       if set(_stem_tuple(m.group(1))) - _CALENDAR and not set(_stem_tuple(m.group(1))) & wanted
+                       and not set(_stem_tuple(m.group(1))) <= set(ask.terms)]
+    if not others:
+        return None
+    asked_words = [m.group(1) for m in _PLACED.finditer(ask.text) if set(_stem_tuple(m.group(1))) - _CALENDAR]
+    return f"{' and '.join(dict.fromkeys(others))}, not {' and '.join(asked_words)}"
 
 
 # --- names ---------------------------------------------------------------------------------------------------
@@ -200,11 +315,29 @@ def denied(ask: Ask, sentences: list[str]) -> str | None:
 
 # --- all slots -----------------------------------------------------------------------------------------------
 
-def unfilled(ask: Ask, sentences: list[str]) -> str | None:
+def unfilled(ask: Ask, sentences: list[str], titles: list[str] | None = None) -> str | None:
     """What the question asks that no quoted sentence gives, as the refusal says it; None when every slot is
-    filled (or the question asks for none of these)."""
+    filled (or the question asks for none of these). `titles`: each sentence's document title and section."""
     if not sentences:
         return None
+    if date_unfilled(ask.text, sentences, titles or []):
+        return "they give no date"
+    role = role_unfilled(ask, sentences, titles or [])
+    if role:
+        return role
+    moved = direction_conflict(ask.text, sentences)
+    if moved:
+        return f"they give {moved}"
+    unrated = rated_topic_missing(ask, sentences)
+    if unrated:
+        return f"they give no rating for {' '.join(unrated)}"
+    if plan_unfilled(ask, sentences):
+        return "they give a current figure, not a planned or future one"
+    place = place_conflict(ask, sentences)
+    if place:
+        return f"they give figures for {place}"
+    if count_unfilled(ask, sentences):
+        return f"they give no number of {ask.terms.get(ask.head or '', ask.head)}"
     measure = asked_measure(ask.text)
     if measure and not any(measure_given(measure, s) for s in sentences):
         return f"they give no {measure} for what is asked"

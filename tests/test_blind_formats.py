@@ -39,7 +39,6 @@ NOT_YET = {
     # near-miss questions answered
     "n-spo-count": "stage: 'senior' is not missed (the sentence gives probation officers in post)",
     "n-previous-rating": "ratings route: 'previous inspection' gets the current ratings",
-    "n-regional-director": "stage: a who-question answered by a sentence naming only the asked role",
     "n-pso-caseload": "stage: 'caseload' matched in the passage, the sentence is about officers in post",
     "n-board-chair": "stage: 'Board chair' as an action owner taken for the chair's name",
     "n-women-beds": "stage: 'women' is not missed ('for men released from prison')",

@@ -78,8 +78,10 @@ def collect(service, questions, source: str) -> list[dict]:
         chosen = select_sentences(q.question, results, s.answer_sentences, glossary=glossary)
         verdict = assess(q.question, chosen, ev.top_dense, ev.coverage, [r.passage.text for r in results[:3]],
                          glossary, model=ZERO, split=False)
+        # with the zero model every row passes the threshold, so "no_answer" here is a hard refusal (a conflict,
+        # an asked slot no quoted sentence fills): assess() refuses those whatever the model says
         row.update(evidence={"top_dense": ev.top_dense, "coverage": ev.coverage}, features=verdict.features,
-                   unknown=bool(s.domain_features and domain.unknown_names(q.question, snap, glossary)))
+                   hard=verdict.status != "answered", unknown=bool(s.domain_features and domain.unknown_names(q.question, snap, glossary)))
         rows.append(restage(row, s))
     return rows
 
@@ -126,8 +128,10 @@ def outcome(rows: list[dict], p: np.ndarray | None, threshold: float) -> list[bo
         elif r["stage"] == "deterministic":
             out.append(not r["answerable"])  # the table / definition path decides; count it as right
         else:
-            # as assess() does: asking for the opposite of what the quoted sentence says is refused outright
-            out.append(bool(r.get("unknown")) or bool(r["features"].get("conflict")) or p[i] < threshold)
+            # as assess() does: asking for the opposite of what the quoted sentence says, or for a slot no quoted
+            # sentence fills, is refused outright
+            out.append(bool(r.get("unknown")) or bool(r.get("hard")) or bool(r["features"].get("conflict"))
+                       or p[i] < threshold)
     return out
 
 

@@ -10,6 +10,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from assistant import asked_contact
 from assistant.answerability import Assessment, Quoted, assess
 from assistant.models import Answer, Citation, ScoredPassage
 from assistant.term_forms import verb_form_in
@@ -217,6 +218,7 @@ def select_sentences(question: str, results: list[ScoredPassage], max_sentences:
     scored.sort(key=lambda x: -x[0])
     best = scored[0][0]
     chosen = [q for score, direct, q in scored if score >= QUOTE_WITHIN * best or direct][:max_sentences]
+    chosen = asked_contact.owners_only(question, chosen)  # not the next person's email beside the asked one's
     return sorted(chosen, key=lambda q: (q.rank, q.pos))
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from assistant import asked_contact
 from assistant.question_parse import Ask, _stem_tuple
 from assistant.sentence_evidence import _CALENDAR
 
@@ -205,6 +206,8 @@ def unfilled(ask: Ask, sentences: list[str]) -> str | None:
     filled (or the question asks for none of these)."""
     if not sentences:
         return None
+    if contact := asked_contact.unmet(ask.text, sentences):  # a telephone number, email, website, address
+        return contact
     measure = asked_measure(ask.text)
     if measure and not any(measure_given(measure, s) for s in sentences):
         return f"they give no {measure} for what is asked"

@@ -217,8 +217,9 @@ def select_sentences(question: str, results: list[ScoredPassage], max_sentences:
         return []
     scored.sort(key=lambda x: -x[0])
     best = scored[0][0]
-    chosen = [q for score, direct, q in scored if score >= QUOTE_WITHIN * best or direct][:max_sentences]
-    chosen = asked_contact.owners_only(question, chosen)  # not the next person's email beside the asked one's
+    # (not the next person's contact record beside the asked one's: asked_contact.py)
+    chosen = asked_contact.records_quoted(question, [(score, q) for score, direct, q in scored
+                                                     if score >= QUOTE_WITHIN * best or direct][:max_sentences])
     return sorted(chosen, key=lambda q: (q.rank, q.pos))
 
 
@@ -238,8 +239,9 @@ def extractive_answer(question: str, results: list[ScoredPassage], min_dense: fl
     if not results:
         return Answer(question=question, status="no_answer", answer=NO_ANSWER_TEXT, citations=[])
     ev = evidence_for(question, results)
-    if is_weak(ev, min_dense, min_coverage):
-        return no_answer(question, results)
+    if is_weak(ev, min_dense, min_coverage):  # saying so when a contact detail was asked (asked_contact.py)
+        return no_answer(question, results,
+                         asked_contact.weak_refusal(question, [r.passage.text for r in results[:passages_considered]]))
     chosen = select_sentences(question, results, max_sentences, glossary=glossary)
     if not chosen:
         return no_answer(question, results)

@@ -31,9 +31,10 @@ EMAIL = r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"
 URL = r"(?:https?://|www\.)[^\s,;]+|\b[\w-]+(?:\.[\w-]+)*\.(?:gov|org|co|ac|nhs|police)\.uk\b(?:/[^\s,;]*)?"
 PHONE = r"(?<![\w.])(?:\+44\s?(?:\(0\))?\s?|0)\d{2,4}[\s-]?\d{3,4}[\s-]?\d{0,4}(?![\w.@])"
 _CONTACT_LABEL = r"(?i:e-?mail|tel(?:ephone)?|phone|mobile|mob|fax|web(?:site)?|address|post\s?code)\b\.?\s*:"
-# a labelled detail followed by the next person's or body's name: "Email: p.lund@x.gov.uk Tomasz Wren, Deputy
+# a labelled detail (or any email address) followed by the next person's or body's name: "Email: p.lund@x.gov.uk Tomasz Wren, Deputy
 # Head" (a contact block whose lines the cleaner joined) ends a record there, not in the next person's line
-_RECORD_END = re.compile(rf"{_CONTACT_LABEL}\s*(?:{EMAIL}|{URL}|{PHONE})(?:\s*\([^)]*\))?\s+(?=[A-Z](?!\S*\s*:))")
+_RECORD_END = re.compile(rf"(?:{_CONTACT_LABEL}\s*(?:{EMAIL}|{URL}|{PHONE})|{EMAIL})(?:\s*\([^)]*\))?\s+"
+                         rf"(?=[A-Z](?!\S*\s*:))")
 _CONTACT_LINE = re.compile(rf"^\s*{_CONTACT_LABEL}\s*\S")
 
 

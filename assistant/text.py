@@ -28,7 +28,8 @@ def tokenize(texts: list[str]) -> list[list[str]]:
 # contact details (assistant/asked_contact.py reads the same): an email address, a web address, a UK telephone
 # number ("0116 2620400", "020 3334 0357", "07880 78745", "+44 (0)20 7946 0958")
 EMAIL = r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"
-URL = r"(?:https?://|www\.)[^\s,;]+|\b[\w-]+(?:\.[\w-]+)*\.(?:gov|org|co|ac|nhs|police)\.uk\b(?:/[^\s,;]*)?"
+URL = (r"(?:https?://|www\.)[^\s,;]+|(?<![\w@.-])[\w-]+(?:\.[\w-]+)*\.(?:gov|org|co|ac|nhs|police)\.uk\b"
+       r"(?!@)(?:/[^\s,;]*)?")  # not an email's domain
 PHONE = r"(?<![\w.])(?:\+44\s?(?:\(0\))?\s?|0)\d{2,4}[\s-]?\d{3,4}[\s-]?\d{0,4}(?![\w.@])"
 _CONTACT_LABEL = r"(?i:e-?mail|tel(?:ephone)?|phone|mobile|mob|fax|web(?:site)?|address|post\s?code)\b\.?\s*:"
 # a labelled detail (or any email address) followed by the next person's or body's name: "Email: p.lund@x.gov.uk Tomasz Wren, Deputy

@@ -103,6 +103,24 @@ def test_the_detail_must_be_of_the_asked_kind_and_the_asked_persons():
     assert asked_contact.unmet("How does the plan address housing need?", [block]) is None  # a verb, not a detail
 
 
+def test_the_stage_refuses_another_persons_detail_whatever_the_score():
+    """With a threshold nothing fails (strictness 0.01) only a hard check refuses: the contact check is one."""
+    from assistant.answerability import Quoted, assess
+
+    block = ("Carolyn Hale LDU Head National Probation Service Tel: 0116 496 0400 Email: c.hale@example.gov.uk "
+             "Michael Dorn Deputy Head Email: m.dorn@example.gov.uk")
+    quoted = [Quoted(0, 0, block, title="Officers to contact", passage=block)]
+
+    def verdict(question):
+        return assess(question, quoted, 0.9, 1.0, strictness=0.01)
+
+    refused = verdict("What is Michael Dorn's telephone number?")
+    assert refused.status == "no_answer" and "telephone number for Michael Dorn" in refused.reason
+    assert verdict("What is Carolyn Hale's telephone number?").status == "answered"
+    assert verdict("What is Michael Dorn's email address?").status == "answered"
+    assert verdict("What is the website of the National Probation Service?").status == "no_answer"
+
+
 # --- through the service ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("question,missing", [

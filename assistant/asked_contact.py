@@ -34,15 +34,20 @@ _KINDS = {
     "website": ("website", re.compile(URL, re.IGNORECASE)),
     "postal": ("postal address", re.compile(POSTAL)),
 }
+# the detail itself asked for, not the word in passing ("how many staff have mobile phones?", "cases with a home
+# address in LLR", "what did the email from the chief inspector say?", "what does the website say about X?")
+_POSSESSED = r"(?:'s|’s|s'|\bits|\btheir|\bhis|\bher)\s+"
+_WHAT_IS = r"^\s*(?:what|which)\s+(?:is|was|are|were)\s+(?:the\s+)?"
 _ASKED = [
-    ("telephone", re.compile(r"\b(?:tele)?phone\b|\bmobile(?:\s+(?:phone|number))?\b|\bcontact\s+number\b|"
-                             r"\bnumber\s+(?:should|can|do|does|to)\s+\w+\s+(?:call|ring|phone)\b|\bfax\b", re.I)),
-    ("email", re.compile(r"\be-?mail\b", re.I)),
-    ("website", re.compile(r"\bweb\s?(?:site|page|address)\b|\bURL\b|\bonline\s+address\b")),
-    # "address" as a noun asked for ("X's address", "the address of X", "postal address"), not "how does X
-    # address Y"; an email or web address is caught above
-    ("postal", re.compile(r"\bpost\s?code\b|\b(?:postal|office|street|home|registered)\s+address\b|"
-                          r"(?:'s|’s|\bthe|\bits|\btheir|\bhis|\bher)\s+address(?:es)?\b", re.I)),
+    ("telephone", re.compile(rf"\b(?:tele)?phone\s+(?:number|no\.?)|\b(?:mobile|contact|fax)(?:\s+phone)?\s+number|"
+                             rf"\bnumber\s+(?:should|can|do|does|to|would)\s+(?:\w+\s+)?(?:call|ring|phone|dial)\b|"
+                             rf"{_POSSESSED}(?:tele)?phone\b(?!\s+(?:calls?|contact|line\s+was))", re.I)),
+    ("email", re.compile(rf"\be-?mail\s+address|{_POSSESSED}e-?mail\b(?!\s+(?:to|from|about|of|said|says|was|"
+                         rf"were|sent|dated))|{_WHAT_IS}e-?mail\s+(?:for|of)\b", re.I)),
+    ("website", re.compile(rf"\bweb\s?(?:site\s+|page\s+)?address|\bURL\b|{_POSSESSED}web\s?site\b(?!\s+"
+                           rf"(?:says?|said|shows?|lists?))|{_WHAT_IS}web\s?site\s+(?:of|for)\b", re.I)),
+    ("postal", re.compile(rf"\bpost\s?code\b|{_POSSESSED}(?:postal\s+|office\s+|registered\s+)?address\b|"
+                          rf"{_WHAT_IS}(?:\w+\s+){{0,2}}?address(?:es)?\s+(?:of|for)\b", re.I)),
 ]
 
 # the owner a question names: "Michael Hopkinson's", "of the Harrowmere Partnership", "for Priya Lund"
@@ -64,8 +69,6 @@ _PERSON = re.compile(r"\b(?=([A-Z][a-z’'-]+)\s+([A-Z][a-z’'-]+)\b)")
 
 def asked_detail(question: str) -> str | None:
     """'telephone', 'email', 'website' or 'postal' when the question asks for that contact detail."""
-    if not re.match(r"^\s*(?:what|which|where|how|who|whose|give|tell|can|could|is|do|does)\b", question, re.I):
-        return None
     for kind, pattern in _ASKED:
         if pattern.search(question):
             return kind

@@ -103,6 +103,26 @@ def test_the_detail_must_be_of_the_asked_kind_and_the_asked_persons():
     assert asked_contact.unmet("How does the plan address housing need?", [block]) is None  # a verb, not a detail
 
 
+@pytest.mark.parametrize("question,detail", [
+    ("What is Michael Dorn's telephone number?", "telephone"),
+    ("What number should I call to reach the MAPPA unit?", "telephone"),
+    ("What is the email for the MAPPA coordinator?", "email"),
+    ("Tomasz Wren's email address?", "email"),
+    ("What is the web address of the board?", "website"),
+    ("What is the address of the Approved Premises?", "postal"),
+    ("What is the postcode of the Harrowmere office?", "postal"),
+    # the word in passing asks for no detail
+    ("How many staff have mobile phones?", None),
+    ("What happens to cases in custody who have a home address in Leicester?", None),
+    ("What did the email from the chief inspector say?", None),
+    ("What does the website say about unpaid work?", None),
+    ("Were victims contacted by telephone?", None),
+    ("Who is the LDU Head to contact about the board paper?", None),
+])
+def test_the_detail_asked(question, detail):
+    assert asked_contact.asked_detail(question) == detail
+
+
 def test_the_stage_refuses_another_persons_detail_whatever_the_score():
     """With a threshold nothing fails (strictness 0.01) only a hard check refuses: the contact check is one."""
     from assistant.answerability import Quoted, assess

@@ -10,6 +10,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from assistant import asked_contact
 from assistant.answerability import Assessment, Quoted, assess
 from assistant.models import Answer, Citation, ScoredPassage
 from assistant.quoted_paragraph import quoted_paragraph
@@ -239,7 +240,9 @@ def select_sentences(question: str, results: list[ScoredPassage], max_sentences:
         return []
     scored.sort(key=lambda x: -x[0])
     best = scored[0][0]
-    chosen = [q for score, direct, q in scored if score >= QUOTE_WITHIN * best or direct]
+    # (not the next person's contact record beside the asked one's: asked_contact.py)
+    chosen = asked_contact.records_quoted(question, [(score, q) for score, direct, q in scored
+                                                     if score >= QUOTE_WITHIN * best or direct])
     # a sentence quoted with the one after it (_refers_back) is not quoted again on its own
     chosen = [q for q in chosen if not any(o.rank == q.rank and o.sentence != q.sentence and q.sentence in o.sentence
                                            for o in chosen)][:max_sentences]
@@ -262,8 +265,9 @@ def extractive_answer(question: str, results: list[ScoredPassage], min_dense: fl
     if not results:
         return Answer(question=question, status="no_answer", answer=NO_ANSWER_TEXT, citations=[])
     ev = evidence_for(question, results)
-    if is_weak(ev, min_dense, min_coverage):
-        return no_answer(question, results)
+    if is_weak(ev, min_dense, min_coverage):  # saying so when a contact detail was asked (asked_contact.py)
+        return no_answer(question, results,
+                         asked_contact.weak_refusal(question, [r.passage.text for r in results[:passages_considered]]))
     chosen = select_sentences(question, results, max_sentences, glossary=glossary)
     if not chosen:
         return no_answer(question, results)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 
+from assistant import asked_contact
 from assistant.asked_count import count_unfilled
 from assistant.asked_direction import direction_conflict
 from assistant.asked_role import role_unfilled
@@ -320,6 +321,8 @@ def unfilled(ask: Ask, sentences: list[str], titles: list[str] | None = None) ->
     filled (or the question asks for none of these). `titles`: each sentence's document title and section."""
     if not sentences:
         return None
+    if contact := asked_contact.unmet(ask.text, sentences):  # a telephone number, email, website, address
+        return contact
     if date_unfilled(ask.text, sentences, titles or []):
         return "they give no date"
     role = role_unfilled(ask, sentences, titles or [])

@@ -24,7 +24,7 @@ _EVIDENCE: dict[tuple, Evidence] = {}
 def clear_caches() -> None:
     """Empty every cache the stage keeps of words, sentences and passages (benchmarks/answerability_cost.py
     measures the cold case with it); the lexicons and compiled patterns, built once per process, stay."""
-    from assistant import support_terms, support_words, term_forms
+    from assistant import support_terms, support_words, term_forms, word_forms
     from assistant.question_parse import _STEM, _SUB_GLOSSARIES, _stem_set
 
     _EXPANDED.clear()
@@ -34,7 +34,7 @@ def clear_caches() -> None:
     support_words._TOKS.clear()
     for cached in (_numbers, _stem_tuple, _stem_set, support_words.tokens_of, support_words._stem_set,
                    support_terms._prefixed, support_terms._negation_profile, support_terms._negated_clauses, support_terms.negated,
-                   support_terms.aliases, term_forms._initialisms):
+                   support_terms.aliases, term_forms._initialisms, word_forms.other_stems):
         cached.cache_clear()
 
 

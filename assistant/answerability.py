@@ -124,7 +124,7 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
             matched[stem] = "synonym"
         elif support_terms.synonym_in(stem, ev.tokens):   # "rise" for "increase" (support_terms)
             matched[stem] = "synonym"
-        elif ev.has_typo_of(stem):
+        elif ev.has_typo_of(stem, word):
             matched[stem] = "typo"
         elif len(word) <= 4 and word.islower() and len(stem) >= 3 and any(
                 t.startswith(stem) and len(t) >= len(stem) + 2 for t in ev.tokens):

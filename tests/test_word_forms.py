@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answerability import Evidence, align, parse
-from assistant.word_forms import form_in, other_stems
+from assistant.word_forms import different_words, form_in, other_stems
 from tests import realdocs
 
 MINUTES = """# Eastmoor Reducing Reoffending Board: minutes of 4 March 2024
@@ -61,6 +61,7 @@ def test_a_word_the_sentence_says_in_another_form_is_answered(svc, question, wor
     ("By how much did caseloads in the Eastmoor PDU decrease in the year to March 2024?", None),  # the opposite
     ("Where did the victim flee to in May 2023?", "victim"),                                       # another person
     ("Where did the offender's brother flee to in May 2023?", "brother"),                          # another one
+    ("Where did the offence take place in May 2023?", "offence"),      # one letter from "offender", no typo
 ])
 def test_a_swapped_word_is_still_refused(svc, question, swapped):
     answer = svc.ask(question)
@@ -95,3 +96,15 @@ def test_the_alignment_names_the_match_and_the_llm_claim_check_shares_it():
     assert not claim.missing
     swapped = align(parse("Who patronized the nuns?"), ev)
     assert swapped.missing == ["nuns"]
+
+
+def test_another_dictionary_word_is_no_typo_but_a_misspelling_is():
+    ev = Evidence.of("The Midlands division had 30 serious further offence reviews and the chief officer "
+                     "contacted the victims.")
+    assert align(parse("Who did the cheif officer contact?"), ev).matched["cheif"] == "typo"
+    # "offenders" is one letter from "offence" and "contracts" two from "contacted": other words, not typos
+    assert align(parse("How many offenders were reviewed?"), ev).missing == ["offenders"]
+    assert "contracts" in align(parse("Who contacted the contracts team?"), ev).missing
+    assert different_words("bought", "brought") and different_words("World", "would")
+    assert not different_words("divison", "division") and not different_words("center", "centres")
+    assert not different_words("clearer", "clear")   # one word's forms

@@ -56,6 +56,11 @@ def _lexicon() -> tuple[dict, dict, dict[str, str], dict[str, str]]:
             AMERICAN_ENGLISH_SPELLINGS)
 
 
+def load() -> None:
+    """Load the dictionaries now (a serving process's warm-up), not on the first question that needs them."""
+    _lexicon()
+
+
 def _pos(word: str) -> set[str]:
     """The parts of speech lemminflect's dictionary knows `word` as a lemma of itself."""
     return {upos for upos, lemmas in _lexicon()[0].get(word, {}).items() if word in lemmas}

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-# support_terms: the shared support words (issue 11 item 6); term_forms: irregular verbs, acronyms, context names
-from assistant import argument_roles, asked_slot, support_terms, term_forms
+# support_terms: the shared support words (issue 11 item 6); term_forms: acronyms, context names; word_forms: fled/flee
+from assistant import argument_roles, asked_slot, support_terms, term_forms, word_forms
 from assistant.answer_binding import Binding, _type_in, best_binding
 from assistant.period_swaps import period_swaps
 from assistant.question_parse import (  # noqa: F401 (names also imported from here)
@@ -124,12 +124,12 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
             matched[stem] = "synonym"
         elif support_terms.synonym_in(stem, ev.tokens):   # "rise" for "increase" (support_terms)
             matched[stem] = "synonym"
-        elif ev.has_typo_of(stem):
+        elif ev.has_typo_of(stem, word):
             matched[stem] = "typo"
         elif len(word) <= 4 and word.islower() and len(stem) >= 3 and any(
                 t.startswith(stem) and len(t) >= len(stem) + 2 for t in ev.tokens):
             matched[stem] = "prefix"           # "div" for division, "govt"... a staff shorthand
-        elif term_forms.verb_form_in(stem, ev.tokens):  # "held" for "holds", "saw" for "see"
+        elif term_forms.verb_form_in(stem, ev.tokens) or word_forms.form_in(word, ev.tokens):  # held, fled, marriage
             matched[stem] = "verb"
         elif term_forms.acronym_spelt(word, ev.text):    # "CRS": "Commissioned Rehabilitative Services"
             matched[stem] = "synonym"

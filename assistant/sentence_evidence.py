@@ -24,7 +24,7 @@ _EVIDENCE: dict[tuple, Evidence] = {}
 def clear_caches() -> None:
     """Empty every cache the stage keeps of words, sentences and passages (benchmarks/answerability_cost.py
     measures the cold case with it); the lexicons and compiled patterns, built once per process, stay."""
-    from assistant import support_terms, support_words, term_forms
+    from assistant import support_terms, support_words, term_forms, word_forms
     from assistant.question_parse import _STEM, _SUB_GLOSSARIES, _stem_set
 
     _EXPANDED.clear()
@@ -34,7 +34,7 @@ def clear_caches() -> None:
     support_words._TOKS.clear()
     for cached in (_numbers, _stem_tuple, _stem_set, support_words.tokens_of, support_words._stem_set,
                    support_terms._prefixed, support_terms._negation_profile, support_terms._negated_clauses, support_terms.negated,
-                   support_terms.aliases, term_forms._initialisms):
+                   support_terms.aliases, term_forms._initialisms, word_forms.other_stems):
         cached.cache_clear()
 
 
@@ -144,7 +144,7 @@ class Evidence:
     passage_text: str = ""              # the whole passage (a glossary term may be named once per passage)
     glossary: object = field(default=None, repr=False, compare=False)
     _passage: set[str] | None = field(default=None, repr=False, compare=False)
-    _typos: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
+    _typos: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False, compare=False)
     _by_start_and_length: dict[tuple[str, int], list[str]] | None = field(default=None, repr=False, compare=False)
 
     _memo: dict = field(default_factory=dict, repr=False, compare=False)
@@ -249,12 +249,13 @@ class Evidence:
                 else set()
         return self._passage
 
-    def has_typo_of(self, term: str) -> bool:
+    def has_typo_of(self, term: str, word: str = "") -> bool:
         """answer._typo_match(term, self.tokens) (the one typo rule: same first letter, 5+ letters, one edit,
         two from 7 letters), answered from words bucketed by first letter and length and remembered per
         evidence. The plain loop ran the edit distance against every word of the sentence for each unmatched
-        question word and was the stage's slow tail (p95 8.9 ms, benchmarks/RESULTS.md)."""
-        hit = self._typos.get(term)
+        question word and was the stage's slow tail (p95 8.9 ms, benchmarks/RESULTS.md). Given the question's
+        `word`, a sentence word that is another dictionary word is no typo of it (word_forms.different_words)."""
+        hit = self._typos.get((term, word))
         if hit is None:
             hit = False
             if len(term) >= 5:
@@ -267,10 +268,19 @@ class Evidence:
                             buckets.setdefault((t[0], len(t)), []).append(t)
                     self._by_start_and_length = buckets
                 limit = 1 if len(term) < 7 else 2
-                hit = any(_close(term, t, limit) for n in range(len(term) - limit, len(term) + limit + 1)
+                hit = any(_close(term, t, limit) and not (word and self._other_words(word, t))
+                          for n in range(len(term) - limit, len(term) + limit + 1)
                           for t in self._by_start_and_length.get((term[0], n), ()))
-            self._typos[term] = hit
+            self._typos[(term, word)] = hit
         return hit
+
+    def _other_words(self, word: str, stem: str) -> bool:
+        """The sentence's words of `stem` are all other dictionary words than `word` (a stem from its title or
+        glossary forms, with no word of the sentence, is not judged)."""
+        from assistant.word_forms import different_words
+
+        words = [w for w in self.low_words if (_stem_tuple(w) or ("",))[0] == stem]
+        return bool(words) and all(different_words(word, w) for w in words)
 
     @classmethod
     def of(cls, text: str, glossary=None, context: str = "", passage: str = "") -> Evidence:

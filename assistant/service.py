@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from assistant import word_forms
 from assistant.access import PUBLIC, Access
 from assistant.answer import evidence_for, is_weak
 from assistant.ask import AskState, run_steps
@@ -80,6 +81,7 @@ class Service:
         self.embedder.for_serving(self.settings.query_threads)  # 1 thread per query: see assistant/embed.py
         self.embedder.query_cache_size = self.settings.query_cache
         self.embedder.embed_query("warm up")
+        word_forms.load()  # the word-form dictionaries (0.7 s), not on the first question
         if self.settings.llm_url:
             self.llm_client  # noqa: B018 (the OpenAI client's import and set-up, before the first question)
 

@@ -1,0 +1,102 @@
+"""Which inspection, and which body, a ratings question asks about, for domain.ratings_answer.
+
+A ratings answer states only the ratings of the inspection asked about: "at its previous inspection" is not
+the latest row, and "most recent" is only the latest. When the asked inspection is not indexed the answer says
+which inspection's ratings are. A body the ratings rows do not cover, but that an indexed passage says was
+rated (a press release: "Merlin Lodge ... has been rated 'Good'"), is left to search, which quotes that passage;
+found by the blind set (evals/blind, p-rating, n-previous-rating).
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.access import PUBLIC, Access
+from assistant.models import Answer
+from assistant.ratings import RATINGS, RatingRow, body_key
+from assistant.store import Snapshot
+
+# "at its previous inspection", "what was it rated last time?", "before that": an inspection before the newest
+# indexed one. "its last inspection" reads the same way: as the latest it would be answered by the latest row,
+# but asked of a body with an earlier report in mind it would state a rating that was not given then; refusing
+# with the indexed inspection named is the answer that is right under both readings when only one is indexed
+EARLIER = re.compile(r"\b(?:previous(?:ly)?|prior|preceding|earlier|former|last\s+time|time\s+before|"
+                     r"before\s+(?:that|this|then|the\s+(?:latest|current|most\s+recent|last))|"
+                     r"(?:its|the|their|his|her)\s+last\s+(?:inspections?|reports?|ratings?|inspected))\b"
+                     r"|\bbefore\W*$", re.IGNORECASE)
+LATEST = re.compile(r"\b(?:latest|most\s+recent|current(?:ly)?|newest)\b", re.IGNORECASE)
+_RATED_PROSE = re.compile(rf"\b(?:rated|rating|judged|graded)\b[^.\n]{{0,60}}?\b(?:{'|'.join(RATINGS)})\b"
+                          rf"|\b(?:{'|'.join(RATINGS)})\b['’”\"]?\s+rating\b", re.IGNORECASE)
+
+
+def inspection_asked(question: str) -> str | None:
+    """'earlier' (an inspection before the newest indexed), 'latest', or None (any indexed inspection)."""
+    if EARLIER.search(question):
+        return "earlier"
+    return "latest" if LATEST.search(question) else None
+
+
+def _when(row: RatingRow) -> str:
+    return ", ".join(x for x in (f"inspected {row.inspected}" if row.inspected else None,
+                                 f"published {row.published}" if row.published else None) if x) or "date not given"
+
+
+def _by_body(rows: list[RatingRow]) -> dict[str, list[RatingRow]]:
+    """Each body's rows, newest inspection first."""
+    bodies: dict[str, list[RatingRow]] = {}
+    for row in rows:
+        bodies.setdefault(body_key(row.body), []).append(row)
+    for found in bodies.values():
+        found.sort(key=lambda r: (r.inspected or r.published or "", r.published or ""), reverse=True)
+    return bodies
+
+
+def rows_of_inspection(question: str, rows: list[RatingRow]) -> tuple[list[RatingRow], str | None]:
+    """(the rows of the inspection the question asks about, None), or ([], a refusal saying which inspections'
+    ratings are indexed) when the asked one is not."""
+    asked = inspection_asked(question)
+    if asked is None or not rows:
+        return rows, None
+    bodies = _by_body(rows)
+    if asked == "latest":
+        return [found[0] for found in bodies.values()], None
+    earlier = [found[1] for found in bodies.values() if len(found) > 1]
+    if earlier:
+        return earlier, None
+    indexed = "; ".join(f"{found[0].body} ({_when(found[0])})" for found in bodies.values())
+    names = " or ".join(found[0].body for found in bodies.values())
+    return [], (f"I could not find the ratings of an inspection of {names} before the latest indexed one in the "
+                f"indexed documents. The indexed ratings are from: {indexed}.")
+
+
+def body_phrase(question: str, places: set[str]) -> str:
+    """The place words of a question in the order it writes them ("Merlin Lodge", not "Lodge, Merlin")."""
+    words = re.findall(r"[A-Za-z][A-Za-z'’]+", question)[1:]
+    return " ".join(dict.fromkeys(w for w in words if w.lower() in places))
+
+
+def said_rated_in_prose(places: set[str], snap: Snapshot, access: Access = PUBLIC) -> bool:
+    """A passage the caller may see names every place word of the question and says something was rated."""
+    if not places:
+        return False
+    patterns = [re.compile(rf"\b{re.escape(w)}\b", re.IGNORECASE) for w in places]
+    return any(access.may_see_passage(p) and all(pat.search(p.text) for pat in patterns) and _RATED_PROSE.search(p.text)
+               for p in snap.passages)
+
+
+def no_rows_answer(question: str, all_rows: list[RatingRow], places: set[str], wanted: str | None,
+                   standard: str | None, snap: Snapshot, access: Access = PUBLIC) -> Answer | None:
+    """No ratings row covers what is asked. A body an indexed passage says was rated: None, so search quotes that
+    passage, unless a standard is asked about ("for leadership": the prose's overall rating is not that, and
+    another body's row for it would be quoted) or an earlier inspection (prose names no earlier one). Else a
+    refusal listing the bodies rated."""
+    earlier = inspection_asked(question) == "earlier"
+    if not earlier and not standard and said_rated_in_prose(places, snap, access):
+        return None
+    what = body_phrase(question, places) or "any body"
+    rated = f" rated {wanted}" if wanted else ""
+    rated += f" for {standard.lower()}" if standard and (wanted or earlier) else ""
+    sought = f"the ratings of an earlier inspection of {what}" if earlier else f"an inspection rating for {what}"
+    return Answer(question=question, status="no_answer", citations=[],
+                  answer=f"I could not find {sought}{rated} in the indexed documents. "
+                         f"Ratings found: " + "; ".join(sorted({r.body for r in all_rows})) + ".")

@@ -10,11 +10,16 @@ found by the blind set (evals/blind, p-rating, n-previous-rating).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from itertools import islice
+
+import numpy as np
 
 from assistant.access import PUBLIC, Access
 from assistant.models import Answer
 from assistant.ratings import RATINGS, RatingRow, body_key
 from assistant.store import Snapshot
+from assistant.text import tokenize
 
 # "at its previous inspection", "what was it rated last time?", "before that": an inspection before the newest
 # indexed one. "its last inspection" reads the same way: as the latest it would be answered by the latest row,
@@ -75,13 +80,45 @@ def body_phrase(question: str, places: set[str]) -> str:
     return " ".join(dict.fromkeys(w for w in words if w.lower() in places))
 
 
+@lru_cache(maxsize=256)
+def _tokens(words: frozenset[str]) -> frozenset[str]:
+    return frozenset(t for ts in tokenize(sorted(words)) for t in ts)
+
+
+def _holding(words: set[str], snap: Snapshot) -> np.ndarray:
+    """A mask of the passages whose BM25 tokens hold any of the words' tokens, read off BM25's token-by-passage
+    matrix: scanning every passage's text took 1.5 s at 10k passages (0.2 s with a substring test first)."""
+    held = np.zeros(len(snap.passages), dtype=bool)
+    vocab = snap.bm25.vocab_dict if snap.bm25 is not None else {}
+    if vocab:
+        assert snap.bm25 is not None  # the vocabulary came from it
+        indptr, indices = snap.bm25.scores["indptr"], snap.bm25.scores["indices"]
+        for t in _tokens(frozenset(words)):
+            if t in vocab and vocab[t] + 1 < len(indptr):
+                held[indices[indptr[vocab[t]]:indptr[vocab[t] + 1]]] = True
+    return held
+
+
+# passages checked with the regexes at most: a body's name next to "rated ... Good" in more passages than this is
+# found in the first of them; the check costs up to 0.3 ms a passage (at 10k passages: 0.1 ms for a rare name,
+# 10 ms when every passage names the body and says "rated ... good")
+_MOST_CHECKED = 50
+
+
 def said_rated_in_prose(places: set[str], snap: Snapshot, access: Access = PUBLIC) -> bool:
     """A passage the caller may see names every place word of the question and says something was rated."""
     if not places:
         return False
+    held = np.ones(len(snap.passages), dtype=bool)
+    for words in [{w} for w in places] + [{"rated", "rating", "judged", "graded"}, set(RATINGS)]:
+        held &= _holding(words, snap)
+        if not held.any():
+            return False
+    candidates = np.flatnonzero(held)
     patterns = [re.compile(rf"\b{re.escape(w)}\b", re.IGNORECASE) for w in places]
-    return any(access.may_see_passage(p) and all(pat.search(p.text) for pat in patterns) and _RATED_PROSE.search(p.text)
-               for p in snap.passages)
+    named = (p for p in (snap.passages[int(i)] for i in candidates)
+             if access.may_see_passage(p) and all(pat.search(p.text) for pat in patterns))
+    return any(_RATED_PROSE.search(p.text) for p in islice(named, _MOST_CHECKED))
 
 
 def no_rows_answer(question: str, all_rows: list[RatingRow], places: set[str], wanted: str | None,

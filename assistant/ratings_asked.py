@@ -123,12 +123,15 @@ def said_rated_in_prose(places: set[str], snap: Snapshot, access: Access = PUBLI
 
 def no_rows_answer(question: str, all_rows: list[RatingRow], places: set[str], wanted: str | None,
                    standard: str | None, snap: Snapshot, access: Access = PUBLIC) -> Answer | None:
-    """No ratings row covers what is asked. A body an indexed passage says was rated: None, so search quotes that
-    passage, unless a standard is asked about ("for leadership": the prose's overall rating is not that, and
-    another body's row for it would be quoted) or an earlier inspection (prose names no earlier one). Else a
-    refusal listing the bodies rated."""
+    """No ratings row covers what is asked. A body no row names, that an indexed passage says was rated: None, so
+    search quotes that passage, unless a standard is asked about ("for leadership": the prose's overall rating is
+    not that, and another body's row for it would be quoted) or an earlier inspection (prose names no earlier
+    one). Else a refusal listing the bodies rated."""
     earlier = inspection_asked(question) == "earlier"
-    if not earlier and not standard and said_rated_in_prose(places, snap, access):
+    rated_bodies = {w for r in all_rows for w in re.findall(r"[a-z]{3,}", f"{r.body} {r.area or ''}".lower())}
+    # a body with rows of its own that lack what is asked ("which parts of the Midlands division's work were rated
+    # inadequate?"): its rows are the answer's ground, not a passage's prose
+    if not earlier and not standard and not places & rated_bodies and said_rated_in_prose(places, snap, access):
         return None
     what = body_phrase(question, places) or "any body"
     rated = f" rated {wanted}" if wanted else ""

@@ -46,14 +46,18 @@ def _when(row: RatingRow) -> str:
                                  f"published {row.published}" if row.published else None) if x) or "date not given"
 
 
-def _by_body(rows: list[RatingRow]) -> dict[str, list[RatingRow]]:
-    """Each body's rows, newest inspection first."""
-    bodies: dict[str, list[RatingRow]] = {}
+def _inspection(row: RatingRow) -> str:
+    """Which inspection a row is of: its fieldwork month, else its publication month (two documents of one
+    inspection, a report and its summary, are one inspection)."""
+    return row.inspected or (row.published or "")[:7]
+
+
+def _by_body(rows: list[RatingRow]) -> dict[str, list[list[RatingRow]]]:
+    """Each body's rows by inspection, newest inspection first."""
+    bodies: dict[str, dict[str, list[RatingRow]]] = {}
     for row in rows:
-        bodies.setdefault(body_key(row.body), []).append(row)
-    for found in bodies.values():
-        found.sort(key=lambda r: (r.inspected or r.published or "", r.published or ""), reverse=True)
-    return bodies
+        bodies.setdefault(body_key(row.body), {}).setdefault(_inspection(row), []).append(row)
+    return {body: [found[k] for k in sorted(found, reverse=True)] for body, found in bodies.items()}
 
 
 def rows_of_inspection(question: str, rows: list[RatingRow]) -> tuple[list[RatingRow], str | None]:
@@ -64,12 +68,12 @@ def rows_of_inspection(question: str, rows: list[RatingRow]) -> tuple[list[Ratin
         return rows, None
     bodies = _by_body(rows)
     if asked == "latest":
-        return [found[0] for found in bodies.values()], None
-    earlier = [found[1] for found in bodies.values() if len(found) > 1]
+        return [r for found in bodies.values() for r in found[0]], None
+    earlier = [r for found in bodies.values() if len(found) > 1 for r in found[1]]
     if earlier:
         return earlier, None
-    indexed = "; ".join(f"{found[0].body} ({_when(found[0])})" for found in bodies.values())
-    names = " or ".join(found[0].body for found in bodies.values())
+    indexed = "; ".join(f"{found[0][0].body} ({_when(found[0][0])})" for found in bodies.values())
+    names = " or ".join(found[0][0].body for found in bodies.values())
     return [], (f"I could not find the ratings of an inspection of {names} before the latest indexed one in the "
                 f"indexed documents. The indexed ratings are from: {indexed}.")
 

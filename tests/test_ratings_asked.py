@@ -97,6 +97,11 @@ def test_an_earlier_inspection_that_is_not_indexed_is_refused_saying_which_one_i
         rows, refusal = rows_of_inspection(question, [row])
         assert rows == [] and refusal and "inspected 2024-03, published 2024-07-02" in refusal
     assert rows_of_inspection("What rating did Kestrel Vale PDU get?", [row]) == ([row], None)
+    # a summary of the same inspection (same fieldwork month) is not an earlier inspection
+    summary = row.model_copy(update={"published": "2024-08-01", "citation": row.citation.model_copy(
+        update={"doc_id": "kestrel-vale-pdu-2024-summary"})})
+    assert rows_of_inspection("What was Kestrel Vale PDU rated last time?", [row, summary])[0] == []
+    assert rows_of_inspection("What is Kestrel Vale PDU's latest rating?", [row, summary])[0] == [row, summary]
 
 
 def test_on_what_dates_asks_for_a_date():

@@ -15,17 +15,21 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer import _holds_type, term_coverage
+from assistant.answer import _holds_type, _typo_match
 from assistant.models import Answer
-from assistant.text import content_terms
+from assistant.text import content_terms, tokenize
 
 _SENTENCE = re.compile(r"(.+?)\s*\[(\d+)\](?:\s+|$)")
 
 
-def support(question: str, sentence: str, answer_type: str | None) -> tuple[float, bool]:
-    """How well a quoted sentence answers the question: the share of its content words held (two decimals, so
-    sentences holding the same words tie), then whether it holds the kind of thing asked for."""
-    return round(term_coverage(content_terms(question), sentence), 2), _holds_type(answer_type, sentence, question)
+def supports(question: str, sentences: list[str], answer_type: str | None) -> list[tuple[float, bool]]:
+    """How well each quoted sentence answers the question: the share of its content words held (as the evidence
+    test counts them, a misspelling included; two decimals, so sentences holding the same words tie), then whether
+    it holds the kind of thing asked for. One tokenizer call for all: one a sentence cost 0.5 ms each."""
+    terms = content_terms(question)
+    held = [sum(t in tokens or _typo_match(t, tokens) for t in terms) / len(terms) if terms else 0.0
+            for tokens in map(set, tokenize(sentences))]
+    return [(round(h, 2), _holds_type(answer_type, s, question)) for h, s in zip(held, sentences, strict=True)]
 
 
 def best_supported_first(answer: Answer, question: str, superseded: frozenset[str] | set[str] = frozenset()) -> Answer:
@@ -41,12 +45,14 @@ def best_supported_first(answer: Answer, question: str, superseded: frozenset[st
     if not matches or "".join(m.group(0) for m in matches) != answer.answer.strip() \
             or any(int(m.group(2)) not in by_n for m in matches):
         return answer  # not a run of "sentence [n]": left as it is
-    kind = parse(question).answer_type
-    ranked = sorted(matches, key=lambda m: (*(-x for x in support(question, m.group(1), kind)),
-                                            by_n[int(m.group(2))].doc_id in superseded))  # stable: ties as retrieved
+    if len(matches) < 2:
+        return answer  # one sentence, one document: nothing to order or date
+    support = supports(question, [m.group(1) for m in matches], parse(question).answer_type)
+    order = sorted(range(len(matches)), key=lambda i: (-support[i][0], not support[i][1],  # stable: ties as retrieved
+                                                        by_n[int(matches[i].group(2))].doc_id in superseded))
 
     def dated(m: re.Match) -> str:
         published = by_n[int(m.group(2))].published if several else None
         return f"{m.group(1)} ({published}) [{m.group(2)}]" if published else f"{m.group(1)} [{m.group(2)}]"
 
-    return answer.model_copy(update={"answer": " ".join(dated(m) for m in ranked)})
+    return answer.model_copy(update={"answer": " ".join(dated(matches[i]) for i in order)})

@@ -1,14 +1,14 @@
-"""The order of an extractive answer's sentences when they come from several documents: the sentence that best
-supports what is asked first, each sentence with its document's date.
+"""The order of an extractive answer's sentences: the sentence that best supports what is asked first; when
+the answer rests on several documents, each sentence with its document's date.
 
-It used to be newest document first. Measured on the answers of main 972571f (the first quoted sentence holds
-the expected words; answers quoting several sentences): newest first 114/174 corpus sets, 115/152 library,
-42/66 Normans; the retrieval order 123 / 124 / 44; best supported first (share of the question's content words the
-sentence holds, then whether it holds the kind of thing asked for), ties in retrieval order, 140 / 132 / 48;
-the same with ties broken newest first 134 / 127 / 48. A newer document's long sentence that shares a word
-with the question (a board paper's "agree the revised due dates" for "on what dates was the fieldwork?")
-led the answer over the sentence stating the dates (blind set, r-fieldwork-dates). Only a document that
-another one supersedes gives way to it on a tie.
+It used to be newest document first. Measured on main 972571f's answers to answerable questions (the first
+quoted sentence holds every expected word): newest first 114/174 corpus sets, 115/152 library, 42/66 Normans;
+retrieval order 123 / 124 / 44; best supported first (share of the question's content words the sentence holds,
+then whether it holds the kind of thing asked for), ties in retrieval order, 140 / 132 / 48 (the eval runs of
+this order: the same); the same with ties broken newest first 134 / 127 / 48, so ties are not broken newest
+first. A newer document's sentence sharing a word with the question (a board paper's "agree the revised due
+dates" for "on what dates was the fieldwork?") led the answer over the one stating the dates (blind set,
+r-fieldwork-dates). Only a document that another supersedes gives way to it on a tie.
 """
 
 from __future__ import annotations

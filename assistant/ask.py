@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from assistant import domain
 from assistant.access import PUBLIC, Access
 from assistant.answer import NO_ANSWER_TEXT, extractive_answer
+from assistant.answer_order import best_supported_first
 from assistant.dates import period_in, period_note, prefer_period
 from assistant.glossary import defines
 from assistant.links import link_citations
@@ -169,11 +170,12 @@ def decide_answerability(service: Service, s: AskState) -> AskState:
 
 
 def compose(service: Service, s: AskState) -> AskState:
-    """Abbreviations spelt out at first use; several documents: newest first, each with its date."""
+    """Abbreviations spelt out at first use; several documents: the best-supported sentence first, each with its
+    date (assistant/answer_order.py)."""
     if s.deterministic or not s.use_domain:
         return s
     assert s.answer is not None  # decide_answerability has run
-    s.answer = domain.newest_first(domain.apply_glossary(s.answer, s.glossary))
+    s.answer = best_supported_first(domain.apply_glossary(s.answer, s.glossary), s.question, s.snap.superseded_docs)
     return s
 
 

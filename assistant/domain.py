@@ -16,6 +16,7 @@ from assistant.dates import year_asked
 from assistant.glossary import Glossary, Term, _phrase_pattern
 from assistant.models import Answer, DocumentInfo, Filters, ScoredPassage
 from assistant.ratings import RATINGS, RatingRow, body_key, rows_for_year
+from assistant.ratings_asked import inspection_asked, no_rows_answer, rows_of_inspection
 from assistant.safety import addresses_an_ai
 from assistant.store import Snapshot
 from assistant.text import split_sentences, tokenize
@@ -96,7 +97,7 @@ def is_ratings_question(question: str) -> bool:
     return bool(_RATINGS_Q.search(question)) and (
         bool(_COMPARE_Q.search(question)) or any(r.lower() in question.lower() for r in RATINGS)
         or bool(re.search(r"\bwhat\s+(?:overall\s+)?rating", question, re.IGNORECASE))
-        or bool(_RATING_ASKED.match(question)))
+        or bool(_RATING_ASKED.match(question)) or inspection_asked(question) == "earlier")
 
 
 # "What was Harrowfield's resettlement rating?", "What was the rating for staff at X?": the rating is what is asked
@@ -262,13 +263,9 @@ def ratings_answer(question: str, snap: Snapshot, filters: Filters | None = None
     only_restated, _, restated_standard = _select_rows(question, restated)
     if only_restated and (not rows or (restated_standard and restated_standard != standard)):
         return None
-    if not rows and all_rows and (_place_names(question) or wanted):
-        what = ", ".join(sorted(w.title() for w in _place_names(question))) or "any body"
-        rated = f" rated {wanted}" + (f" for {standard.lower()}" if standard else "") if wanted else ""
-        return Answer(question=question, status="no_answer",
-                      answer=f"I could not find an inspection rating for {what}{rated} in the indexed documents. "
-                             f"Ratings found: " + "; ".join(sorted({r.body for r in all_rows})) + ".",
-                      citations=[])
+    if not rows and all_rows and (_place_names(question) or wanted):  # search, or a refusal naming what is rated
+        return no_rows_answer(question, all_rows, _place_names(question), wanted, standard or
+                              _unrated_topic(question, all_rows), snap, access)
     if not rows:
         return None
     unrated = _unrated_topic(question, rows) if not standard else None
@@ -285,7 +282,9 @@ def ratings_answer(question: str, snap: Snapshot, filters: Filters | None = None
                           for r in rows)
         return Answer(question=question, status="no_answer", citations=[],
                       answer=f"I could not find an inspection from {year} in the indexed documents. Found: {found}.")
-    rows = rows_for_year(rows, year) if year is not None else rows
+    rows, not_indexed = (rows_for_year(rows, year), None) if year is not None else rows_of_inspection(question, rows)
+    if not_indexed:  # "at its previous inspection": only that inspection's ratings, or say which are indexed
+        return Answer(question=question, status="no_answer", citations=[], answer=not_indexed)
     lines, citations = [], []
     rows = sorted(rows, key=lambda r: r.published or "", reverse=True)  # newest first
     n = 0
@@ -370,20 +369,6 @@ def supersession_notes(answer: Answer, documents: dict[str, DocumentInfo], acces
         newer_text = f"“{newer.title}” ({newer.published})" if newer else doc.superseded_by
         notes.append(f"[{c.n}] is from “{doc.title}” ({doc.published}), which has been superseded by {newer_text}.")
     return notes
-
-
-def newest_first(answer: Answer) -> Answer:
-    """When the answer rests on several documents, give the newest first, each with its date."""
-    docs = {c.doc_id for c in answer.citations}
-    if answer.status != "answered" or len(docs) < 2:
-        return answer
-    sentences = re.findall(r"(.+?\[(\d+)\])(?:\s+|$)", answer.answer)
-    if not sentences:
-        return answer
-    by_n = {c.n: c for c in answer.citations}
-    order = sorted(sentences, key=lambda s: (by_n[int(s[1])].published or "", -int(s[1])), reverse=True)
-    text = " ".join(f"{s[0][:-len(f'[{s[1]}]')].rstrip()} ({by_n[int(s[1])].published}) [{s[1]}]" for s in order)
-    return answer.model_copy(update={"answer": text})
 
 
 def apply_glossary(answer: Answer, glossary: Glossary) -> Answer:

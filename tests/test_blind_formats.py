@@ -35,10 +35,8 @@ NOT_YET = {
     "b-owner-weather": "stage: an action-log row (Owner: Delroy Hatch) does not clearly answer 'who owns'",
     "m-review-l3": "stage: 'MAPPA' is only in the page's site name (dropped from the title) and doc type",
     "m-chair-l3": "word forms: 'chairs' in the question, 'chaired' in 13.3",
-    "p-rating": "ratings route: no ratings table for Merlin Lodge, so the prose 'rated Good' is never read",
     # near-miss questions answered
     "n-spo-count": "stage: 'senior' is not missed (the sentence gives probation officers in post)",
-    "n-previous-rating": "ratings route: 'previous inspection' gets the current ratings",
     "n-pso-caseload": "stage: 'caseload' matched in the passage, the sentence is about officers in post",
     "n-board-chair": "stage: 'Board chair' as an action owner taken for the chair's name",
     "n-women-beds": "stage: 'women' is not missed ('for men released from prison')",

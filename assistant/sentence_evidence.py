@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.question_parse import _NEGATION, _YEAR, _stem_tuple, _stems, glossary_subset
-from assistant.support_words import ratings_in
+from assistant.support_words import first_stems, ratings_in
 from assistant.term_forms import neighbours
 from assistant.text import numbers_in
 
@@ -24,7 +24,7 @@ _EVIDENCE: dict[tuple, Evidence] = {}
 def clear_caches() -> None:
     """Empty every cache the stage keeps of words, sentences and passages (benchmarks/answerability_cost.py
     measures the cold case with it); the lexicons and compiled patterns, built once per process, stay."""
-    from assistant import support_terms, support_words, term_forms
+    from assistant import argument_roles, support_terms, support_words, term_forms
     from assistant.question_parse import _STEM, _SUB_GLOSSARIES, _stem_set
 
     _EXPANDED.clear()
@@ -34,7 +34,7 @@ def clear_caches() -> None:
     support_words._TOKS.clear()
     for cached in (_numbers, _stem_tuple, _stem_set, support_words.tokens_of, support_words._stem_set,
                    support_terms._prefixed, support_terms._negation_profile, support_terms._negated_clauses, support_terms.negated,
-                   support_terms.aliases, term_forms._initialisms):
+                   support_terms.aliases, term_forms._initialisms, argument_roles._question_roles):
         cached.cache_clear()
 
 
@@ -74,7 +74,9 @@ def _expanded_stems(glossary, text: str) -> set[str]:
     if out is None:
         if len(_EXPANDED) > 20000:
             _EXPANDED.clear()
-        stems = set(_stem_tuple(text))
+        # the analyser's tokens never cross a line, so "title\nsentence" has the stems of each line: the
+        # sentence's own are then the ones own_stems reads, and a title's are shared by its passage's sentences
+        stems = set().union(*map(_stem_tuple, text.split("\n"))) if "\n" in text else set(_stem_tuple(text))
         sub = glossary_subset(glossary, text)
         for term in sub.mentioned(text) if sub is not None else ():
             stems.update(_stem_tuple(term.abbr), _stem_tuple(term.expansion))
@@ -103,7 +105,13 @@ def _folded_stems(text: str) -> set[str]:
     "Fécamp"): only for text that has any."""
     if text.isascii():
         return set()
-    folded = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    norm = unicodedata.normalize("NFKD", text)
+    # the distinct combining marks (a set of the characters, not a test of each: most non-ASCII text here is
+    # only curly quotes and dashes, which fold to themselves)
+    marks = {c for c in set(norm) if unicodedata.combining(c)}
+    if not marks and norm == text:
+        return set()
+    folded = norm.translate({ord(c): None for c in marks})
     return set(_stem_tuple(folded)) if folded != text else set()
 
 
@@ -111,9 +119,10 @@ def _name_runs(text: str) -> list[tuple[str, ...]]:
     """Runs of capitalised words not opening the sentence ("Dame Glenys Stacey", "Ministry of Justice", "MoJ"),
     as stems: the candidates for a who-question's answer."""
     out = []
+    lead = len(text) - len(text.lstrip())   # (text[:start].strip() is empty just when start <= lead)
     for m in _NAME_RUN.finditer(text):
         run = m.group(0)
-        if not text[:m.start()].strip() and " " not in run:
+        if m.start() <= lead and " " not in run:
             continue  # a sentence's first word is capitalised anyway
         stems = _stem_tuple(run)
         if stems and not set(stems) <= _CALENDAR:   # "on 2 September 2024": a date, not who or where
@@ -221,7 +230,9 @@ class Evidence:
         """Whether the sentence is negated, and the stems of the two words after each negation."""
         out = self._memo.get("negation")
         if out is None:
-            words = self.low_words
+            # a word that is a negation is one _NEGATION finds in the text (it holds whole words): without
+            # one, no word is looked at
+            words = self.low_words if _NEGATION.search(self.low) else []
             after: set[str] = set()
             for i, w in enumerate(words):
                 if _NEGATION.fullmatch(w) or w.endswith(("n't", "n’t")):
@@ -275,8 +286,8 @@ class Evidence:
     @classmethod
     def of(cls, text: str, glossary=None, context: str = "", passage: str = "") -> Evidence:
         full = f"{context}\n{text}" if context else text
-        words = _WORDS.findall(text)
-        caps = {s for i, w in enumerate(words) if i > 0 and w[:1].isupper() for s in _stem_tuple(w)[:1]}
+        # stems of the capitalised words after the first (first_stems: _stem_tuple(w)[:1] of each, in one call)
+        caps = set(first_stems([w for w in _WORDS.findall(text)[1:] if w[:1].isupper()])) - {""}
         # the numbers and years of "context\ntext" are those of each part (neither pattern crosses a line)
         own_numbers, own_years = answer_numbers(text), set(_YEAR.findall(text))
         return cls(text=text, tokens=_expanded_stems(glossary, full) | _folded_stems(full), caps=caps, low=text.lower(), passage_text=passage,

@@ -72,7 +72,9 @@ def basic_conflicts(ask, ev) -> list[str]:
     the one the claim (or question) asks about."""
     out = []
     asked = set(ask.terms) if not offers_alternatives(ask.text) else set()
-    for a, b in OPPOSITES:
+    index = _basic_opposite_index()
+    for k in sorted({k for w in asked for k in index.get(w, ())}):   # the pairs an asked word is in, in order
+        a, b = OPPOSITES[k]
         for mine, theirs in ((a, b), (b, a)):
             if asked & mine and not (ev.tokens & mine) and ev.tokens & theirs and not (asked & theirs):
                 out.append(f"{'/'.join(sorted(asked & mine))} vs {'/'.join(sorted(ev.tokens & theirs))}")
@@ -82,13 +84,24 @@ def basic_conflicts(ask, ev) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _basic_opposite_index() -> dict[str, tuple[int, ...]]:
+    """word -> the positions in OPPOSITES of the pairs it is on either side of (a pair no asked word is in
+    gives no conflict)."""
+    out: dict[str, list[int]] = {}
+    for k, (a, b) in enumerate(OPPOSITES):
+        for w in a | b:
+            out.setdefault(w, []).append(k)
+    return {w: tuple(ks) for w, ks in out.items()}
+
+
 def conflicts(ask, ev) -> list[str]:
     """What the claim (or question) says that the evidence sentence contradicts, beyond the basic opposites
     and ratings of basic_conflicts: each as "claim's words vs evidence's words"."""
     claim, evid = tokens_of(ask.text), tokens_of(ev.text)
     out: list[str] = []
     if not offers_alternatives(ask.text):
-        out += _opposite_conflicts(_stem_set(ask.text), _stem_set(ev.text))
+        out += _opposite_conflicts(_stems_of(claim), _stems_of(evid))
         out += _bound_opposites(claim, evid)
     out += _prefix_opposites(ask, ev)
     if ask.answer_type is None:             # a statement, or a yes/no question: its rating names a standard
@@ -99,6 +112,11 @@ def conflicts(ask, ev) -> list[str]:
     out += _modifier_swaps(claim, evid, set(ask.terms), ev.tokens)
     out += _number_bindings(claim, evid)
     return list(dict.fromkeys(out))
+
+
+def _stems_of(toks: tuple[Tok, ...]) -> frozenset[str]:
+    """_stem_set of the text these are tokens_of, from the tokens at hand (not a second pass over its words)."""
+    return frozenset(t.stem for t in toks) - {""}
 
 
 def _opposite_conflicts(claim_set: frozenset[str], ev_set: frozenset[str]) -> list[str]:

@@ -100,8 +100,8 @@ def _type_clause_share(ask: Ask, ev: Evidence, matched: set[str]) -> float:
     if ask.answer_type in (None, "thing", "mention") or not matched:
         return 1.0
     best = 0.0
-    for text, stems, names, numbers, years in ev.clause_facts(ask.answer_type):
-        if len(ev.clauses) > 1 and not _type_in(ask, text, names, numbers, years, stems):
+    for text, stems, names, numbers, years in ev.clause_facts(ask.answer_type, matched):  # (none matched: nil)
+        if not matched & stems or len(ev.clauses) > 1 and not _type_in(ask, text, names, numbers, years, stems):
             continue
         best = max(best, len(matched & stems) / len(matched))
     return round(best, 4)

@@ -101,7 +101,7 @@ def conflicts(ask, ev) -> list[str]:
     claim, evid = tokens_of(ask.text), tokens_of(ev.text)
     out: list[str] = []
     if not offers_alternatives(ask.text):
-        out += _opposite_conflicts(_stems_of(claim), _stems_of(evid))
+        out += _opposite_conflicts(_stems_of(claim), evid)
         out += _bound_opposites(claim, evid)
     out += _prefix_opposites(ask, ev)
     if ask.answer_type is None:             # a statement, or a yes/no question: its rating names a standard
@@ -119,13 +119,14 @@ def _stems_of(toks: tuple[Tok, ...]) -> frozenset[str]:
     return frozenset(t.stem for t in toks) - {""}
 
 
-def _opposite_conflicts(claim_set: frozenset[str], ev_set: frozenset[str]) -> list[str]:
+def _opposite_conflicts(claim_set: frozenset[str], evid: tuple[Tok, ...]) -> list[str]:
     """A word of one side where the evidence sentence has only the other side (as basic_conflicts,
     with the extra pairs and the stop words that are a side: "more", "further")."""
     out = []
-    asked, there = claim_set, ev_set
+    asked = claim_set
     if not asked & _opposite_index().keys():
         return []
+    there = _stems_of(evid)   # (only for a claim holding a side of an opposite)
     for a, b in _all_opposites():
         for mine, theirs in ((a, b), (b, a)):
             if asked & mine and not (there & mine) and there & theirs and not (asked & theirs):
@@ -340,9 +341,13 @@ def missing_ordinals(ask, ev) -> list[str]:
     return sorted(f"#{n}" for n in mine - theirs)
 
 
+# either pattern in one pass over the text (both ignore case)
+_NEGATED = re.compile(f"(?:{_NEGATION.pattern})|(?:{_NEGATORS.pattern})", re.IGNORECASE)
+
+
 @lru_cache(maxsize=8192)
 def negated(text: str) -> bool:
-    return bool(_NEGATION.search(text) or _NEGATORS.search(text))
+    return bool(_NEGATED.search(text))
 
 
 @lru_cache(maxsize=8192)

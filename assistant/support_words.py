@@ -75,7 +75,7 @@ _RATING_PATTERNS = tuple((r, re.compile(rf"\b{r}\b")) for r in RATINGS)   # of l
 
 def ratings_in(low: str) -> set[str]:
     """The ratings (question_parse.RATINGS) lower-cased `low` names."""
-    return {r for r, pattern in _RATING_PATTERNS if pattern.search(low)}
+    return {r for r, pattern in _RATING_PATTERNS if r in low and pattern.search(low)}  # (a match holds r)
 
 
 def _stem(word: str) -> str:
@@ -245,8 +245,20 @@ def _near(content: list[str], stem: str) -> set[str]:
 
 
 def _find(seq: list[str], part: list[str]) -> list[int]:
+    """The positions where `part` starts in `seq` (tried only where its first word stands)."""
     n = len(part)
-    return [k for k in range(len(seq) - n + 1) if seq[k:k + n] == part]
+    if not n:
+        return list(range(len(seq) + 1))
+    out: list[int] = []
+    k = -1
+    first = part[0]
+    while True:
+        try:
+            k = seq.index(first, k + 1)
+        except ValueError:
+            return out
+        if seq[k:k + n] == part:
+            out.append(k)
 
 
 # --- aliases --------------------------------------------------------------------------------------------------

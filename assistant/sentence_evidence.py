@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.question_parse import _NEGATION, _YEAR, _stem_tuple, _stems, glossary_subset
+from assistant.support_terms import says_no
 from assistant.support_words import first_stems, ratings_in
 from assistant.term_forms import neighbours
 from assistant.text import numbers_in
@@ -33,7 +34,7 @@ def clear_caches() -> None:
     _STEM.clear()
     support_words._TOKS.clear()
     for cached in (_numbers, _stem_tuple, _stem_set, support_words.tokens_of, support_words._stem_set,
-                   support_terms._prefixed, support_terms._negation_profile, support_terms._negated_clauses, support_terms.negated,
+                   support_terms._prefixed, support_terms._negation_profile, support_terms.says_no, support_terms._negated_clauses, support_terms.negated,
                    support_terms.aliases, term_forms._initialisms, argument_roles._question_roles):
         cached.cache_clear()
 
@@ -239,14 +240,15 @@ class Evidence:
         """Whether the sentence is negated, and the stems of the two words after each negation."""
         out = self._memo.get("negation")
         if out is None:
-            # a word that is a negation is one _NEGATION finds in the text (it holds whole words): without
-            # one, no word is looked at
-            words = self.low_words if _NEGATION.search(self.low) else []
+            negated = says_no(self.text)
+            # a word that is a negation is one _NEGATION finds in the lower-cased text (it holds whole words; of
+            # ASCII text, the text's own search tells the same): without one, no word is looked at
+            words = self.low_words if (negated if self.text.isascii() else _NEGATION.search(self.low)) else []
             after: set[str] = set()
             for i, w in enumerate(words):
                 if _NEGATION.fullmatch(w) or w.endswith(("n't", "n’t")):
                     after |= {x for y in words[i + 1:i + 3] for x in _stems(y)}
-            out = self._memo["negation"] = (bool(_NEGATION.search(self.text)), after)
+            out = self._memo["negation"] = (negated, after)
         return out
 
     @property

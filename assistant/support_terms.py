@@ -341,13 +341,24 @@ def missing_ordinals(ask, ev) -> list[str]:
     return sorted(f"#{n}" for n in mine - theirs)
 
 
-# either pattern in one pass over the text (both ignore case)
-_NEGATED = re.compile(f"(?:{_NEGATION.pattern})|(?:{_NEGATORS.pattern})", re.IGNORECASE)
+@lru_cache(maxsize=8192)
+def says_no(text: str) -> bool:
+    """question_parse._NEGATION finds a negation in the text (read by negated and by the sentence's own
+    negation profile, sentence_evidence.Evidence.negation: one search of each sentence)."""
+    return bool(_NEGATION.search(text))
 
 
 @lru_cache(maxsize=8192)
 def negated(text: str) -> bool:
-    return bool(_NEGATED.search(text))
+    if says_no(text):
+        return True
+    # each of _NEGATORS' words holds "lack", "absen" or "unable": in ASCII text (case folds only A-Z) one of
+    # these stands in the lower-cased text, or the pattern cannot match
+    if text.isascii():
+        low = text.lower()
+        if "lack" not in low and "absen" not in low and "unable" not in low:
+            return False
+    return bool(_NEGATORS.search(text))
 
 
 @lru_cache(maxsize=8192)

@@ -145,12 +145,8 @@ class Evidence:
 
     text: str
     tokens: set[str]
-    numbers: set[str]
-    years: set[str]
-    caps: set[str]                      # stems of capitalised words not at the sentence start
     low: str
-    own_numbers: set[str] = field(default_factory=set)   # numbers and years of the sentence itself (not its
-    own_years: set[str] = field(default_factory=set)     # title or date): the candidates for an answer
+    context: str = ""                   # the passage title (its numbers and years count as the sentence's)
     passage_text: str = ""              # the whole passage (a glossary term may be named once per passage)
     glossary: object = field(default=None, repr=False, compare=False)
     _passage: set[str] | None = field(default=None, repr=False, compare=False)
@@ -158,6 +154,61 @@ class Evidence:
     _by_start_and_length: dict[tuple[str, int], list[str]] | None = field(default=None, repr=False, compare=False)
 
     _memo: dict = field(default_factory=dict, repr=False, compare=False)
+
+    # numbers, years and capitals are worked out when first read: a question without a number, year or asked
+    # type reads none of them (they were a tenth of the stage's slowest cold calls)
+    @property
+    def own_numbers(self) -> set[str]:
+        """The numbers of the sentence itself (not its title): the candidates for an answer."""
+        out = self._memo.get("own_numbers")
+        if out is None:
+            out = self._memo["own_numbers"] = answer_numbers(self.text)
+        return out
+
+    @property
+    def own_years(self) -> set[str]:
+        out = self._memo.get("own_years")
+        if out is None:
+            out = self._memo["own_years"] = set(_YEAR.findall(self.text))
+        return out
+
+    @property
+    def numbers(self) -> set[str]:
+        """The numbers of the sentence and its title (neither pattern crosses the line between them)."""
+        out = self._memo.get("numbers")
+        if out is None:
+            out = self._memo["numbers"] = numbers_of(self.text) | numbers_of(self.context) if self.context \
+                else numbers_of(self.text)
+        return out
+
+    @property
+    def years(self) -> set[str]:
+        out = self._memo.get("years")
+        if out is None:
+            out = self._memo["years"] = self.own_years | set(_YEAR.findall(self.context)) if self.context \
+                else set(self.own_years)
+        return out
+
+    @property
+    def caps(self) -> set[str]:
+        """Stems of the capitalised words after the first (first_stems: _stem_tuple(w)[:1] of each)."""
+        out = self._memo.get("caps")
+        if out is None:
+            out = self._memo["caps"] = set(first_stems([w for w in _WORDS.findall(self.text)[1:]
+                                                        if w[:1].isupper()])) - {""}
+        return out
+
+    def missing_figures(self, numbers: set[str], years: set[str]) -> set[str]:
+        """The given numbers and years that the sentence and its title lack (read only when some are given)."""
+        return (numbers - self.numbers if numbers else set()) | (years - self.years if years else set())
+
+    def type_facts(self, answer_type: str | None, about_document: bool) \
+            -> tuple[list[tuple[str, ...]], set[str], set[str]]:
+        """Name runs, numbers and years for answer_binding._type_in, each only if the asked type is judged by
+        it (the others empty); the title's years too when the question asks about the document itself."""
+        return (self.names if answer_type in ("person", "place") else [],
+                self.own_numbers if answer_type == "number" else set(),
+                (self.years if about_document else self.own_years) if answer_type == "date" else set())
 
     @property
     def names(self) -> list[tuple[str, ...]]:
@@ -297,11 +348,5 @@ class Evidence:
     @classmethod
     def of(cls, text: str, glossary=None, context: str = "", passage: str = "") -> Evidence:
         full = f"{context}\n{text}" if context else text
-        # stems of the capitalised words after the first (first_stems: _stem_tuple(w)[:1] of each, in one call)
-        caps = set(first_stems([w for w in _WORDS.findall(text)[1:] if w[:1].isupper()])) - {""}
-        # the numbers and years of "context\ntext" are those of each part (neither pattern crosses a line)
-        own_numbers, own_years = answer_numbers(text), set(_YEAR.findall(text))
-        return cls(text=text, tokens=_expanded_stems(glossary, full) | _folded_stems(full), caps=caps, low=text.lower(), passage_text=passage,
-                   numbers=numbers_of(text) | numbers_of(context) if context else numbers_of(text),
-                   years=own_years | set(_YEAR.findall(context)) if context else set(own_years),
-                   glossary=glossary, own_numbers=own_numbers, own_years=own_years)
+        return cls(text=text, tokens=_expanded_stems(glossary, full) | _folded_stems(full), low=text.lower(),
+                   context=context, passage_text=passage, glossary=glossary)

@@ -261,7 +261,7 @@ class Evidence:
         names, numbers, dates = (every or answer_type in ("person", "place"), every or answer_type == "number",
                                  every or answer_type == "date")
         memo = self._memo.setdefault(("clauses", answer_type), {})
-        out = []
+        out: list[tuple[str, set[str], list[tuple[str, ...]], set[str], set[str]]] = []
         for k, (c, stems) in enumerate(self.clauses):
             if wanted is not None and not wanted & stems:
                 out.append((c, stems, [], set(), set()))

@@ -43,6 +43,7 @@ from assistant.support_words import (  # noqa: F401 (synonym_in: also used from 
     _UNIVERSALS,
     Tok,
     _all_opposites,
+    _basic_opposite_index,
     _find,
     _heads,
     _near,
@@ -72,8 +73,8 @@ def basic_conflicts(ask, ev) -> list[str]:
     the one the claim (or question) asks about."""
     out = []
     asked = set(ask.terms) if not offers_alternatives(ask.text) else set()
-    index = _basic_opposite_index()
-    for k in sorted({k for w in asked for k in index.get(w, ())}):   # the pairs an asked word is in, in order
+    index = _basic_opposite_index()   # (a pair none of the asked words is in gives no conflict)
+    for k in sorted({k for w in asked for k in index.get(w, ())}):
         a, b = OPPOSITES[k]
         for mine, theirs in ((a, b), (b, a)):
             if asked & mine and not (ev.tokens & mine) and ev.tokens & theirs and not (asked & theirs):
@@ -82,17 +83,6 @@ def basic_conflicts(ask, ev) -> list[str]:
     if ask.ratings and ev_ratings and not (ask.ratings & ev_ratings):
         out.append(f"rated {'/'.join(sorted(ask.ratings))} vs {'/'.join(sorted(ev_ratings))}")
     return out
-
-
-@lru_cache(maxsize=1)
-def _basic_opposite_index() -> dict[str, tuple[int, ...]]:
-    """word -> the positions in OPPOSITES of the pairs it is on either side of (a pair no asked word is in
-    gives no conflict)."""
-    out: dict[str, list[int]] = {}
-    for k, (a, b) in enumerate(OPPOSITES):
-        for w in a | b:
-            out.setdefault(w, []).append(k)
-    return {w: tuple(ks) for w, ks in out.items()}
 
 
 def conflicts(ask, ev) -> list[str]:
@@ -115,8 +105,7 @@ def conflicts(ask, ev) -> list[str]:
 
 
 def _stems_of(toks: tuple[Tok, ...]) -> frozenset[str]:
-    """_stem_set of the text these are tokens_of, from the tokens at hand (not a second pass over its words)."""
-    return frozenset(t.stem for t in toks) - {""}
+    return frozenset(t.stem for t in toks) - {""}   # _stem_set of the text, from its tokens at hand
 
 
 def _opposite_conflicts(claim_set: frozenset[str], evid: tuple[Tok, ...]) -> list[str]:
@@ -352,13 +341,11 @@ def says_no(text: str) -> bool:
 def negated(text: str) -> bool:
     if says_no(text):
         return True
-    # each of _NEGATORS' words holds "lack", "absen" or "unable": in ASCII text (case folds only A-Z) one of
-    # these stands in the lower-cased text, or the pattern cannot match
-    if text.isascii():
-        low = text.lower()
-        if "lack" not in low and "absen" not in low and "unable" not in low:
-            return False
-    return bool(_NEGATORS.search(text))
+    # each of _NEGATORS' words holds "lack", "absen" or "unable", which ASCII text (its case folds A-Z only)
+    # then holds lower-cased
+    low = text.lower()
+    return not (text.isascii() and "lack" not in low and "absen" not in low and "unable" not in low) \
+        and bool(_NEGATORS.search(text))
 
 
 @lru_cache(maxsize=8192)

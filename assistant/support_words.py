@@ -105,6 +105,16 @@ def _all_opposites() -> list[tuple[frozenset[str], frozenset[str]]]:
 
 
 @lru_cache(maxsize=1)
+def _basic_opposite_index() -> dict[str, tuple[int, ...]]:
+    """word -> the positions in OPPOSITES of the pairs it is on either side of."""
+    out: dict[str, list[int]] = {}
+    for k, (a, b) in enumerate(OPPOSITES):
+        for w in a | b:
+            out.setdefault(w, []).append(k)
+    return {w: tuple(ks) for w, ks in out.items()}
+
+
+@lru_cache(maxsize=1)
 def _kept_stop_words() -> frozenset[str]:
     """Stop words that are one side of an opposite ("further" from target against "closer"): kept as words."""
     return frozenset(w for a, b in _all_opposites() for w in a | b if w.isalpha() and not _stems(w))

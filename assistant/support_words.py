@@ -214,8 +214,7 @@ def _words(text: str) -> list[str]:
 @lru_cache(maxsize=8192)
 def tokens_of(text: str) -> tuple[Tok, ...]:
     """Words in order (hyphenated words split, as the BM25 analyser splits them)."""
-    toks = _TOKS
-    return tuple(toks[w][i > 0] for i, w in enumerate(_words(text)))
+    return tuple(_TOKS[w][i > 0] for i, w in enumerate(_words(text)))
 
 
 @lru_cache(maxsize=8192)

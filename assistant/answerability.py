@@ -87,8 +87,8 @@ class Alignment:
 def _has_type(ask: Ask, ev: Evidence) -> bool | None:
     """The sentence itself holds a candidate of the asked type; its title and date only answer when the question
     asks when the document was published."""
-    years = ev.years if _ABOUT_THE_DOCUMENT.search(ask.text) else ev.own_years
-    return _type_in(ask, ev.text, ev.names, ev.own_numbers, years, ev.tokens)
+    names, numbers, years = ev.type_facts(ask.answer_type, bool(_ABOUT_THE_DOCUMENT.search(ask.text)))
+    return _type_in(ask, ev.text, names, numbers, years, ev.tokens)
 
 
 _ABOUT_THE_DOCUMENT = re.compile(r"\b(?:publish\w*|issued|released|written|dated)\b", re.IGNORECASE)
@@ -100,8 +100,8 @@ def _type_clause_share(ask: Ask, ev: Evidence, matched: set[str]) -> float:
     if ask.answer_type in (None, "thing", "mention") or not matched:
         return 1.0
     best = 0.0
-    for text, stems, names, numbers, years in ev.clause_facts(ask.answer_type):
-        if len(ev.clauses) > 1 and not _type_in(ask, text, names, numbers, years, stems):
+    for text, stems, names, numbers, years in ev.clause_facts(ask.answer_type, matched):  # (none matched: nil)
+        if not matched & stems or len(ev.clauses) > 1 and not _type_in(ask, text, names, numbers, years, stems):
             continue
         best = max(best, len(matched & stems) / len(matched))
     return round(best, 4)
@@ -150,7 +150,7 @@ def align(ask: Ask, ev: Evidence, weights: dict[str, float] | None = None, simil
                 for s, how in matched.items()) / total if ask.terms else 1.0
     in_context = sum(weights.get(s, 1.0) for s, how in matched.items() if how == "context") / total
     missing = [s for s in ask.terms if s not in matched]
-    missing_numbers = sorted((ask.numbers - ev.numbers) | (ask.years - ev.years))
+    missing_numbers = sorted(ev.missing_figures(ask.numbers, ask.years))
     missing_numbers += support_terms.missing_ordinals(ask, ev)          # "ranked third" (support_terms)
     head_ok = None
     if ask.head:

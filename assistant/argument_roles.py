@@ -18,8 +18,10 @@ Questions only: a generated claim is checked by the post-check's own binding rul
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant.question_parse import _stems
+from assistant.support_words import first_stems
 
 _WORD = re.compile(r"[\w’'-]+")
 _AUX = {"did", "does", "do", "was", "were", "is", "are", "has", "have", "had", "will", "would", "could", "can",
@@ -45,8 +47,19 @@ _ADVERBS = {"later", "also", "then", "now", "once", "soon", "already", "still", 
 _WINDOW = 14  # words either side of the verb that can be its subject or object
 
 
+_TOKEN = re.compile(r"[\w’'-]+|[,;:()—–]")
+
+
 def _words(text: str) -> list[str]:
-    return re.findall(r"[\w’'-]+|[,;:()—–]", text)
+    return _TOKEN.findall(text)
+
+
+@lru_cache(maxsize=1024)
+def _question_roles(question: str) -> tuple[list[str], tuple[int, bool, bool] | None]:
+    """The question's words and _question_verb of them, once per question (not again for each quoted
+    sentence); emptied with the stage's other caches (sentence_evidence.clear_caches)."""
+    q = _words(question.strip().rstrip("?"))
+    return q, _question_verb(q)
 
 
 def _stem(word: str) -> str:
@@ -157,8 +170,7 @@ def order_swaps(question: str, sentence: str, ask_terms: set[str], verb_forms, n
     """A question word on the other side of the asked verb in the sentence, both in the same voice: the
     subject of a "did" question (between "did" and the verb) or the object of the asked verb (the words right
     after it). `verb_forms(stem)` gives the stems that state the verb (its irregular forms)."""
-    q = _words(question.strip().rstrip("?"))
-    found = _question_verb(q)
+    q, found = _question_roles(question)
     if not found:
         return []
     v, answer_is_subject, q_passive = found
@@ -174,7 +186,7 @@ def order_swaps(question: str, sentence: str, ask_terms: set[str], verb_forms, n
         return []
     names = set(names or ()) | {s for w in q[1:] if w[:1].isupper() for s in _stems(w)}
     s = _words(sentence)
-    positions = [k for k, w in enumerate(s) if _stem(w) in forms]
+    positions = [k for k, st in enumerate(first_stems(s)) if st in forms]   # (_stem of each word, in one call)
     verdicts = []
     for k in positions:
         prev = s[k - 1].lower() if k else ""
@@ -230,9 +242,12 @@ _DIRECTION = re.compile(r"\b(from|to|into)\s+(?:the\s+)?([\w-]+)", re.IGNORECASE
 
 def direction_swaps(question: str, sentence: str) -> list[str]:
     """"fled from Italy" asked where the sentence has only "fled to Italy" (or the reverse)."""
-    out = []
+    out: list[str] = []
+    asked = list(_DIRECTION.finditer(question))
+    if not asked:
+        return out   # (the sentence is read only for a question that names a direction)
     sent = {(m.group(1).lower() == "from", _stem(m.group(2))) for m in _DIRECTION.finditer(sentence)}
-    for m in _DIRECTION.finditer(question):
+    for m in asked:
         target = _stem(m.group(2))
         if not target or target in {"be", "have"}:
             continue
@@ -244,10 +259,13 @@ def direction_swaps(question: str, sentence: str) -> list[str]:
 
 
 
+_NAME_NUMERAL = re.compile(rf"\b([A-Z][a-z]+)\s+({_NUMERAL})\b")
+
+
 def numeral_swaps(question: str, sentence: str) -> list[str]:
     """"Henry II" asked where the sentence names only "Henry III": a regnal (or series) numeral is a number."""
     out = []
-    for m in re.finditer(rf"\b([A-Z][a-z]+)\s+({_NUMERAL})\b", question):
+    for m in _NAME_NUMERAL.finditer(question):
         name, num = m.group(1), m.group(2)
         there = set(re.findall(rf"\b{name}\s+({_NUMERAL})\b", sentence))
         if there and num not in there:
@@ -266,9 +284,12 @@ def modifier_swaps(question: str, sentence: str) -> list[str]:
     def pairs(text: str) -> list[tuple[set[str], str, str, str]]:
         return [(set(_stems(m.group(1))), _stem(m.group(2)), m.group(1), m.group(2)) for m in _NAMED_NOUN.finditer(text)]
 
-    out = []
+    out: list[str] = []
+    asked = pairs(question)
+    if not asked:
+        return out   # (the sentence is read only for a question with such an adjective)
     there = pairs(sentence)
-    for mine, noun, word, surface in pairs(question):
+    for mine, noun, word, surface in asked:
         others = [w for theirs, n, w, _ in there if n == noun]
         if others and noun and not any(mine & theirs for theirs, n, _, _ in there if n == noun):
             out.append(f"{word} {surface} vs {others[0]} {surface}")
@@ -281,9 +302,12 @@ def _verb_forms(stem: str) -> frozenset[str]:
     return _verb_groups().get(stem, frozenset())
 
 
+_WH_QUESTION = re.compile(r"\s*(?:who|what|which|when|where|how|why)\b", re.IGNORECASE)
+
+
 def swaps(ask, ev) -> list[str]:
     """All four, for a question (a claim has no answer type and is left to support_terms)."""
-    if ask.answer_type is None and not re.match(r"\s*(?:who|what|which|when|where|how|why)\b", ask.text, re.I):
+    if ask.answer_type is None and not _WH_QUESTION.match(ask.text):
         return []
     return order_swaps(ask.text, ev.text, set(ask.terms), _verb_forms, ask.names) + possessive_swaps(ask.text, ev.text) + \
         direction_swaps(ask.text, ev.text) + numeral_swaps(ask.text, ev.text) + modifier_swaps(ask.text, ev.text)

@@ -35,14 +35,16 @@ def period_swaps(question: str, sentence: str) -> list[str]:
     asked one: the conflict form of answerability.Alignment (per sentence; asked_slot.period_conflict refuses
     whatever the score when no quoted sentence names the asked period, and reads periods the same way)."""
     out: list[str] = []
-    stated_periods = periods(sentence)  # quarters and financial years, read as asked_slot reads them
-    for kind, wanted in periods(question).items():
+    asked_periods = periods(question)   # (the sentence is read only for what the question asks)
+    stated_periods = periods(sentence) if asked_periods else {}  # quarters and financial years, as asked_slot
+    for kind, wanted in asked_periods.items():
         given = stated_periods.get(kind, set())
         if given and not wanted & given:
             prefix = "quarter " if kind == "quarter" else ""
             out.append(f"{prefix}{min(wanted)} vs {prefix}{min(given)}")
-    stated = _dates(sentence)
-    for day, month, year in sorted(_dates(question)):
+    asked_dates = _dates(question)
+    stated = _dates(sentence) if asked_dates else set()
+    for day, month, year in sorted(asked_dates):
         if any(y == year for _, m, y in stated if m == month):
             continue
         other = sorted(y for d, m, y in stated if m == month and (not day or d in (day, "")))

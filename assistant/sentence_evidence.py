@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.question_parse import _NEGATION, _YEAR, _stem_tuple, _stems, glossary_subset
-from assistant.support_words import ratings_in
+from assistant.support_terms import says_no
+from assistant.support_words import first_stems, ratings_in
 from assistant.term_forms import neighbours
 from assistant.text import numbers_in
 
@@ -24,7 +25,7 @@ _EVIDENCE: dict[tuple, Evidence] = {}
 def clear_caches() -> None:
     """Empty every cache the stage keeps of words, sentences and passages (benchmarks/answerability_cost.py
     measures the cold case with it); the lexicons and compiled patterns, built once per process, stay."""
-    from assistant import support_terms, support_words, term_forms, word_forms
+    from assistant import argument_roles, support_terms, support_words, term_forms, word_forms
     from assistant.question_parse import _STEM, _SUB_GLOSSARIES, _stem_set
 
     _EXPANDED.clear()
@@ -33,8 +34,9 @@ def clear_caches() -> None:
     _STEM.clear()
     support_words._TOKS.clear()
     for cached in (_numbers, _stem_tuple, _stem_set, support_words.tokens_of, support_words._stem_set,
-                   support_terms._prefixed, support_terms._negation_profile, support_terms._negated_clauses, support_terms.negated,
-                   support_terms.aliases, term_forms._initialisms, word_forms.other_stems):
+                   support_terms._prefixed, support_terms._negation_profile, support_terms.says_no, support_terms._negated_clauses, support_terms.negated,
+                   support_terms.aliases, term_forms._initialisms, argument_roles._question_roles,
+                   word_forms.other_stems):
         cached.cache_clear()
 
 
@@ -74,7 +76,9 @@ def _expanded_stems(glossary, text: str) -> set[str]:
     if out is None:
         if len(_EXPANDED) > 20000:
             _EXPANDED.clear()
-        stems = set(_stem_tuple(text))
+        # the analyser's tokens never cross a line, so "title\nsentence" has the stems of each line: the
+        # sentence's own are then the ones own_stems reads, and a title's are shared by its passage's sentences
+        stems = set().union(*map(_stem_tuple, text.split("\n"))) if "\n" in text else set(_stem_tuple(text))
         sub = glossary_subset(glossary, text)
         for term in sub.mentioned(text) if sub is not None else ():
             stems.update(_stem_tuple(term.abbr), _stem_tuple(term.expansion))
@@ -103,7 +107,13 @@ def _folded_stems(text: str) -> set[str]:
     "Fécamp"): only for text that has any."""
     if text.isascii():
         return set()
-    folded = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    norm = unicodedata.normalize("NFKD", text)
+    # the distinct combining marks (a set of the characters, not a test of each: most non-ASCII text here is
+    # only curly quotes and dashes, which fold to themselves)
+    marks = {c for c in set(norm) if unicodedata.combining(c)}
+    if not marks and norm == text:
+        return set()
+    folded = norm.translate({ord(c): None for c in marks})
     return set(_stem_tuple(folded)) if folded != text else set()
 
 
@@ -111,9 +121,10 @@ def _name_runs(text: str) -> list[tuple[str, ...]]:
     """Runs of capitalised words not opening the sentence ("Dame Glenys Stacey", "Ministry of Justice", "MoJ"),
     as stems: the candidates for a who-question's answer."""
     out = []
+    lead = len(text) - len(text.lstrip())   # (text[:start].strip() is empty just when start <= lead)
     for m in _NAME_RUN.finditer(text):
         run = m.group(0)
-        if not text[:m.start()].strip() and " " not in run:
+        if m.start() <= lead and " " not in run:
             continue  # a sentence's first word is capitalised anyway
         stems = _stem_tuple(run)
         if stems and not set(stems) <= _CALENDAR:   # "on 2 September 2024": a date, not who or where
@@ -135,12 +146,8 @@ class Evidence:
 
     text: str
     tokens: set[str]
-    numbers: set[str]
-    years: set[str]
-    caps: set[str]                      # stems of capitalised words not at the sentence start
     low: str
-    own_numbers: set[str] = field(default_factory=set)   # numbers and years of the sentence itself (not its
-    own_years: set[str] = field(default_factory=set)     # title or date): the candidates for an answer
+    context: str = ""                   # the passage title (its numbers and years count as the sentence's)
     passage_text: str = ""              # the whole passage (a glossary term may be named once per passage)
     glossary: object = field(default=None, repr=False, compare=False)
     _passage: set[str] | None = field(default=None, repr=False, compare=False)
@@ -148,6 +155,61 @@ class Evidence:
     _by_start_and_length: dict[tuple[str, int], list[str]] | None = field(default=None, repr=False, compare=False)
 
     _memo: dict = field(default_factory=dict, repr=False, compare=False)
+
+    # numbers, years and capitals are worked out when first read: a question without a number, year or asked
+    # type reads none of them (they were a tenth of the stage's slowest cold calls)
+    @property
+    def own_numbers(self) -> set[str]:
+        """The numbers of the sentence itself (not its title): the candidates for an answer."""
+        out = self._memo.get("own_numbers")
+        if out is None:
+            out = self._memo["own_numbers"] = answer_numbers(self.text)
+        return out
+
+    @property
+    def own_years(self) -> set[str]:
+        out = self._memo.get("own_years")
+        if out is None:
+            out = self._memo["own_years"] = set(_YEAR.findall(self.text))
+        return out
+
+    @property
+    def numbers(self) -> set[str]:
+        """The numbers of the sentence and its title (neither pattern crosses the line between them)."""
+        out = self._memo.get("numbers")
+        if out is None:
+            out = self._memo["numbers"] = numbers_of(self.text) | numbers_of(self.context) if self.context \
+                else numbers_of(self.text)
+        return out
+
+    @property
+    def years(self) -> set[str]:
+        out = self._memo.get("years")
+        if out is None:
+            out = self._memo["years"] = self.own_years | set(_YEAR.findall(self.context)) if self.context \
+                else set(self.own_years)
+        return out
+
+    @property
+    def caps(self) -> set[str]:
+        """Stems of the capitalised words after the first (first_stems: _stem_tuple(w)[:1] of each)."""
+        out = self._memo.get("caps")
+        if out is None:
+            out = self._memo["caps"] = set(first_stems([w for w in _WORDS.findall(self.text)[1:]
+                                                        if w[:1].isupper()])) - {""}
+        return out
+
+    def missing_figures(self, numbers: set[str], years: set[str]) -> set[str]:
+        """The given numbers and years that the sentence and its title lack (read only when some are given)."""
+        return (numbers - self.numbers if numbers else set()) | (years - self.years if years else set())
+
+    def type_facts(self, answer_type: str | None, about_document: bool) \
+            -> tuple[list[tuple[str, ...]], set[str], set[str]]:
+        """Name runs, numbers and years for answer_binding._type_in, each only if the asked type is judged by
+        it (the others empty); the title's years too when the question asks about the document itself."""
+        return (self.names if answer_type in ("person", "place") else [],
+                self.own_numbers if answer_type == "number" else set(),
+                (self.years if about_document else self.own_years) if answer_type == "date" else set())
 
     @property
     def names(self) -> list[tuple[str, ...]]:
@@ -189,18 +251,27 @@ class Evidence:
                                                 if c and c.strip()]
         return out
 
-    def clause_facts(self, answer_type: str | None = None) -> list[tuple[str, set[str], list[tuple[str, ...]],
-                                                                        set[str], set[str]]]:
-        """Each clause with its stems, name runs, numbers and years (worked out once per sentence); given the
-        asked type, only the facts that type is judged by (answer_binding._type_in), the others left empty."""
-        key = ("clauses", answer_type)
-        out = self._memo.get(key)
-        if out is None:
-            every = answer_type is None
-            names, numbers, dates = (every or answer_type in ("person", "place"), every or answer_type == "number",
-                                     every or answer_type == "date")
-            out = self._memo[key] = [(c, stems, _name_runs(c) if names else [], answer_numbers(c) if numbers else set(),
-                                      set(_YEAR.findall(c)) if dates else set()) for c, stems in self.clauses]
+    def clause_facts(self, answer_type: str | None = None, wanted: set[str] | None = None) \
+            -> list[tuple[str, set[str], list[tuple[str, ...]], set[str], set[str]]]:
+        """Each clause with its stems, name runs, numbers and years (worked out once per clause); given the
+        asked type, only the facts that type is judged by (answer_binding._type_in), the others left empty.
+        Given `wanted` stems, a clause holding none of them comes with no facts: its share of them is nil
+        whatever it holds (answerability._type_clause_share), and working them out was 6 % of the stage's
+        slowest cold calls."""
+        every = answer_type is None
+        names, numbers, dates = (every or answer_type in ("person", "place"), every or answer_type == "number",
+                                 every or answer_type == "date")
+        memo = self._memo.setdefault(("clauses", answer_type), {})
+        out: list[tuple[str, set[str], list[tuple[str, ...]], set[str], set[str]]] = []
+        for k, (c, stems) in enumerate(self.clauses):
+            if wanted is not None and not wanted & stems:
+                out.append((c, stems, [], set(), set()))
+                continue
+            facts = memo.get(k)
+            if facts is None:
+                facts = memo[k] = (c, stems, _name_runs(c) if names else [], answer_numbers(c) if numbers else set(),
+                                   set(_YEAR.findall(c)) if dates else set())
+            out.append(facts)
         return out
 
     def word_stems(self) -> tuple[list[str], list[str]]:
@@ -221,12 +292,15 @@ class Evidence:
         """Whether the sentence is negated, and the stems of the two words after each negation."""
         out = self._memo.get("negation")
         if out is None:
-            words = self.low_words
+            negated = says_no(self.text)
+            # a word that is a negation is one _NEGATION finds in the lower-cased text (it holds whole words; of
+            # ASCII text, the text's own search tells the same): without one, no word is looked at
+            words = self.low_words if (negated if self.text.isascii() else _NEGATION.search(self.low)) else []
             after: set[str] = set()
             for i, w in enumerate(words):
                 if _NEGATION.fullmatch(w) or w.endswith(("n't", "n’t")):
                     after |= {x for y in words[i + 1:i + 3] for x in _stems(y)}
-            out = self._memo["negation"] = (bool(_NEGATION.search(self.text)), after)
+            out = self._memo["negation"] = (negated, after)
         return out
 
     @property
@@ -285,11 +359,5 @@ class Evidence:
     @classmethod
     def of(cls, text: str, glossary=None, context: str = "", passage: str = "") -> Evidence:
         full = f"{context}\n{text}" if context else text
-        words = _WORDS.findall(text)
-        caps = {s for i, w in enumerate(words) if i > 0 and w[:1].isupper() for s in _stem_tuple(w)[:1]}
-        # the numbers and years of "context\ntext" are those of each part (neither pattern crosses a line)
-        own_numbers, own_years = answer_numbers(text), set(_YEAR.findall(text))
-        return cls(text=text, tokens=_expanded_stems(glossary, full) | _folded_stems(full), caps=caps, low=text.lower(), passage_text=passage,
-                   numbers=numbers_of(text) | numbers_of(context) if context else numbers_of(text),
-                   years=own_years | set(_YEAR.findall(context)) if context else set(own_years),
-                   glossary=glossary, own_numbers=own_numbers, own_years=own_years)
+        return cls(text=text, tokens=_expanded_stems(glossary, full) | _folded_stems(full), low=text.lower(),
+                   context=context, passage_text=passage, glossary=glossary)

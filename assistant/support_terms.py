@@ -43,6 +43,7 @@ from assistant.support_words import (  # noqa: F401 (synonym_in: also used from 
     _UNIVERSALS,
     Tok,
     _all_opposites,
+    _basic_opposite_index,
     _find,
     _heads,
     _near,
@@ -72,7 +73,9 @@ def basic_conflicts(ask, ev) -> list[str]:
     the one the claim (or question) asks about."""
     out = []
     asked = set(ask.terms) if not offers_alternatives(ask.text) else set()
-    for a, b in OPPOSITES:
+    index = _basic_opposite_index()   # (a pair none of the asked words is in gives no conflict)
+    for k in sorted({k for w in asked for k in index.get(w, ())}):
+        a, b = OPPOSITES[k]
         for mine, theirs in ((a, b), (b, a)):
             if asked & mine and not (ev.tokens & mine) and ev.tokens & theirs and not (asked & theirs):
                 out.append(f"{'/'.join(sorted(asked & mine))} vs {'/'.join(sorted(ev.tokens & theirs))}")
@@ -88,7 +91,7 @@ def conflicts(ask, ev) -> list[str]:
     claim, evid = tokens_of(ask.text), tokens_of(ev.text)
     out: list[str] = []
     if not offers_alternatives(ask.text):
-        out += _opposite_conflicts(_stem_set(ask.text), _stem_set(ev.text))
+        out += _opposite_conflicts(_stems_of(claim), evid)
         out += _bound_opposites(claim, evid)
     out += _prefix_opposites(ask, ev)
     if ask.answer_type is None:             # a statement, or a yes/no question: its rating names a standard
@@ -101,13 +104,18 @@ def conflicts(ask, ev) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _opposite_conflicts(claim_set: frozenset[str], ev_set: frozenset[str]) -> list[str]:
+def _stems_of(toks: tuple[Tok, ...]) -> frozenset[str]:
+    return frozenset(t.stem for t in toks) - {""}   # _stem_set of the text, from its tokens at hand
+
+
+def _opposite_conflicts(claim_set: frozenset[str], evid: tuple[Tok, ...]) -> list[str]:
     """A word of one side where the evidence sentence has only the other side (as basic_conflicts,
     with the extra pairs and the stop words that are a side: "more", "further")."""
     out = []
-    asked, there = claim_set, ev_set
+    asked = claim_set
     if not asked & _opposite_index().keys():
         return []
+    there = _stems_of(evid)   # (only for a claim holding a side of an opposite)
     for a, b in _all_opposites():
         for mine, theirs in ((a, b), (b, a)):
             if asked & mine and not (there & mine) and there & theirs and not (asked & theirs):
@@ -323,8 +331,21 @@ def missing_ordinals(ask, ev) -> list[str]:
 
 
 @lru_cache(maxsize=8192)
+def says_no(text: str) -> bool:
+    """question_parse._NEGATION finds a negation in the text (read by negated and by the sentence's own
+    negation profile, sentence_evidence.Evidence.negation: one search of each sentence)."""
+    return bool(_NEGATION.search(text))
+
+
+@lru_cache(maxsize=8192)
 def negated(text: str) -> bool:
-    return bool(_NEGATION.search(text) or _NEGATORS.search(text))
+    if says_no(text):
+        return True
+    # each of _NEGATORS' words holds "lack", "absen" or "unable", which ASCII text (its case folds A-Z only)
+    # then holds lower-cased
+    low = text.lower()
+    return not (text.isascii() and "lack" not in low and "absen" not in low and "unable" not in low) \
+        and bool(_NEGATORS.search(text))
 
 
 @lru_cache(maxsize=8192)

@@ -75,7 +75,7 @@ _RATING_PATTERNS = tuple((r, re.compile(rf"\b{r}\b")) for r in RATINGS)   # of l
 
 def ratings_in(low: str) -> set[str]:
     """The ratings (question_parse.RATINGS) lower-cased `low` names."""
-    return {r for r, pattern in _RATING_PATTERNS if pattern.search(low)}
+    return {r for r, pattern in _RATING_PATTERNS if r in low and pattern.search(low)}  # (a match holds r)
 
 
 def _stem(word: str) -> str:
@@ -102,6 +102,16 @@ def _extra_opposites() -> list[tuple[frozenset[str], frozenset[str]]]:
 @lru_cache(maxsize=1)
 def _all_opposites() -> list[tuple[frozenset[str], frozenset[str]]]:
     return [(frozenset(a), frozenset(b)) for a, b in OPPOSITES] + _extra_opposites()
+
+
+@lru_cache(maxsize=1)
+def _basic_opposite_index() -> dict[str, tuple[int, ...]]:
+    """word -> the positions in OPPOSITES of the pairs it is on either side of."""
+    out: dict[str, list[int]] = {}
+    for k, (a, b) in enumerate(OPPOSITES):
+        for w in a | b:
+            out.setdefault(w, []).append(k)
+    return {w: tuple(ks) for w, ks in out.items()}
 
 
 @lru_cache(maxsize=1)
@@ -187,6 +197,7 @@ def _words(text: str) -> list[str]:
             _TOKS.clear()
             new = list(dict.fromkeys(words))
         kept = _kept_stop_words()
+        make = tuple.__new__   # Tok's own __new__ is a Python call: half the cost of each new word's tokens
         for word, stem in zip(new, first_stems(new), strict=True):
             low = word.lower()
             number = ""
@@ -195,8 +206,8 @@ def _words(text: str) -> list[str]:
                 nums = numbers_in(word)
                 number = next(iter(nums)) if len(nums) == 1 else ""
             stem = stem or (low if low in kept else "")
-            first = Tok(word, stem, False, number)
-            _TOKS[word] = first, (Tok(word, stem, True, number) if word[:1].isupper() else first)
+            first = make(Tok, (word, stem, False, number))
+            _TOKS[word] = first, (make(Tok, (word, stem, True, number)) if word[:1].isupper() else first)
     return words
 
 
@@ -243,8 +254,20 @@ def _near(content: list[str], stem: str) -> set[str]:
 
 
 def _find(seq: list[str], part: list[str]) -> list[int]:
+    """The positions where `part` starts in `seq` (tried only where its first word stands)."""
     n = len(part)
-    return [k for k in range(len(seq) - n + 1) if seq[k:k + n] == part]
+    if not n:
+        return list(range(len(seq) + 1))
+    out: list[int] = []
+    k = -1
+    first = part[0]
+    while True:
+        try:
+            k = seq.index(first, k + 1)
+        except ValueError:
+            return out
+        if seq[k:k + n] == part:
+            out.append(k)
 
 
 # --- aliases --------------------------------------------------------------------------------------------------

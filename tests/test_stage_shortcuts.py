@@ -9,19 +9,34 @@ from pathlib import Path
 
 import yaml
 
-from assistant.answerability import clear_caches
+from assistant.answerability import Evidence, clear_caches
+from assistant.argument_roles import _stem, _words
 from assistant.evaluation.questions import load_sets
 from assistant.glossary import Glossary
-from assistant.question_parse import _YEAR, _stem_tuple, _stems
-from assistant.sentence_evidence import _expanded_stems
+from assistant.question_parse import _NEGATION, _YEAR, _stem_tuple, _stems
+from assistant.sentence_evidence import _WORDS, _expanded_stems, answer_numbers
 from assistant.support_terms import _negated_clauses, _negation_profile, negated
-from assistant.support_words import _CLAUSE, _NEGATORS, Tok, _kept_stop_words, _stem_set, first_stems, tokens_of
+from assistant.support_words import (
+    _CLAUSE,
+    _NEGATORS,
+    RATINGS,
+    Tok,
+    _find,
+    _kept_stop_words,
+    _stem_set,
+    first_stems,
+    ratings_in,
+    tokens_of,
+)
 from assistant.text import numbers_in, split_sentences, tokenize
 
 ROOT = Path(__file__).resolve().parents[1]
 AWKWARD = ["Don't FTE's 1,600 £2.5m naïve Ærø x_y a 1 22 ² ٣ O’Neill MAY May may-be in May 2019 ΣΑΣ", "",
            "The plan lacked detail; inspectors were unable to find it, which was not a surprise",
-           "Her Majesty’s Inspectorate of Probation (HMIP) and HMPPS\nMAPPA level 3 cases"]
+           "Her Majesty’s Inspectorate of Probation (HMIP) and HMPPS\nMAPPA level 3 cases",
+           # case folding that is not ASCII's ("ı" folds to "i"), negation by "n't" or a lack-word only
+           "Neıther board met", "İnot a negation", "It didn’t LACK resources.", "There was an Absence of plans.",
+           "Court work was rated Requires Improvement; it was reviewed (twice) — but not approved in May 2024."]
 
 
 def _texts() -> list[str]:
@@ -103,3 +118,50 @@ def test_clause_negation_is_looked_for_only_where_the_sentence_negates():
         assert _negated_clauses(t) == tuple((_stem_set(c), negated(c)) for c in _CLAUSE.split(t) if c and c.strip())
         lacking += bool(lacked)
     assert lacking >= 3
+
+
+def _sentences() -> list[str]:
+    return [t for t in _texts() if len(t) < 1500]
+
+
+def test_a_sentence_is_searched_for_a_negation_once_with_the_same_verdict():
+    """negated() and Evidence.negation share one search (support_terms.says_no); the lack-words and the words
+    after a negation are looked for only where the text can hold them."""
+    clear_caches()
+    flipped = 0
+    for t in _sentences():
+        assert negated(t) == bool(_NEGATION.search(t) or _NEGATORS.search(t)), t
+        words = re.findall(r"[\w’'-]+", t.lower())
+        after = {x for i, w in enumerate(words) if _NEGATION.fullmatch(w) or w.endswith(("n't", "n’t"))
+                 for y in words[i + 1:i + 3] for x in _stems(y)}
+        assert Evidence.of(t).negation() == (bool(_NEGATION.search(t)), after), t
+        flipped += bool(after)
+    assert flipped > 10
+
+
+def test_figures_capitals_and_clause_facts_worked_out_when_read_are_the_eager_ones():
+    clear_caches()
+    title = "Annual report 2023-24: 17 teams"
+    for t in _sentences():
+        ev = Evidence.of(t, None, title)
+        words = _WORDS.findall(t)
+        assert ev.caps == {x for i, w in enumerate(words) if i > 0 and w[:1].isupper() for x in _stem_tuple(w)[:1]}
+        assert (ev.own_numbers, ev.own_years) == (answer_numbers(t), set(_YEAR.findall(t))), t
+        assert (ev.numbers, ev.years) == (numbers_in(t) | numbers_in(title), ev.own_years | {"2023"}), t
+        assert ev.missing_figures({"17", "999"}, {"2023", "1999"}) == {"999", "1999"} - ev.numbers - ev.years
+        for kind in ("number", "date", "person"):
+            wanted = {s for _, stems in ev.clauses[::2] for s in sorted(stems)[:1]}
+            for full, some in zip(ev.clause_facts(kind), ev.clause_facts(kind, wanted), strict=True):
+                assert some == full if wanted & full[1] else some[2:] == ([], set(), set())
+
+
+def test_word_level_shortcuts_agree_with_the_plain_loops():
+    """first_stems is argument_roles._stem of each word; _find and ratings_in skip only where no match can be."""
+    clear_caches()
+    for t in _sentences():
+        words = _words(t)
+        assert first_stems(words) == [_stem(w) for w in words], t
+        assert ratings_in(t.lower()) == {r for r in RATINGS if re.search(rf"\b{r}\b", t.lower())}, t
+        key = [x.stem or x.word.lower() for x in tokens_of(t)]
+        for part in (key[1:3], key[-2:], key[:1], ["board", "met"], []):
+            assert _find(key, part) == [k for k in range(len(key) - len(part) + 1) if key[k:k + len(part)] == part]

@@ -236,6 +236,24 @@ def read_file(path: Path, corpus: Path, manifest: dict, ocr: str = "auto", min_w
     return SimpleNamespace(blocks=blocks, notes=notes, meta=meta, passages=passages, ratings=ratings)
 
 
+def service_over(tmp_path_factory, name: str, files: dict):
+    """A real Service over a fresh corpus of `files` (path in the corpus -> its text, a dict written as YAML (a
+    manifest), or a function writing the file at that path), ingested: the module fixtures' common shape."""
+    import yaml
+
+    tmp = tmp_path_factory.mktemp(name)
+    corpus = tmp / "corpus"
+    corpus.mkdir()
+    for rel, content in files.items():
+        path = corpus / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if callable(content):
+            content(path)
+        else:
+            path.write_text(content if isinstance(content, str) else yaml.safe_dump(content), encoding="utf-8")
+    return indexed_service(corpus, tmp / "indexes")
+
+
 def indexed_service(corpus: Path, index_dir: Path):
     """A real Service over `corpus` (OCR off), ingested, every file read: the module fixtures' common end."""
     from assistant.config import Settings

@@ -58,16 +58,11 @@ The Board thanked Northvale PDU staff for the progress made.
 
 @pytest.fixture(scope="module")
 def svc(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("selection")
-    corpus = tmp / "corpus"
-    corpus.mkdir()
-    realdocs.build_report_pdf(corpus / "northvale-report.pdf")
-    (corpus / "westmere-mappa-protocol.md").write_text(MAPPA_MD)
-    (corpus / "northvale-press-release.txt").write_text(PRESS)
-    (corpus / "northvale-rrb-minutes-2024-09.md").write_text(MINUTES)
-    (corpus / "manifest.yaml").write_text("documents:\n  northvale-report.pdf:\n    doc_type: inspection_report\n"
-                                          "    organisation: HM Inspectorate of Probation\n")
-    return realdocs.indexed_service(corpus, tmp / "indexes")
+    return realdocs.service_over(tmp_path_factory, "selection", {
+        "northvale-report.pdf": realdocs.build_report_pdf, "westmere-mappa-protocol.md": MAPPA_MD,
+        "northvale-press-release.txt": PRESS, "northvale-rrb-minutes-2024-09.md": MINUTES,
+        "manifest.yaml": {"documents": {"northvale-report.pdf": {
+            "doc_type": "inspection_report", "organisation": "HM Inspectorate of Probation"}}}})
 
 
 def test_the_cover_field_holding_the_asked_attribute_and_a_date_is_quoted(svc):

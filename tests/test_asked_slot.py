@@ -8,7 +8,6 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-import yaml
 
 from assistant.answerability import Quoted, align, assess, evidence_of, parse
 
@@ -135,21 +134,15 @@ def test_a_paragraph_number_is_no_figure_the_sentence_gives():
 def library(tmp_path_factory):
     from tests import realdocs
 
-    tmp = tmp_path_factory.mktemp("asked_slot")
-    corpus = tmp / "corpus"
-    for folder in ("board", "reports", "restricted"):
-        (corpus / folder).mkdir(parents=True)
-    (corpus / "board" / "northvale-notes-2024.md").write_text(NOTES, encoding="utf-8")
-    (corpus / "restricted" / "northvale-review-2024.md").write_text(REVIEW, encoding="utf-8")
-    realdocs.build_report_pdf(corpus / "reports" / "northvale-pdu-2024.pdf")
     manifest = {"documents": {
         "board/northvale-notes-2024.md": {"title": "Northvale Reducing Reoffending Board notes, May 2024",
                                           "doc_type": "board_paper", "published": "2024-05-01"},
         "reports/northvale-pdu-2024.pdf": {"doc_type": "inspection_report", "published": "2024-06-14"},
         "restricted/northvale-review-2024.md": {"title": "Northvale level 3 case review", "doc_type": "board_paper",
                                                 "published": "2024-04-02", "restricted": True}}}
-    (corpus / "manifest.yaml").write_text(yaml.safe_dump(manifest), encoding="utf-8")
-    return realdocs.indexed_service(corpus, tmp / "indexes")
+    return realdocs.service_over(tmp_path_factory, "asked_slot", {
+        "board/northvale-notes-2024.md": NOTES, "restricted/northvale-review-2024.md": REVIEW,
+        "reports/northvale-pdu-2024.pdf": realdocs.build_report_pdf, "manifest.yaml": manifest})
 
 
 @pytest.mark.parametrize("question,missing", [

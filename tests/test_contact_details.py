@@ -63,12 +63,8 @@ def _minute_docx(path) -> None:
 def service(tmp_path_factory):
     from tests import realdocs
 
-    tmp = tmp_path_factory.mktemp("contact")
-    corpus = tmp / "corpus"
-    corpus.mkdir()
-    (corpus / "harrowmere-iom-board-paper.txt").write_text(BOARD_PAPER, encoding="utf-8")
-    _minute_docx(corpus / "harrowmere-mappa-minutes.docx")
-    return realdocs.indexed_service(corpus, tmp / "indexes")
+    return realdocs.service_over(tmp_path_factory, "contact", {"harrowmere-iom-board-paper.txt": BOARD_PAPER,
+                                                               "harrowmere-mappa-minutes.docx": _minute_docx})
 
 
 # --- splitting a contact block ---------------------------------------------------------------------------------

@@ -70,12 +70,8 @@ manager, Nadia Orme, has asked for this training to be completed by March 2026.<
 
 @pytest.fixture(scope="module")
 def svc(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("slots")
-    corpus = tmp / "corpus"
-    corpus.mkdir()
-    (corpus / "northfield-board-update-2025-05.md").write_text(UPDATE)
-    (corpus / "ashby-house-review-2025.html").write_text(REVIEW)
-    return realdocs.indexed_service(corpus, tmp / "indexes")
+    return realdocs.service_over(tmp_path_factory, "slots", {"northfield-board-update-2025-05.md": UPDATE,
+                                                              "ashby-house-review-2025.html": REVIEW})
 
 
 def _refused(svc, question: str) -> str:

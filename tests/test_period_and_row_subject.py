@@ -84,13 +84,9 @@ def _paper(path) -> None:
 
 @pytest.fixture(scope="module")
 def svc(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("periods")
-    corpus = tmp / "corpus"
-    corpus.mkdir()
-    (corpus / "kestrel-approved-premises-review.html").write_text(PAGE)
-    (corpus / "ridgeway-mappa-smb-minutes-2025-06.md").write_text(MINUTES)
-    _paper(corpus / "kestrel-unpaid-work-q1-2025-26.docx")
-    return realdocs.indexed_service(corpus, tmp / "indexes")
+    return realdocs.service_over(tmp_path_factory, "periods", {
+        "kestrel-approved-premises-review.html": PAGE, "ridgeway-mappa-smb-minutes-2025-06.md": MINUTES,
+        "kestrel-unpaid-work-q1-2025-26.docx": _paper})
 
 
 def test_the_same_date_in_another_year_is_refused_and_the_asked_one_answered(svc):

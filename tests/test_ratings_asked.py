@@ -46,18 +46,15 @@ The inspection took place in September 2025. Residents said staff were available
 
 @pytest.fixture(scope="module")
 def svc(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("ratings-asked")
-    corpus = tmp / "corpus"
-    corpus.mkdir()
-    (corpus / "manifest.yaml").write_text(MANIFEST)
-    (corpus / "kestrel-vale-pdu-2021.md").write_text(REPORT.format(
-        month="February 2021", leadership="Requires improvement", planning="Inadequate",
-        staffing="Inspectors said that workloads were too high for probation officers in Kestrel Vale."))
-    (corpus / "kestrel-vale-pdu-2024.md").write_text(REPORT.format(
-        month="March 2024", leadership="Good", planning="Requires improvement",
-        staffing="The PDU opened an office in Wyke Abbey. Staff turnover had an effect on workloads in some teams."))
-    (corpus / "tolley-grange-press-release.md").write_text(PRESS)
-    return realdocs.indexed_service(corpus, tmp / "indexes")
+    return realdocs.service_over(tmp_path_factory, "ratings-asked", {
+        "manifest.yaml": MANIFEST,
+        "kestrel-vale-pdu-2021.md": REPORT.format(
+            month="February 2021", leadership="Requires improvement", planning="Inadequate",
+            staffing="Inspectors said that workloads were too high for probation officers in Kestrel Vale."),
+        "kestrel-vale-pdu-2024.md": REPORT.format(
+            month="March 2024", leadership="Good", planning="Requires improvement",
+            staffing="The PDU opened an office in Wyke Abbey. Staff turnover had an effect on workloads in some teams."),
+        "tolley-grange-press-release.md": PRESS})
 
 
 def test_a_body_without_ratings_rows_that_a_passage_says_was_rated_is_searched(svc):

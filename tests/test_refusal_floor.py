@@ -13,7 +13,6 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-import yaml
 
 from assistant.answer import Evidence, is_weak
 from assistant.evaluation.questions import EvalQuestion
@@ -42,14 +41,10 @@ BOARD = textwrap.dedent("""\
 def service(tmp_path_factory):
     from tests import realdocs
 
-    tmp = tmp_path_factory.mktemp("refusal_floor")
-    corpus = tmp / "corpus"
-    corpus.mkdir()
-    (corpus / "northvale-update-2024.md").write_text(BOARD, encoding="utf-8")
     manifest = {"documents": {"northvale-update-2024.md": {"title": "Northvale Reducing Reoffending Board update",
                                                            "doc_type": "board_paper", "published": "2024-05-01"}}}
-    (corpus / "manifest.yaml").write_text(yaml.safe_dump(manifest), encoding="utf-8")
-    return realdocs.indexed_service(corpus, tmp / "indexes")
+    return realdocs.service_over(tmp_path_factory, "refusal_floor", {"northvale-update-2024.md": BOARD,
+                                                                     "manifest.yaml": manifest})
 
 
 def question(qid: str, text: str, answerable: bool) -> EvalQuestion:

@@ -34,11 +34,7 @@ Caseloads in the Eastmoor PDU increased by 12% in the year to March 2024.
 
 @pytest.fixture(scope="module")
 def svc(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("word-forms")
-    corpus = tmp / "corpus"
-    corpus.mkdir()
-    (corpus / "eastmoor-rrb-minutes-2024-03.md").write_text(MINUTES)
-    return realdocs.indexed_service(corpus, tmp / "indexes")
+    return realdocs.service_over(tmp_path_factory, "word-forms", {"eastmoor-rrb-minutes-2024-03.md": MINUTES})
 
 
 @pytest.mark.parametrize(("question", "word", "expected"), [

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from assistant.question_parse import _NEGATION, _YEAR, _stem_tuple, _stems, glossary_subset
 from assistant.support_terms import says_no
@@ -158,46 +158,28 @@ class Evidence:
 
     # numbers, years and capitals are worked out when first read: a question without a number, year or asked
     # type reads none of them (they were a tenth of the stage's slowest cold calls)
-    @property
+    @cached_property
     def own_numbers(self) -> set[str]:
         """The numbers of the sentence itself (not its title): the candidates for an answer."""
-        out = self._memo.get("own_numbers")
-        if out is None:
-            out = self._memo["own_numbers"] = answer_numbers(self.text)
-        return out
+        return answer_numbers(self.text)
 
-    @property
+    @cached_property
     def own_years(self) -> set[str]:
-        out = self._memo.get("own_years")
-        if out is None:
-            out = self._memo["own_years"] = set(_YEAR.findall(self.text))
-        return out
+        return set(_YEAR.findall(self.text))
 
-    @property
+    @cached_property
     def numbers(self) -> set[str]:
         """The numbers of the sentence and its title (neither pattern crosses the line between them)."""
-        out = self._memo.get("numbers")
-        if out is None:
-            out = self._memo["numbers"] = numbers_of(self.text) | numbers_of(self.context) if self.context \
-                else numbers_of(self.text)
-        return out
+        return numbers_of(self.text) | numbers_of(self.context) if self.context else numbers_of(self.text)
 
-    @property
+    @cached_property
     def years(self) -> set[str]:
-        out = self._memo.get("years")
-        if out is None:
-            out = self._memo["years"] = self.own_years | set(_YEAR.findall(self.context)) if self.context \
-                else set(self.own_years)
-        return out
+        return self.own_years | set(_YEAR.findall(self.context)) if self.context else set(self.own_years)
 
-    @property
+    @cached_property
     def caps(self) -> set[str]:
         """Stems of the capitalised words after the first (first_stems: _stem_tuple(w)[:1] of each)."""
-        out = self._memo.get("caps")
-        if out is None:
-            out = self._memo["caps"] = set(first_stems([w for w in _WORDS.findall(self.text)[1:]
-                                                        if w[:1].isupper()])) - {""}
-        return out
+        return set(first_stems([w for w in _WORDS.findall(self.text)[1:] if w[:1].isupper()])) - {""}
 
     def missing_figures(self, numbers: set[str], years: set[str]) -> set[str]:
         """The given numbers and years that the sentence and its title lack (read only when some are given)."""
@@ -211,45 +193,29 @@ class Evidence:
                 self.own_numbers if answer_type == "number" else set(),
                 (self.years if about_document else self.own_years) if answer_type == "date" else set())
 
-    @property
+    @cached_property
     def names(self) -> list[tuple[str, ...]]:
         """Stems of each run of capitalised words (worked out when a who/where question first needs them)."""
-        out = self._memo.get("names")
-        if out is None:
-            out = self._memo["names"] = _name_runs(self.text)
-        return out
+        return _name_runs(self.text)
 
-    @property
+    @cached_property
     def own_stems(self) -> set[str]:
         """Stems of the sentence itself (not its title or glossary forms)."""
-        out = self._memo.get("own_stems")
-        if out is None:
-            out = self._memo["own_stems"] = set(_stem_tuple(self.text))
-        return out
+        return set(_stem_tuple(self.text))
 
-    @property
+    @cached_property
     def low_words(self) -> list[str]:
         """The sentence's words, lower-cased, in order (alignment and negation both read them)."""
-        out = self._memo.get("low_words")
-        if out is None:
-            out = self._memo["low_words"] = _WORDS.findall(self.low)
-        return out
+        return _WORDS.findall(self.low)
 
-    @property
+    @cached_property
     def low_word_set(self) -> set[str]:
-        out = self._memo.get("low_word_set")
-        if out is None:
-            out = self._memo["low_word_set"] = set(self.low_words)
-        return out
+        return set(self.low_words)
 
-    @property
+    @cached_property
     def clauses(self) -> list[tuple[str, set[str]]]:
         """Each clause (split at ; : , brackets, dashes, but/which/who) and its stems, when first needed."""
-        out = self._memo.get("clause_stems")
-        if out is None:
-            out = self._memo["clause_stems"] = [(c, set(_stem_tuple(c))) for c in _CLAUSE.split(self.text)
-                                                if c and c.strip()]
-        return out
+        return [(c, set(_stem_tuple(c))) for c in _CLAUSE.split(self.text) if c and c.strip()]
 
     def clause_facts(self, answer_type: str | None = None, wanted: set[str] | None = None) \
             -> list[tuple[str, set[str], list[tuple[str, ...]], set[str], set[str]]]:
@@ -303,15 +269,12 @@ class Evidence:
             out = self._memo["negation"] = (negated, after)
         return out
 
-    @property
+    @cached_property
     def neighbour_tokens(self) -> set[str]:
         """Stems (with glossary forms) of the sentences before and after this one in its passage: the place or
         body a passage names once ("3.3 Dunholme and Pike had ... The local authority there has lost ...")."""
-        out = self._memo.get("neighbours")
-        if out is None:
-            near = neighbours(self.text, self.passage_text)
-            out = self._memo["neighbours"] = _expanded_stems(self.glossary, near) if near else set()
-        return out
+        near = neighbours(self.text, self.passage_text)
+        return _expanded_stems(self.glossary, near) if near else set()
 
     @property
     def passage(self) -> set[str]:

@@ -63,12 +63,15 @@ def _typo_match(term: str, tokens: set[str]) -> bool:
     return any(len(t) >= 5 and t[0] == term[0] and _close(term, t, limit) for t in tokens)
 
 
-def term_coverage(question_terms: set[str], text: str) -> float:
+def held_share(question_terms: set[str], tokens: set[str]) -> float:
+    """Share of the question's content words among `tokens` (a misspelt question word counts)."""
     if not question_terms:
         return 0.0
-    tokens = set(tokenize([text])[0])
-    found = sum(1 for t in question_terms if t in tokens or _typo_match(t, tokens))
-    return found / len(question_terms)
+    return sum(1 for t in question_terms if t in tokens or _typo_match(t, tokens)) / len(question_terms)
+
+
+def term_coverage(question_terms: set[str], text: str) -> float:
+    return held_share(question_terms, set(tokenize([text])[0]))
 
 
 def evidence_for(question: str, results: list[ScoredPassage]) -> Evidence:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer import _holds_type, _typo_match
+from assistant.answer import _holds_type, held_share
 from assistant.models import Answer
 from assistant.text import content_terms, tokenize
 
@@ -27,8 +27,7 @@ def supports(question: str, sentences: list[str], answer_type: str | None) -> li
     test counts them, a misspelling included; two decimals, so sentences holding the same words tie), then whether
     it holds the kind of thing asked for. One tokenizer call for all: one a sentence cost 0.5 ms each."""
     terms = content_terms(question)
-    held = [sum(t in tokens or _typo_match(t, tokens) for t in terms) / len(terms) if terms else 0.0
-            for tokens in map(set, tokenize(sentences))]
+    held = [held_share(terms, tokens) for tokens in map(set, tokenize(sentences))]
     return [(round(h, 2), _holds_type(answer_type, s, question)) for h, s in zip(held, sentences, strict=True)]
 
 

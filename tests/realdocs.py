@@ -236,6 +236,12 @@ def read_file(path: Path, corpus: Path, manifest: dict, ocr: str = "auto", min_w
     return SimpleNamespace(blocks=blocks, notes=notes, meta=meta, passages=passages, ratings=ratings)
 
 
+def assert_refused_naming(answer, missing: str) -> None:
+    """A no-answer that says what the documents lack, then lists the nearest passages."""
+    assert answer.status == "no_answer", answer.answer
+    assert missing in answer.answer and answer.citations, answer.answer
+
+
 def service_over(tmp_path_factory, name: str, files: dict):
     """A real Service over a fresh corpus of `files` (path in the corpus -> its text, a dict written as YAML (a
     manifest), or a function writing the file at that path), ingested: the module fixtures' common shape."""

@@ -12,6 +12,7 @@ import pytest
 
 from assistant import asked_contact
 from assistant.text import split_sentences
+from tests import realdocs
 
 BOARD_PAPER = textwrap.dedent("""\
     Harrowmere Community Safety Partnership Board
@@ -61,8 +62,6 @@ def _minute_docx(path) -> None:
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
-    from tests import realdocs
-
     return realdocs.service_over(tmp_path_factory, "contact", {"harrowmere-iom-board-paper.txt": BOARD_PAPER,
                                                                "harrowmere-mappa-minutes.docx": _minute_docx})
 
@@ -144,9 +143,7 @@ def test_the_stage_refuses_another_persons_detail_whatever_the_score():
     ("What is Siobhan Farrell's phone number?", "telephone number for Siobhan Farrell"),
 ])
 def test_a_telephone_number_not_given_is_refused(service, question, missing):
-    answer = service.ask(question)
-    assert answer.status == "no_answer", answer.answer
-    assert missing in answer.answer
+    realdocs.assert_refused_naming(service.ask(question), missing)
 
 
 @pytest.mark.parametrize("question,own,others", [
